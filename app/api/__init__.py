@@ -1,0 +1,9 @@
+"""REST API at /api/v1: the contract of shared/API.md."""
+
+
+def register_apis(appbuilder):
+    from app.api.jobs import JobApi
+    from app.api.registry import GuardianshipApi, HouseholdApi, HouseholdMemberApi, PersonApi
+
+    for api in (HouseholdApi, PersonApi, HouseholdMemberApi, GuardianshipApi, JobApi):
+        appbuilder.add_api(api)

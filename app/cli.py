@@ -1,0 +1,87 @@
+"""`flask marelle ...`: set-up and maintenance commands."""
+import time
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+
+from app.extensions import db
+
+
+@click.group("marelle")
+def marelle_cli():
+    """Marelle set-up and maintenance."""
+
+
+def _appbuilder():
+    return current_app.appbuilder
+
+
+@marelle_cli.command("sync-roles")
+@with_appcontext
+def sync_roles_command():
+    """Write every view's permissions, then give each role of app/security/roles.py its own."""
+    from app.security.roles import sync_roles
+
+    appbuilder = _appbuilder()
+    appbuilder.add_permissions(update_perms=True)
+    appbuilder.sm.security_cleanup(appbuilder.baseviews, appbuilder.menu)
+    for role, count in sync_roles(appbuilder.sm).items():
+        click.echo(f"{role}: {count} permissions")
+
+
+def ensure_user(username, password, role_name, first_name, last_name, email):
+    sm = _appbuilder().sm
+    user = sm.find_user(username=username)
+    if user is None:
+        user = sm.add_user(username, first_name, last_name, email, [sm.find_role(role_name)],
+                           password=password)
+        if not user:
+            raise click.ClickException(f"could not create user {username}")
+    return user
+
+
+@marelle_cli.command("init")
+@with_appcontext
+@click.pass_context
+def init_command(ctx):
+    """Migrate the database, sync roles and create the first admin (idempotent)."""
+    upgrade()
+    ctx.invoke(sync_roles_command)
+    config = current_app.config
+    ensure_user(config["ADMIN_USERNAME"], config["ADMIN_PASSWORD"], "Admin", "Admin",
+                "Marelle", config["ADMIN_EMAIL"])
+    click.echo(f"Admin user: {config['ADMIN_USERNAME']}")
+
+
+DEMO_STAFF = [
+    ("agent", "Agent", "Agnès", "Accueil"),
+    ("regisseur", "Régisseur", "Rémi", "Régie"),
+    ("animateur", "Animateur", "Anouk", "Centre"),
+]
+
+
+@marelle_cli.command("demo")
+@click.option("--children", default=300, show_default=True, help="How many children to create.")
+@click.option("--seed", default=2026, show_default=True)
+@click.option("--append", is_flag=True, help="Add families even if the register has some.")
+@with_appcontext
+def demo_command(children, seed, append):
+    """Load a believable demo town and demo staff logins (password = login)."""
+    import sqlalchemy as sa
+
+    from app.models import Person
+    from app.services.demo import load_demo_town
+
+    for username, role, first, last in DEMO_STAFF:
+        ensure_user(username, username, role, first, last, f"{username}@marelle.invalid")
+    if db.session.scalar(sa.select(sa.func.count(Person.id))) and not append:
+        click.echo("The register already has people: demo families not loaded (use --append).")
+        return
+    started = time.perf_counter()
+    counts = load_demo_town(children=children, seed=seed)
+    db.session.commit()
+    click.echo(f"Demo town loaded in {time.perf_counter() - started:.1f} s: "
+               f"{counts['households']} households, {counts['adults']} adults, "
+               f"{counts['children']} children.")

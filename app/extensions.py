@@ -1,0 +1,27 @@
+"""Extension objects, bound to each app in create_app()."""
+from flask_appbuilder import Model
+from flask_appbuilder.models.sqla.base import SQLA
+from flask_migrate import Migrate
+from flask_wtf.csrf import CSRFProtect
+
+# Named constraints: Alembic's SQLite batch mode cannot alter unnamed ones (DESIGN trap 1).
+# This must run before any model, FAB's own included, is declared on Model.
+Model.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+db = SQLA(model_class=Model)
+migrate = Migrate(compare_type=True, render_as_batch=True)
+csrf = CSRFProtect()
+
+
+def get_queue(app):
+    """The RQ queue jobs go to when REDIS_URL is set."""
+    from redis import Redis
+    from rq import Queue
+
+    return Queue(app.config["RQ_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"]))

@@ -1,0 +1,15 @@
+"""Domain models, one module per business domain. Importing this package declares them all."""
+from app.models.audit import AuditLog  # noqa: F401
+from app.models.jobs import BackgroundJob  # noqa: F401
+from app.models.people import (  # noqa: F401
+    Criterion,
+    CriterionValue,
+    Document,
+    Guardianship,
+    Household,
+    HouseholdMember,
+    Insurance,
+    Person,
+    PersonCriterion,
+    PersonInsurance,
+)

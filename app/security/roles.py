@@ -1,0 +1,68 @@
+"""Roles as code. `flask marelle sync-roles` makes the database match this table.
+
+Each role lists (view, permission) pairs as regular expressions matched against the whole
+name (re.fullmatch), so "Household.*" can never leak onto a view that merely starts alike.
+Admin is FAB's: it receives every permission. Roles created in the UI are left alone.
+"""
+import re
+
+REGISTER_VIEWS = (r"HouseholdView|AdultView|ChildView|HouseholdWizardView|HouseholdMemberView"
+                  r"|GuardianshipView|PersonCriterionView|PersonInsuranceView|DocumentView"
+                  r"|ArchivedAdultView|ArchivedChildView")
+REGISTER_APIS = r"HouseholdApi|PersonApi|HouseholdMemberApi|GuardianshipApi"
+REGISTER_MENUS = (r"Families|Households|Create a household|Responsables|Children|Documents"
+                  r"|Archived responsables|Archived children")
+READ = r"can_list|can_show|can_search|can_search_json|can_download|can_get|can_info"
+JOBS = [(r"JobView", r"can_show|can_status"), (r"JobApi", r"can_get")]
+
+ROLES = {
+    # Front desk: the register, bookings, attendance and messages.
+    "Agent": [
+        (REGISTER_VIEWS, r".*"),
+        (REGISTER_APIS, r".*"),
+        (REGISTER_MENUS, r"menu_access"),
+        *JOBS,
+    ],
+    # The régisseur collects the money: reads the register, owns billing and payments.
+    "Régisseur": [
+        (REGISTER_VIEWS, READ),
+        (REGISTER_APIS, READ),
+        (REGISTER_MENUS, r"menu_access"),
+        *JOBS,
+    ],
+    # Activity leaders see the children of their groups to take attendance.
+    "Animateur": [
+        (r"ChildView|HouseholdMemberView|GuardianshipView", READ),
+        (r"PersonApi", READ),
+        (r"Families|Children", r"menu_access"),
+        *JOBS,
+    ],
+    # Parents use the portal only: no back-office permission at all.
+    "Parent": [],
+}
+
+
+def role_grants(role_name, view_name, permission_name) -> bool:
+    return any(
+        re.fullmatch(view, view_name) and re.fullmatch(permission, permission_name)
+        for view, permission in ROLES.get(role_name, [])
+    )
+
+
+def sync_roles(sm) -> dict:
+    """Create the roles of ROLES and give each exactly the permissions the table grants."""
+    all_pvms = sm.session.query(sm.permissionview_model).all()
+    report = {}
+    for role_name in ROLES:
+        role = sm.find_role(role_name) or sm.add_role(role_name)
+        role.permissions = [
+            pvm for pvm in all_pvms
+            if pvm.permission and pvm.view_menu
+            and role_grants(role_name, pvm.view_menu.name, pvm.permission.name)
+        ]
+        report[role_name] = len(role.permissions)
+    admin = sm.find_role(sm.auth_role_admin) or sm.add_role(sm.auth_role_admin)
+    admin.permissions = all_pvms
+    report[admin.name] = len(all_pvms)
+    sm.session.commit()
+    return report

@@ -1,0 +1,85 @@
+"""Documents attached to people: checked by content, stored outside the web root."""
+import os
+import secrets
+from pathlib import Path
+
+import filetype
+from flask import current_app
+from flask_babel import gettext as _
+
+from app.extensions import db
+from app.models import Document
+from app.services import RuleViolation
+from app.services.registry import ensure_editable
+
+
+def check_portal_dates(start, end):
+    if start and end and end < start:
+        raise RuleViolation(
+            _("The end of portal availability must not be before its start."), "portal_until"
+        )
+
+
+def _storage_dir() -> Path:
+    path = Path(current_app.config["UPLOAD_DIR"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def path_of(document: Document) -> str:
+    return str(_storage_dir() / document.storage_name)
+
+
+def attach(person, upload, name, description=None, portal_from=None, portal_until=None,
+           uploaded_by_id=None) -> Document:
+    """Store an uploaded file for a person after checking its size and its real type.
+
+    The type comes from the file's first bytes, never from its name or the browser's claim:
+    a script renamed `.pdf` is refused.
+    """
+    ensure_editable(person)
+    name = " ".join((name or "").split())
+    if not name:
+        raise RuleViolation(_("The document name is required."), "name")
+    check_portal_dates(portal_from, portal_until)
+    if upload is None or not getattr(upload, "filename", ""):
+        raise RuleViolation(_("Choose a file to upload."), "file")
+    limit = current_app.config["MAX_UPLOAD_BYTES"]
+    content = upload.read(limit + 1)
+    if not content:
+        raise RuleViolation(_("The file is empty."), "file")
+    if len(content) > limit:
+        raise RuleViolation(
+            _("The file is too large (%(size)s MB at most).", size=limit // (1024 * 1024)), "file"
+        )
+    allowed = current_app.config["ALLOWED_UPLOAD_TYPES"]
+    kind = filetype.guess(content)
+    if kind is None or kind.mime not in allowed:
+        raise RuleViolation(
+            _("This file type is not accepted: send a PDF, JPEG or PNG file."), "file"
+        )
+    storage_name = f"{secrets.token_hex(16)}.{allowed[kind.mime]}"
+    (_storage_dir() / storage_name).write_bytes(content)
+    original = os.path.basename(upload.filename.replace("\\", "/"))[:255] or storage_name
+    document = Document(
+        person=person,
+        name=name,
+        description=(description or "").strip() or None,
+        original_filename=original,
+        content_type=kind.mime,
+        size=len(content),
+        storage_name=storage_name,
+        portal_from=portal_from,
+        portal_until=portal_until,
+        uploaded_by_id=uploaded_by_id,
+    )
+    db.session.add(document)
+    db.session.flush()
+    return document
+
+
+def remove_file(document: Document) -> None:
+    try:
+        os.remove(path_of(document))
+    except FileNotFoundError:
+        pass

@@ -1,0 +1,424 @@
+"""The family register: households, adults, children and the links between them.
+
+Every function validates its input, raises RuleViolation with a message for the user, and
+flushes; the caller (view, API, CLI, job) commits once.
+"""
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Optional
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+
+from app.extensions import db
+from app.models import Guardianship, Household, HouseholdMember, Person
+from app.models.base import utcnow
+from app.models.people import RELATIONS
+from app.services import RuleViolation, audit
+from app.services.text import search_name
+
+# Other domains (billing) register functions here that say why a person cannot be archived.
+ARCHIVE_GUARDS = []
+
+
+@dataclass
+class PersonData:
+    """What a form or an API call says about a person, before it is checked."""
+
+    last_name: str = ""
+    first_name: str = ""
+    birth_date: Optional[date] = None
+    email: Optional[str] = None
+    phone: Optional[str] = None
+    mobile_phone: Optional[str] = None
+    profession: Optional[str] = None
+    extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class HouseholdData:
+    name: str = ""
+    address_line: Optional[str] = None
+    postal_code: Optional[str] = None
+    city: Optional[str] = None
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation
+
+
+def _clean(value):
+    if isinstance(value, str):
+        value = " ".join(value.split())
+        return value or None
+    return value
+
+
+def check_email(email: Optional[str]) -> Optional[str]:
+    email = _clean(email)
+    if not email:
+        return None
+    try:
+        return validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise RuleViolation(_("The e-mail address “%(email)s” is not valid.", email=email), "email")
+
+
+def check_postal_code(postal_code: Optional[str]) -> Optional[str]:
+    postal_code = _clean(postal_code)
+    if postal_code and not (postal_code.isdigit() and len(postal_code) == 5):
+        raise RuleViolation(_("A postal code has five digits."), "postal_code")
+    return postal_code
+
+
+def _check_person(kind: str, data: PersonData) -> dict:
+    last_name, first_name = _clean(data.last_name), _clean(data.first_name)
+    if not last_name:
+        raise RuleViolation(_("The last name is required."), "last_name")
+    if not first_name:
+        raise RuleViolation(_("The first name is required."), "first_name")
+    if data.birth_date and data.birth_date > date.today():
+        raise RuleViolation(_("The birth date cannot be in the future."), "birth_date")
+    if kind == "child" and not data.birth_date:
+        raise RuleViolation(_("A child's birth date is required."), "birth_date")
+    return dict(
+        last_name=last_name,
+        first_name=first_name,
+        search_name=search_name(last_name, first_name),
+        birth_date=data.birth_date,
+        email=check_email(data.email),
+        phone=_clean(data.phone),
+        mobile_phone=_clean(data.mobile_phone),
+        profession=_clean(data.profession),
+    )
+
+
+def _check_household(data: HouseholdData) -> dict:
+    name = _clean(data.name)
+    if not name:
+        raise RuleViolation(_("The household name is required."), "name")
+    return dict(
+        name=name,
+        address_line=_clean(data.address_line),
+        postal_code=check_postal_code(data.postal_code),
+        city=_clean(data.city),
+    )
+
+
+def ensure_editable(person: Person) -> None:
+    if person.archived:
+        raise RuleViolation(
+            _("%(name)s is archived: unarchive the record before changing it.", name=person.full_name)
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Look-ups
+
+
+def possible_duplicates(kind, last_name, first_name, birth_date, exclude_id=None):
+    """People already registered with the same names (accents and case ignored) and birth date."""
+    query = sa.select(Person).where(
+        Person.kind == kind,
+        Person.search_name == search_name(last_name or "", first_name or ""),
+    )
+    query = query.where(
+        Person.birth_date == birth_date if birth_date else Person.birth_date.is_(None)
+    )
+    if exclude_id:
+        query = query.where(Person.id != exclude_id)
+    return db.session.scalars(query).all()
+
+
+def search_people(kind: str, text: str, limit: int = 20, include_archived=False):
+    """People whose folded 'LAST FIRST' contains every word typed, for pickers."""
+    words = search_name(text, "").split()
+    if not words:
+        return []
+    query = sa.select(Person).where(Person.kind == kind)
+    for word in words:
+        query = query.where(Person.search_name.contains(word, autoescape=True))
+    if not include_archived:
+        query = query.where(Person.archived_at.is_(None))
+    return db.session.scalars(query.order_by(Person.search_name).limit(limit)).all()
+
+
+def search_households(text: str, limit: int = 20):
+    words = text.split()
+    query = sa.select(Household)
+    for word in words:
+        query = query.where(Household.name.ilike(f"%{word}%"))
+    return db.session.scalars(query.order_by(Household.name).limit(limit)).all()
+
+
+# ---------------------------------------------------------------------------------------------
+# Creation
+
+
+def new_person(kind: str, data: PersonData) -> Person:
+    person = Person(kind=kind, **_check_person(kind, data))
+    db.session.add(person)
+    db.session.flush()
+    return person
+
+
+def validate_person(person: Person) -> Person:
+    """Check and normalise a person that a generic form or API schema filled in place."""
+    data = PersonData(**{k: getattr(person, k) for k in
+                         ("last_name", "first_name", "birth_date", "email", "phone",
+                          "mobile_phone", "profession")})
+    for key, value in _check_person(person.kind, data).items():
+        setattr(person, key, value)
+    return person
+
+
+def update_person(person: Person, data: PersonData) -> Person:
+    ensure_editable(person)
+    for key, value in _check_person(person.kind, data).items():
+        setattr(person, key, value)
+    db.session.flush()
+    return person
+
+
+def validate_household(household: Household) -> Household:
+    """Check and normalise a household that a generic form or API schema filled in place."""
+    data = HouseholdData(name=household.name, address_line=household.address_line,
+                         postal_code=household.postal_code, city=household.city)
+    for key, value in _check_household(data).items():
+        setattr(household, key, value)
+    return household
+
+
+def new_household(data: HouseholdData) -> Household:
+    household = Household(**_check_household(data))
+    db.session.add(household)
+    db.session.flush()
+    return household
+
+
+def is_member(household_id: int, person_id: int) -> bool:
+    return db.session.scalar(
+        sa.select(HouseholdMember.id).where(
+            HouseholdMember.household_id == household_id, HouseholdMember.person_id == person_id
+        )
+    ) is not None
+
+
+def add_member(household: Household, person: Person) -> None:
+    if not is_member(household.id, person.id):
+        db.session.add(HouseholdMember(household=household, person=person))
+        db.session.flush()
+
+
+def check_guardianship(child: Optional[Person], adult: Optional[Person], relation: str) -> None:
+    if child is None or child.kind != "child":
+        raise RuleViolation(_("Only a child can have a legal guardian."), "child_id")
+    if adult is None or adult.kind != "adult":
+        raise RuleViolation(_("A legal guardian must be an adult."), "adult_id")
+    if relation not in RELATIONS:
+        raise RuleViolation(_("Choose the relation: father, mother, guardian or other."), "relation")
+    ensure_editable(child)
+    ensure_editable(adult)
+
+
+def check_new_guardianship(child, adult, relation) -> None:
+    """What a screen or API call that adds a guardianship row must pass first."""
+    check_guardianship(child, adult, relation)
+    exists = db.session.scalar(sa.select(Guardianship.id).where(
+        Guardianship.child_id == child.id, Guardianship.adult_id == adult.id))
+    if exists:
+        raise RuleViolation(_("%(adult)s is already a legal guardian of %(child)s.",
+                              adult=adult.full_name, child=child.full_name))
+
+
+def link_guardian(child: Person, adult: Person, relation: str) -> Guardianship:
+    """Record that `adult` is the father, mother or guardian of `child` (idempotent)."""
+    check_guardianship(child, adult, relation)
+    link = db.session.scalar(
+        sa.select(Guardianship).where(
+            Guardianship.child_id == child.id, Guardianship.adult_id == adult.id
+        )
+    )
+    if link:
+        link.relation = relation
+    else:
+        link = Guardianship(child=child, adult=adult, relation=relation)
+        db.session.add(link)
+    db.session.flush()
+    return link
+
+
+def create_household(
+    household: HouseholdData,
+    adult: Person,
+    child: Optional[Person] = None,
+    relation: Optional[str] = None,
+) -> Household:
+    """The guided flow's last step: the household, its adult and, optionally, a child.
+
+    The adult and child are new or found ones. A found child keeps the households it already has
+    (separated parents: the child belongs to both).
+    """
+    if adult.kind != "adult":
+        raise RuleViolation(_("The first person of a household must be an adult."), "adult_id")
+    ensure_editable(adult)
+    if child is not None:
+        if not relation:
+            raise RuleViolation(
+                _("Choose the relation between the adult and the child."), "relation"
+            )
+        ensure_editable(child)
+    result = new_household(household)
+    add_member(result, adult)
+    if child is not None:
+        link_guardian(child, adult, relation)
+        add_member(result, child)
+    return result
+
+
+def add_child(data: PersonData, guardian: Person, relation: str) -> Person:
+    """A new child, linked to its guardian and placed in the guardian's households."""
+    child = new_person("child", data)
+    link_guardian(child, guardian, relation)
+    for household in guardian.households:
+        add_member(household, child)
+    return child
+
+
+def add_adult(data: PersonData, household: Optional[Household] = None,
+              new_household_data: Optional[HouseholdData] = None) -> Person:
+    """A new adult, who joins an existing household or gets one created with them."""
+    if household is None and new_household_data is None:
+        raise RuleViolation(_("Choose a household or give the new household's name."), "household")
+    if new_household_data is not None and household is None:
+        _check_household(new_household_data)  # refuse before anything is written
+    adult = new_person("adult", data)
+    add_member(household or new_household(new_household_data), adult)
+    return adult
+
+
+# ---------------------------------------------------------------------------------------------
+# Changes
+
+
+def rename_household(household: Household, name: str) -> Household:
+    name = _clean(name)
+    if not name:
+        raise RuleViolation(_("The household name is required."), "name")
+    household.name = name
+    db.session.flush()
+    return household
+
+
+def move_adult(adult: Person, target: Household) -> list:
+    """Move an adult to another household; the children linked to them follow.
+
+    A child leaves the old household only when no other adult there is its guardian: when one
+    parent moves out, the child belongs to both households.
+    Returns the children that joined the target household.
+    """
+    if adult.kind != "adult":
+        raise RuleViolation(_("Only an adult can be moved to another household."))
+    ensure_editable(adult)
+    sources = [m for m in adult.memberships if m.household_id != target.id]
+    if not sources and any(m.household_id == target.id for m in adult.memberships):
+        raise RuleViolation(_("%(name)s already belongs to this household.", name=adult.full_name))
+    before = [m.household_id for m in adult.memberships]
+    moved_children = []
+    for link in adult.wards:
+        child = link.child
+        if child.archived:
+            continue
+        if target.id not in {m.household_id for m in child.memberships}:
+            add_member(target, child)
+            moved_children.append(child)
+    for membership in sources:
+        old_id = membership.household_id
+        db.session.delete(membership)
+        db.session.flush()
+        remaining_adults = set(db.session.scalars(
+            sa.select(HouseholdMember.person_id).join(Person).where(
+                HouseholdMember.household_id == old_id, Person.kind == "adult")
+        ))
+        for link in adult.wards:
+            if not remaining_adults & {g.adult_id for g in link.child.guardians}:
+                db.session.execute(sa.delete(HouseholdMember).where(
+                    HouseholdMember.household_id == old_id,
+                    HouseholdMember.person_id == link.child_id,
+                ))
+    db.session.expire_all()
+    add_member(target, adult)
+    db.session.flush()
+    audit.record("move_adult", adult, before={"households": before},
+                 after={"households": [target.id]})
+    return moved_children
+
+
+def archive_blockers(person: Person) -> list:
+    """Reasons, in the user's language, why this person cannot be archived now."""
+    reasons = []
+    for guard in ARCHIVE_GUARDS:
+        reasons.extend(guard(person))
+    return reasons
+
+
+def archive_person(person: Person) -> Person:
+    if person.archived:
+        raise RuleViolation(_("%(name)s is already archived.", name=person.full_name))
+    reasons = archive_blockers(person)
+    if reasons:
+        raise RuleViolation(
+            _("%(name)s cannot be archived: %(reasons)s", name=person.full_name,
+              reasons=" ".join(reasons))
+        )
+    person.archived_at = utcnow()
+    db.session.flush()
+    audit.record("archive", person, after={"archived_at": person.archived_at.isoformat()})
+    return person
+
+
+def unarchive_person(person: Person) -> Person:
+    if not person.archived:
+        raise RuleViolation(_("%(name)s is not archived.", name=person.full_name))
+    before = person.archived_at.isoformat()
+    person.archived_at = None
+    db.session.flush()
+    audit.record("unarchive", person, before={"archived_at": before})
+    return person
+
+
+def create_household_from_wizard(
+    household: HouseholdData,
+    adult_id: Optional[int] = None,
+    adult: Optional[PersonData] = None,
+    child_id: Optional[int] = None,
+    child: Optional[PersonData] = None,
+    relation: Optional[str] = None,
+) -> Household:
+    """The guided flow in one call: each person is either found (an id) or new (its data)."""
+    if adult_id:
+        found_adult = db.session.get(Person, adult_id)
+        if found_adult is None or found_adult.kind != "adult":
+            raise RuleViolation(_("Choose the responsable among those found."), "adult_id")
+        if adult is not None:
+            # Contact details typed in step 2 complete the found adult's record.
+            for key in ("email", "phone", "mobile_phone", "profession"):
+                value = getattr(adult, key)
+                if value:
+                    setattr(found_adult, key, value)
+            validate_person(found_adult)
+    else:
+        _check_household(household)
+        found_adult = new_person("adult", adult or PersonData())
+    found_child = None
+    if child_id:
+        found_child = db.session.get(Person, child_id)
+        if found_child is None or found_child.kind != "child":
+            raise RuleViolation(_("Choose the child among those found."), "child_id")
+    elif child is not None:
+        if not relation:
+            raise RuleViolation(_("Choose the relation between the adult and the child."),
+                                "relation")
+        found_child = new_person("child", child)
+    return create_household(household, found_adult, found_child, relation)

@@ -1,0 +1,116 @@
+"""Forms of the register screens. They only collect input: the rules live in app/services."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import Email, InputRequired, Length, Optional
+
+from app.services.registry import HouseholdData, PersonData
+
+RELATION_CHOICES = [
+    ("father", _l("father")),
+    ("mother", _l("mother")),
+    ("guardian", _l("guardian")),
+    ("other", _l("other")),
+]
+
+
+def _opt_int(value):
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+class HouseholdWizardForm(FlaskForm):
+    # Step 1: the responsable, new or found by name.
+    adult_mode = RadioField(_l("Responsable"), choices=[("new", _l("New responsable")),
+                                                        ("existing", _l("Existing responsable"))],
+                            default="new")
+    adult_id = HiddenField()
+    adult_search = StringField(_l("Find the responsable by name"))
+    adult_last_name = StringField(_l("Last name"), [Length(max=100)])
+    adult_first_name = StringField(_l("First name"), [Length(max=100)])
+    adult_birth_date = DateField(_l("Birth date"), [Optional()])
+    # Step 2: contact details.
+    email = StringField(_l("E-mail"), [Optional(), Email(message=_l("Invalid e-mail address.")),
+                                       Length(max=254)])
+    phone = StringField(_l("Phone"), [Length(max=30)])
+    mobile_phone = StringField(_l("Mobile phone"), [Length(max=30)])
+    profession = StringField(_l("Profession"), [Length(max=120)])
+    # Step 3: a child, new, found, or none for an adult-only household.
+    child_mode = RadioField(_l("Add a child"), choices=[("new", _l("New child")),
+                                                        ("existing", _l("Existing child")),
+                                                        ("none", _l("No"))], default="new")
+    child_id = HiddenField()
+    child_search = StringField(_l("Find the child by name"))
+    child_last_name = StringField(_l("Last name"), [Length(max=100)])
+    child_first_name = StringField(_l("First name"), [Length(max=100)])
+    child_birth_date = DateField(_l("Birth date"), [Optional()])
+    relation = SelectField(_l("Relation"), choices=RELATION_CHOICES, default="mother")
+    # Step 4: the household.
+    household_name = StringField(_l("Household name"), [InputRequired(
+        message=_l("The household name is required.")), Length(max=150)])
+    address_line = StringField(_l("Address"), [Length(max=250)])
+    postal_code = StringField(_l("Postal code"), [Length(max=10)])
+    city = StringField(_l("City"), [Length(max=120)])
+
+    FIELD_OF = {"last_name": "adult_last_name", "first_name": "adult_first_name",
+                "birth_date": "adult_birth_date", "name": "household_name"}
+
+    def add_rule_error(self, exc):
+        """Show a service refusal next to the field it concerns, or at the top of the form."""
+        field = getattr(self, self.FIELD_OF.get(exc.field or "", exc.field or ""), None)
+        if field is None or not hasattr(field, "errors") or isinstance(field, HiddenField):
+            self.form_errors.append(exc.message)
+        else:
+            field.errors = list(field.errors) + [exc.message]
+
+
+def wizard_to_service_args(form: HouseholdWizardForm) -> dict:
+    contact = dict(email=form.email.data, phone=form.phone.data,
+                   mobile_phone=form.mobile_phone.data, profession=form.profession.data)
+    args = dict(household=HouseholdData(name=form.household_name.data,
+                                        address_line=form.address_line.data,
+                                        postal_code=form.postal_code.data, city=form.city.data))
+    if form.adult_mode.data == "existing":
+        args["adult_id"] = _opt_int(form.adult_id.data) or -1
+        args["adult"] = PersonData(**contact)
+    else:
+        args["adult"] = PersonData(last_name=form.adult_last_name.data,
+                                   first_name=form.adult_first_name.data,
+                                   birth_date=form.adult_birth_date.data, **contact)
+    if form.child_mode.data == "existing":
+        args["child_id"] = _opt_int(form.child_id.data) or -1
+        args["relation"] = form.relation.data
+    elif form.child_mode.data == "new":
+        args["child"] = PersonData(last_name=form.child_last_name.data,
+                                   first_name=form.child_first_name.data,
+                                   birth_date=form.child_birth_date.data)
+        args["relation"] = form.relation.data
+    return args
+
+
+class MoveAdultForm(FlaskForm):
+    target = RadioField(_l("Move to"), choices=[("existing", _l("an existing household")),
+                                                ("new", _l("a new household"))],
+                        default="existing")
+    household_id = HiddenField()
+    household_search = StringField(_l("Find the household by name"))
+    name = StringField(_l("New household name"), [Length(max=150)])
+    address_line = StringField(_l("Address"), [Length(max=250)])
+    postal_code = StringField(_l("Postal code"), [Length(max=10)])
+    city = StringField(_l("City"), [Length(max=120)])
+
+    def household_data(self) -> HouseholdData:
+        return HouseholdData(name=self.name.data, address_line=self.address_line.data,
+                             postal_code=self.postal_code.data, city=self.city.data)
+
+
+class DocumentForm(FlaskForm):
+    file = FileField(_l("File (PDF, JPEG or PNG)"))
+    name = StringField(_l("Name"), [InputRequired(message=_l("The document name is required.")),
+                                    Length(max=150)])
+    description = TextAreaField(_l("Description"))
+    portal_from = DateField(_l("On the portal from"), [Optional()])
+    portal_until = DateField(_l("On the portal until"), [Optional()])

@@ -1,0 +1,74 @@
+"""Progress of background jobs, and the demo loader that proves the plumbing end to end."""
+from flask import abort, flash, jsonify, redirect, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import IntegerField
+from wtforms.validators import InputRequired, NumberRange
+
+from app import jobs
+from app.extensions import db
+from app.models import BackgroundJob
+
+
+def find_visible_job(job_id):
+    """A job's owner and admins may follow it; for anyone else it does not exist."""
+    row = db.session.get(BackgroundJob, job_id)
+    if row is None:
+        return None
+    is_admin = any(role.name == "Admin" for role in current_user.roles)
+    if row.created_by_id not in (None, current_user.id) and not is_admin:
+        return None
+    return row
+
+
+def visible_job(job_id):
+    return find_visible_job(job_id) or abort(404)
+
+
+def job_status(row: BackgroundJob) -> dict:
+    return {"id": row.id, "name": row.name, "status": row.status, "progress": row.progress,
+            "message": row.message, "result": row.result, "error": row.error}
+
+
+class JobView(BaseView):
+    route_base = "/jobs"
+    default_view = "show"
+    base_permissions = ["can_show", "can_status"]
+
+    @expose("/<job_id>")
+    @has_access
+    def show(self, job_id):
+        row = visible_job(job_id)
+        return self.render_template("jobs/progress.html", job=row, title=_("Background job"))
+
+    @expose("/<job_id>/status")
+    @has_access
+    def status(self, job_id):
+        return jsonify(job_status(visible_job(job_id)))
+
+
+class DemoForm(FlaskForm):
+    children = IntegerField(_l("Number of children"), [
+        InputRequired(message=_l("Give a number of children.")),
+        NumberRange(1, 50000, message=_l("Between 1 and 50,000 children."))], default=200)
+
+
+class DemoView(BaseView):
+    route_base = "/demo"
+    default_view = "load"
+
+    @expose("/", methods=["GET", "POST"])
+    @has_access
+    def load(self):
+        form = DemoForm()
+        if form.validate_on_submit():
+            row = jobs.submit("demo_load", {"children": form.children.data},
+                              created_by_id=current_user.id)
+            db.session.commit()
+            jobs.dispatch(row.id)
+            flash(_("Loading demo families…"), "info")
+            return redirect(url_for("JobView.show", job_id=row.id))
+        return self.render_template("jobs/demo.html", form=form, title=_("Demo families"))

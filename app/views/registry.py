@@ -1,0 +1,446 @@
+"""Back-office screens of the family register: households, adults, children and their records."""
+from flask import abort, flash, jsonify, redirect, request, send_file, url_for
+from flask_appbuilder import BaseView, ModelView, action, expose, has_access
+from flask_appbuilder.models.sqla.filters import FilterEqual
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.extensions import db
+from app.formatting import RELATION_LABELS, short_date
+from app.models import (
+    Document,
+    Guardianship,
+    Household,
+    HouseholdMember,
+    Person,
+    PersonCriterion,
+    PersonInsurance,
+)
+from app.services import RuleViolation, documents, registry
+from app.views.filters import FilterIsNotNull, FilterIsNull
+from app.views.forms import (
+    DocumentForm,
+    HouseholdWizardForm,
+    MoveAdultForm,
+    _opt_int,
+    wizard_to_service_args,
+)
+
+PERSON_LABELS = {
+    "kind": _l("Kind"),
+    "last_name": _l("Last name"),
+    "first_name": _l("First name"),
+    "full_name": _l("Name"),
+    "birth_date": _l("Birth date"),
+    "email": _l("E-mail"),
+    "phone": _l("Phone"),
+    "mobile_phone": _l("Mobile phone"),
+    "profession": _l("Profession"),
+    "can_login": _l("Portal access"),
+    "notes": _l("Notes"),
+    "archived_at": _l("Archived on"),
+    "created_at": _l("Created on"),
+    "households": _l("Households"),
+    "search_name": _l("Name"),
+}
+
+
+def _flash_duplicates(person):
+    twins = registry.possible_duplicates(
+        person.kind, person.last_name, person.first_name, person.birth_date, exclude_id=person.id
+    )
+    if twins:
+        flash(
+            _("Possible duplicate: %(names)s already registered with the same names and birth date.",
+              names=", ".join(f"{p.full_name} (n° {p.id})" for p in twins)),
+            "warning",
+        )
+
+
+class RuleCheckedModelView(ModelView):
+    """A ModelView whose writes go through the domain rules; a refusal is shown as a message."""
+
+    def _run_rule(self, func, *args):
+        try:
+            return func(*args)
+        except RuleViolation as exc:
+            db.session.rollback()
+            raise Exception(exc.message) from exc
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        """FAB's show page, with the record itself handed to our templates' summary cards."""
+        widgets = self._show(pk)
+        item = self.datamodel.get(pk, self._base_filters)
+        return self.render_template(
+            self.show_template, pk=pk, title=self.show_title, widgets=widgets,
+            related_views=self._related_views, item=item,
+        )
+
+
+class HouseholdMemberView(ModelView):
+    datamodel = SQLAInterface(HouseholdMember)
+    list_columns = ["person", "person.kind"]
+    label_columns = {"person": _l("Member"), "person.kind": _l("Kind"), "household": _l("Household")}
+    base_permissions = ["can_list"]
+    formatters_columns = {"person.kind": lambda kind: str(registry_kind_label(kind))}
+
+
+def registry_kind_label(kind):
+    from app.formatting import KIND_LABELS
+
+    return KIND_LABELS.get(kind, kind)
+
+
+class HouseholdView(RuleCheckedModelView):
+    datamodel = SQLAInterface(Household)
+    list_title = _l("Households")
+    show_title = _l("Household")
+    edit_title = _l("Rename the household")
+    list_columns = ["name", "postal_code", "city", "created_at"]
+    search_columns = ["name", "address_line", "postal_code", "city"]
+    show_columns = ["name", "address_line", "postal_code", "city", "created_at"]
+    edit_columns = ["name", "address_line", "postal_code", "city"]
+    order_columns = ["name", "postal_code", "city", "created_at"]
+    base_order = ("name", "asc")
+    label_columns = {
+        "name": _l("Household name"),
+        "address_line": _l("Address"),
+        "postal_code": _l("Postal code"),
+        "city": _l("City"),
+        "created_at": _l("Created on"),
+    }
+    formatters_columns = {"created_at": short_date}
+    base_permissions = ["can_list", "can_show", "can_edit", "can_delete", "can_search",
+                        "can_search_json"]
+    related_views = [HouseholdMemberView]
+    show_template = "registry/household_show.html"
+
+    def pre_update(self, item):
+        self._run_rule(registry.rename_household, item, item.name)
+        registry.check_postal_code(item.postal_code)
+
+    def pre_delete(self, item):
+        if item.memberships:
+            raise Exception(_("A household with members cannot be deleted: move or archive them."))
+
+    @expose("/search_json")
+    @has_access
+    def search_json(self):
+        return jsonify([
+            {"id": h.id, "label": f"{h.name} — {h.city or ''}"}
+            for h in registry.search_households(request.args.get("q", ""))
+        ])
+
+
+class PersonCriterionView(ModelView):
+    datamodel = SQLAInterface(PersonCriterion)
+    list_columns = ["criterion", "value"]
+    add_columns = edit_columns = ["person", "value"]
+    label_columns = {"criterion": _l("Criterion"), "value": _l("Value"), "person": _l("Person")}
+    list_title = _l("Criteria")
+
+    def _sync(self, item):
+        if item.person and item.person.archived:
+            raise Exception(_("%(name)s is archived: unarchive the record before changing it.",
+                              name=item.person.full_name))
+        item.criterion = item.value.criterion
+        if item.person and item.criterion.applies_to != item.person.kind:
+            raise Exception(_("This criterion does not apply to this kind of person."))
+
+    pre_add = pre_update = _sync
+
+
+class PersonInsuranceView(ModelView):
+    datamodel = SQLAInterface(PersonInsurance)
+    list_columns = ["insurance", "policy_number", "valid_until"]
+    add_columns = edit_columns = ["person", "insurance", "policy_number", "valid_until"]
+    label_columns = {
+        "insurance": _l("Insurance"), "policy_number": _l("Policy number"),
+        "valid_until": _l("Valid until"), "person": _l("Person"),
+    }
+    formatters_columns = {"valid_until": short_date}
+    list_title = _l("Insurances")
+    add_form_query_rel_fields = {"insurance": [["visible", FilterEqual, True]]}
+
+
+class GuardianshipView(ModelView):
+    datamodel = SQLAInterface(Guardianship)
+    list_columns = ["adult", "child", "relation"]
+    add_columns = ["child", "adult", "relation"]
+    label_columns = {"adult": _l("Legal guardian"), "child": _l("Child"), "relation": _l("Relation")}
+    formatters_columns = {"relation": lambda r: str(RELATION_LABELS.get(r, r))}
+    base_permissions = ["can_list", "can_add", "can_delete"]
+    list_title = _l("Legal guardians")
+    add_form_query_rel_fields = {
+        "child": [["kind", FilterEqual, "child"], ["archived_at", FilterIsNull, None]],
+        "adult": [["kind", FilterEqual, "adult"], ["archived_at", FilterIsNull, None]],
+    }
+
+    def pre_add(self, item):
+        try:
+            registry.check_new_guardianship(item.child, item.adult, item.relation)
+        except RuleViolation as exc:
+            raise Exception(exc.message) from exc
+
+
+class DocumentView(ModelView):
+    datamodel = SQLAInterface(Document)
+    list_title = _l("Documents")
+    list_columns = ["name", "person", "original_filename", "portal_from", "portal_until", "uploaded_at"]
+    show_columns = ["name", "description", "person", "original_filename", "content_type", "size",
+                    "portal_from", "portal_until", "uploaded_at"]
+    edit_columns = ["name", "description", "portal_from", "portal_until"]
+    search_columns = ["name", "person", "portal_from", "portal_until"]
+    label_columns = {
+        "name": _l("Name"), "description": _l("Description"), "person": _l("Person"),
+        "original_filename": _l("File"), "content_type": _l("Type"), "size": _l("Size (bytes)"),
+        "portal_from": _l("On the portal from"), "portal_until": _l("On the portal until"),
+        "uploaded_at": _l("Uploaded on"),
+    }
+    formatters_columns = {"portal_from": short_date, "portal_until": short_date,
+                          "uploaded_at": short_date}
+    base_permissions = ["can_list", "can_show", "can_edit", "can_delete", "can_download",
+                        "can_upload"]
+
+    def pre_update(self, item):
+        try:
+            documents.check_portal_dates(item.portal_from, item.portal_until)
+        except RuleViolation as exc:
+            raise Exception(exc.message) from exc
+
+    def post_delete(self, item):
+        documents.remove_file(item)
+
+    @expose("/download/<int:pk>")
+    @has_access
+    def download(self, pk):
+        document = db.session.get(Document, pk) or abort(404)
+        return send_file(
+            documents.path_of(document),
+            mimetype=document.content_type,
+            as_attachment=True,
+            download_name=document.original_filename,
+        )
+
+    @expose("/upload/<int:person_id>", methods=["GET", "POST"])
+    @has_access
+    def upload(self, person_id):
+        person = db.session.get(Person, person_id) or abort(404)
+        form = DocumentForm()
+        if form.validate_on_submit():
+            try:
+                documents.attach(
+                    person,
+                    form.file.data,
+                    name=form.name.data,
+                    description=form.description.data,
+                    portal_from=form.portal_from.data,
+                    portal_until=form.portal_until.data,
+                )
+                db.session.commit()
+                flash(_("Document “%(name)s” added.", name=form.name.data), "success")
+                return redirect(url_for(f"{_person_view_name(person)}.show", pk=person.id))
+            except RuleViolation as exc:
+                db.session.rollback()
+                form.file.errors.append(exc.message)
+        return self.render_template(
+            "registry/document_upload.html", form=form, person=person,
+            title=_("Add a document for %(name)s", name=person.full_name),
+        )
+
+
+def _person_view_name(person):
+    if person.archived:
+        return "ArchivedAdultView" if person.kind == "adult" else "ArchivedChildView"
+    return "AdultView" if person.kind == "adult" else "ChildView"
+
+
+class PersonView(RuleCheckedModelView):
+    """Shared behaviour of the Responsables and Enfants screens."""
+
+    datamodel = SQLAInterface(Person)
+    kind = None
+    show_template = "registry/person_show.html"
+    search_columns = ["last_name", "first_name", "birth_date", "email", "phone", "created_at",
+                      "archived_at"]
+    order_columns = ["last_name", "first_name", "birth_date", "created_at"]
+    base_order = ("search_name", "asc")
+    label_columns = PERSON_LABELS
+    formatters_columns = {"birth_date": short_date, "archived_at": short_date,
+                          "created_at": short_date}
+    related_views = [PersonCriterionView, DocumentView]
+
+    def pre_add(self, item):
+        item.kind = self.kind
+        self._run_rule(registry.validate_person, item)
+
+    def post_add(self, item):
+        _flash_duplicates(item)
+
+    def pre_update(self, item):
+        self._run_rule(registry.ensure_editable, item)
+        self._run_rule(registry.validate_person, item)
+
+    def pre_delete(self, item):
+        raise Exception(_("People are archived, not deleted: use “Archive”."))
+
+    @action("archive", _l("Archive"), _l("Archive the selected people?"), "fa-archive")
+    def archive(self, items):
+        return self._bulk(items, registry.archive_person, _("%(name)s archived."))
+
+    def _bulk(self, items, operation, message):
+        items = items if isinstance(items, list) else [items]
+        for item in items:
+            try:
+                operation(item)
+                db.session.commit()
+                flash(message % {"name": item.full_name}, "success")
+            except RuleViolation as exc:
+                db.session.rollback()
+                flash(exc.message, "danger")
+        return redirect(self.get_redirect())
+
+    @expose("/search_json")
+    @has_access
+    def search_json(self):
+        people = registry.search_people(self.kind, request.args.get("q", ""))
+        return jsonify([
+            {"id": p.id, "label": f"{p.full_name} ({short_date(p.birth_date) or '—'})"}
+            for p in people
+        ])
+
+
+_ARCHIVED = [["archived_at", FilterIsNotNull, None]]
+_ACTIVE = [["archived_at", FilterIsNull, None]]
+
+
+class AdultView(PersonView):
+    kind = "adult"
+    base_filters = [["kind", FilterEqual, "adult"]] + _ACTIVE
+    list_title = _l("Responsables")
+    show_title = _l("Responsable")
+    add_title = _l("Add a responsable")
+    edit_title = _l("Edit a responsable")
+    list_columns = ["last_name", "first_name", "email", "phone", "households"]
+    show_columns = ["last_name", "first_name", "birth_date", "email", "phone", "mobile_phone",
+                    "profession", "can_login", "notes", "created_at"]
+    edit_columns = ["last_name", "first_name", "birth_date", "email", "phone", "mobile_phone",
+                    "profession", "can_login", "notes"]
+    related_views = [PersonCriterionView, PersonInsuranceView, DocumentView]
+    base_permissions = ["can_list", "can_show", "can_edit", "can_add", "can_search",
+                        "can_search_json", "can_move", "archive"]
+
+    @expose("/add", methods=["GET", "POST"])
+    @has_access
+    def add(self):
+        # Adding an adult creates their household in the same step: the guided flow does both.
+        return redirect(url_for("HouseholdWizardView.new", mode="adult"))
+
+    @expose("/move/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def move(self, pk):
+        adult = self.datamodel.get(pk, self._base_filters) or abort(404)
+        form = MoveAdultForm()
+        if form.validate_on_submit():
+            try:
+                if form.target.data == "new":
+                    target = registry.new_household(form.household_data())
+                else:
+                    target = db.session.get(Household, _opt_int(form.household_id.data) or 0)
+                    if target is None:
+                        raise RuleViolation(_("Choose the household to move to."), "household_id")
+                children = registry.move_adult(adult, target)
+                db.session.commit()
+                flash(_("%(name)s moved to household “%(household)s”.", name=adult.full_name,
+                        household=target.name), "success")
+                if children:
+                    flash(_("Children who followed: %(names)s.",
+                            names=", ".join(c.full_name for c in children)), "info")
+                return redirect(url_for("AdultView.show", pk=adult.id))
+            except RuleViolation as exc:
+                db.session.rollback()
+                flash(exc.message, "danger")
+        return self.render_template(
+            "registry/move_adult.html", form=form, adult=adult,
+            title=_("Move %(name)s to another household", name=adult.full_name),
+        )
+
+
+class ChildView(PersonView):
+    kind = "child"
+    base_filters = [["kind", FilterEqual, "child"]] + _ACTIVE
+    list_title = _l("Enfants")
+    show_title = _l("Enfant")
+    add_title = _l("Add a child")
+    edit_title = _l("Edit a child")
+    list_columns = ["last_name", "first_name", "birth_date", "households"]
+    add_columns = ["last_name", "first_name", "birth_date", "notes"]
+    show_columns = ["last_name", "first_name", "birth_date", "notes", "created_at"]
+    edit_columns = ["last_name", "first_name", "birth_date", "notes"]
+    base_permissions = ["can_list", "can_show", "can_edit", "can_add", "can_search",
+                        "can_search_json", "archive"]
+
+    def post_add(self, item):
+        super().post_add(item)
+        flash(_("Now link the child to a legal guardian (tab “Legal guardians”)."), "info")
+
+    related_views = [GuardianshipView, PersonCriterionView, DocumentView]
+
+
+class ArchivedPersonView(PersonView):
+    """Archived people: read-only, found by the date they were archived, and unarchived here."""
+
+    base_permissions = ["can_list", "can_show", "can_search", "unarchive"]
+    list_columns = ["last_name", "first_name", "birth_date", "archived_at"]
+    show_columns = ["last_name", "first_name", "birth_date", "email", "phone", "archived_at"]
+    base_order = ("archived_at", "desc")
+    related_views = []
+
+    @action("unarchive", _l("Unarchive"), _l("Unarchive the selected people?"), "fa-box-open")
+    def unarchive(self, items):
+        return self._bulk(items, registry.unarchive_person, _("%(name)s unarchived."))
+
+
+class ArchivedAdultView(ArchivedPersonView):
+    kind = "adult"
+    base_filters = [["kind", FilterEqual, "adult"]] + _ARCHIVED
+    list_title = _l("Archived responsables")
+    show_title = _l("Archived responsable")
+
+
+class ArchivedChildView(ArchivedPersonView):
+    kind = "child"
+    base_filters = [["kind", FilterEqual, "child"]] + _ARCHIVED
+    list_title = _l("Archived children")
+    show_title = _l("Archived child")
+
+
+class HouseholdWizardView(BaseView):
+    """“Créer un foyer”: adult (new or found), contact details, child (new, found or none),
+    household name and address, in one page whose sections follow the FAQ's steps."""
+
+    route_base = "/households"
+    default_view = "new"
+
+    @expose("/new", methods=["GET", "POST"])
+    @has_access
+    def new(self):
+        form = HouseholdWizardForm()
+        if request.method == "GET" and request.args.get("mode") == "adult":
+            form.child_mode.data = "none"
+        if form.validate_on_submit():
+            try:
+                household = registry.create_household_from_wizard(**wizard_to_service_args(form))
+                db.session.commit()
+                flash(_("Household “%(name)s” created.", name=household.name), "success")
+                for person in household.active_members:
+                    _flash_duplicates(person)
+                return redirect(url_for("HouseholdView.show", pk=household.id))
+            except RuleViolation as exc:
+                db.session.rollback()
+                form.add_rule_error(exc)
+        return self.render_template("registry/household_wizard.html", form=form,
+                                    title=_("Create a household"))

@@ -1,0 +1,36 @@
+"""Settings of the register: criteria (custom fields) and insurances."""
+from flask_appbuilder import ModelView
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import lazy_gettext as _l
+
+from app.formatting import KIND_LABELS
+from app.models import Criterion, CriterionValue, Insurance
+
+
+class CriterionValueView(ModelView):
+    datamodel = SQLAInterface(CriterionValue)
+    list_title = _l("Allowed values")
+    list_columns = ["criterion", "label"]
+    add_columns = edit_columns = ["criterion", "label"]
+    label_columns = {"criterion": _l("Criterion"), "label": _l("Value")}
+
+
+class CriterionView(ModelView):
+    datamodel = SQLAInterface(Criterion)
+    list_title = _l("Criteria")
+    list_columns = ["label", "applies_to", "values"]
+    add_columns = edit_columns = ["label", "applies_to"]
+    show_columns = ["label", "applies_to", "values"]
+    label_columns = {"label": _l("Label"), "applies_to": _l("Applies to"),
+                     "values": _l("Allowed values")}
+    formatters_columns = {"applies_to": lambda kind: str(KIND_LABELS.get(kind, kind)),
+                          "values": lambda values: ", ".join(v.label for v in values)}
+    related_views = [CriterionValueView]
+
+
+class InsuranceView(ModelView):
+    datamodel = SQLAInterface(Insurance)
+    list_title = _l("Insurances")
+    list_columns = ["label", "visible"]
+    add_columns = edit_columns = show_columns = ["label", "visible"]
+    label_columns = {"label": _l("Label"), "visible": _l("Visible on records")}
