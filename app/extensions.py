@@ -1,4 +1,7 @@
 """Extension objects, bound to each app in create_app()."""
+import sqlite3
+
+import sqlalchemy as sa
 from flask_appbuilder import Model
 from flask_appbuilder.models.sqla.base import SQLA
 from flask_migrate import Migrate
@@ -25,3 +28,22 @@ def get_queue(app):
     from rq import Queue
 
     return Queue(app.config["RQ_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"]))
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _sqlite_on_connect(dbapi_connection, connection_record):
+    """SQLite as a real transactional database: foreign keys enforced like PostgreSQL, and
+    transactions begun by SQLAlchemy rather than by pysqlite's guesswork, so that SAVEPOINTs
+    (nested transactions, rollback-per-test) behave."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.close()
+
+
+@sa.event.listens_for(sa.engine.Engine, "begin")
+def _sqlite_on_begin(connection):
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN")

@@ -10,8 +10,8 @@ REGISTER_VIEWS = (r"HouseholdView|AdultView|ChildView|HouseholdWizardView|Househ
                   r"|GuardianshipView|PersonCriterionView|PersonInsuranceView|DocumentView"
                   r"|ArchivedAdultView|ArchivedChildView")
 REGISTER_APIS = r"HouseholdApi|PersonApi|HouseholdMemberApi|GuardianshipApi"
-REGISTER_MENUS = (r"Families|Households|Create a household|Responsables|Children|Documents"
-                  r"|Archived responsables|Archived children")
+REGISTER_MENUS = (r"Families|Households|Create a household|Adults|Children|Documents"
+                  r"|Archived adults|Archived children")
 READ = r"can_list|can_show|can_search|can_search_json|can_download|can_get|can_info"
 JOBS = [(r"JobView", r"can_show|can_status"), (r"JobApi", r"can_get")]
 

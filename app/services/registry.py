@@ -400,7 +400,7 @@ def create_household_from_wizard(
     if adult_id:
         found_adult = db.session.get(Person, adult_id)
         if found_adult is None or found_adult.kind != "adult":
-            raise RuleViolation(_("Choose the responsable among those found."), "adult_id")
+            raise RuleViolation(_("Choose the adult among those found."), "adult_id")
         if adult is not None:
             # Contact details typed in step 2 complete the found adult's record.
             for key in ("email", "phone", "mobile_phone", "profession"):

@@ -26,14 +26,14 @@ def register_views(appbuilder):
                         **FAMILIES)
     appbuilder.add_view(HouseholdWizardView, "Create a household",
                         label=_l("Create a household"), icon="fa-plus", **FAMILIES)
-    appbuilder.add_view(AdultView, "Responsables", label=_l("Responsables"), icon="fa-user",
+    appbuilder.add_view(AdultView, "Adults", label=_l("Adults"), icon="fa-user",
                         **FAMILIES)
     appbuilder.add_view(ChildView, "Children", label=_l("Children"), icon="fa-child", **FAMILIES)
     appbuilder.add_view(DocumentView, "Documents", label=_l("Documents"), icon="fa-file",
                         **FAMILIES)
     appbuilder.add_separator("Families")
-    appbuilder.add_view(ArchivedAdultView, "Archived responsables",
-                        label=_l("Archived responsables"), icon="fa-archive", **FAMILIES)
+    appbuilder.add_view(ArchivedAdultView, "Archived adults",
+                        label=_l("Archived adults"), icon="fa-archive", **FAMILIES)
     appbuilder.add_view(ArchivedChildView, "Archived children", label=_l("Archived children"),
                         icon="fa-archive", **FAMILIES)
     for view in (HouseholdMemberView, GuardianshipView, PersonCriterionView, PersonInsuranceView,

@@ -24,11 +24,11 @@ def _opt_int(value):
 
 class HouseholdWizardForm(FlaskForm):
     # Step 1: the responsable, new or found by name.
-    adult_mode = RadioField(_l("Responsable"), choices=[("new", _l("New responsable")),
-                                                        ("existing", _l("Existing responsable"))],
+    adult_mode = RadioField(_l("Adult"), choices=[("new", _l("New adult")),
+                                                        ("existing", _l("Existing adult"))],
                             default="new")
     adult_id = HiddenField()
-    adult_search = StringField(_l("Find the responsable by name"))
+    adult_search = StringField(_l("Find the adult by name"))
     adult_last_name = StringField(_l("Last name"), [Length(max=100)])
     adult_first_name = StringField(_l("First name"), [Length(max=100)])
     adult_birth_date = DateField(_l("Birth date"), [Optional()])

@@ -320,10 +320,10 @@ _ACTIVE = [["archived_at", FilterIsNull, None]]
 class AdultView(PersonView):
     kind = "adult"
     base_filters = [["kind", FilterEqual, "adult"]] + _ACTIVE
-    list_title = _l("Responsables")
-    show_title = _l("Responsable")
-    add_title = _l("Add a responsable")
-    edit_title = _l("Edit a responsable")
+    list_title = _l("Adults")
+    show_title = _l("Adult")
+    add_title = _l("Add an adult")
+    edit_title = _l("Edit an adult")
     list_columns = ["last_name", "first_name", "email", "phone", "households"]
     show_columns = ["last_name", "first_name", "birth_date", "email", "phone", "mobile_phone",
                     "profession", "can_login", "notes", "created_at"]
@@ -372,8 +372,8 @@ class AdultView(PersonView):
 class ChildView(PersonView):
     kind = "child"
     base_filters = [["kind", FilterEqual, "child"]] + _ACTIVE
-    list_title = _l("Enfants")
-    show_title = _l("Enfant")
+    list_title = _l("Children")
+    show_title = _l("Child")
     add_title = _l("Add a child")
     edit_title = _l("Edit a child")
     list_columns = ["last_name", "first_name", "birth_date", "households"]
@@ -407,8 +407,8 @@ class ArchivedPersonView(PersonView):
 class ArchivedAdultView(ArchivedPersonView):
     kind = "adult"
     base_filters = [["kind", FilterEqual, "adult"]] + _ARCHIVED
-    list_title = _l("Archived responsables")
-    show_title = _l("Archived responsable")
+    list_title = _l("Archived adults")
+    show_title = _l("Archived adult")
 
 
 class ArchivedChildView(ArchivedPersonView):

@@ -1,0 +1,58 @@
+# Marelle — the two commands a new user needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+DEMO_CHILDREN ?= 500
+FLASK := $(BIN)/flask --app run.py
+export FAB_UPDATE_PERMS := False
+
+.PHONY: run test install install-dev translations chromium worker demo-big clean bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed translations
+install-dev: $(VENV)/.installed-dev translations
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --use-fuzzy -d translations > /dev/null
+
+# Browser tests drive Debian's chromium; never a browser a tool downloads by itself.
+chromium:
+	@command -v chromium > /dev/null || { \
+	  echo "Installing Debian's chromium for the browser tests..."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium > /dev/null; }
+
+run: install
+	$(FLASK) marelle init
+	$(FLASK) marelle demo --children $(DEMO_CHILDREN)
+	@echo ""
+	@echo "  Marelle is running at http://127.0.0.1:$(PORT)/"
+	@echo "  Logins (password = login): admin / $${ADMIN_PASSWORD:-admin} for admin,"
+	@echo "    agent / agent, regisseur / regisseur, animateur / animateur"
+	@echo ""
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# Jobs go to RQ workers when REDIS_URL is set; without it they run inside the web process.
+worker: install
+	PYTHONPATH=. $(BIN)/rq worker --url "$${REDIS_URL:?set REDIS_URL}" marelle
+
+test: install-dev chromium
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+bench: install-dev
+	$(BIN)/python bench/demo_load.py --children 20000
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

@@ -1,0 +1,155 @@
+"""Fill translations/fr from the French texts below, then keep English msgids untranslated.
+
+Run after `pybabel extract` + `pybabel update`: `python tools/fr_catalogue.py`. A msgid with no
+French text here is reported, so nothing ships half-translated.
+"""
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po, write_po
+
+FR = {
+    "father": "père", "mother": "mère", "guardian": "tuteur", "other": "autre",
+    "child": "enfant", "adult": "adulte",
+    "queued": "en attente", "running": "en cours", "finished": "terminé", "failed": "échec",
+    "A household with members cannot be deleted: move or archive them.":
+        "Un foyer qui a des membres ne peut pas être supprimé : déplacez-les ou archivez-les.",
+    "People are archived, not deleted: use “Archive”.":
+        "Les personnes s'archivent, elles ne se suppriment pas : utilisez « Archiver ».",
+    "Unknown person.": "Personne inconnue.",
+    "Unknown household.": "Foyer inconnu.",
+    "%(name)s already belongs to this household.": "%(name)s fait déjà partie de ce foyer.",
+    "The end of portal availability must not be before its start.":
+        "La fin de disponibilité sur le portail ne peut pas précéder son début.",
+    "The document name is required.": "Le nom du document est obligatoire.",
+    "Choose a file to upload.": "Choisissez un fichier à envoyer.",
+    "The file is empty.": "Le fichier est vide.",
+    "The file is too large (%(size)s MB at most).":
+        "Le fichier est trop volumineux (%(size)s Mo au maximum).",
+    "This file type is not accepted: send a PDF, JPEG or PNG file.":
+        "Ce type de fichier n'est pas accepté : envoyez un fichier PDF, JPEG ou PNG.",
+    "The e-mail address “%(email)s” is not valid.":
+        "L'adresse e-mail « %(email)s » n'est pas valide.",
+    "A postal code has five digits.": "Un code postal comporte cinq chiffres.",
+    "The last name is required.": "Le nom est obligatoire.",
+    "The first name is required.": "Le prénom est obligatoire.",
+    "The birth date cannot be in the future.": "La date de naissance ne peut pas être dans le futur.",
+    "A child's birth date is required.": "La date de naissance de l'enfant est obligatoire.",
+    "The household name is required.": "Le nom du foyer est obligatoire.",
+    "%(name)s is archived: unarchive the record before changing it.":
+        "%(name)s est archivé(e) : désarchivez la fiche avant de la modifier.",
+    "Only a child can have a legal guardian.": "Seul un enfant peut avoir un responsable légal.",
+    "A legal guardian must be an adult.": "Un responsable légal doit être un adulte.",
+    "Choose the relation: father, mother, guardian or other.":
+        "Choisissez le lien : père, mère, tuteur ou autre.",
+    "%(adult)s is already a legal guardian of %(child)s.":
+        "%(adult)s est déjà responsable légal de %(child)s.",
+    "The first person of a household must be an adult.":
+        "La première personne d'un foyer doit être un adulte.",
+    "Choose the relation between the adult and the child.":
+        "Choisissez le lien entre le responsable et l'enfant.",
+    "Choose a household or give the new household's name.":
+        "Choisissez un foyer ou indiquez le nom du nouveau foyer.",
+    "Only an adult can be moved to another household.":
+        "Seul un responsable peut être déplacé dans un autre foyer.",
+    "%(name)s is already archived.": "%(name)s est déjà archivé(e).",
+    "%(name)s cannot be archived: %(reasons)s": "%(name)s ne peut pas être archivé(e) : %(reasons)s",
+    "%(name)s is not archived.": "%(name)s n'est pas archivé(e).",
+    "Choose the adult among those found.": "Choisissez le responsable parmi ceux trouvés.",
+    "Choose the child among those found.": "Choisissez l'enfant parmi ceux trouvés.",
+    "Welcome to Marelle": "Bienvenue dans Marelle",
+    "Canteen, childcare and holiday centres of the town.":
+        "Restauration scolaire, accueil périscolaire et centres de loisirs de la commune.",
+    "Households": "Foyers", "Adults": "Responsables", "Children": "Enfants",
+    "Create a household": "Créer un foyer",
+    "Adds believable families (two parents, single parents, separated parents, guardians) to try Marelle.":
+        "Ajoute des familles vraisemblables (deux parents, parent seul, parents séparés, tuteurs) pour essayer Marelle.",
+    "Load": "Charger", "archived": "archivé", "Upload": "Envoyer", "Members": "Membres",
+    "No member": "Aucun membre", "Adult": "Responsable", "Nobody found": "Personne trouvée",
+    "Contact details": "Coordonnées", "Child": "Enfant", "Household": "Foyer",
+    "Create the household": "Créer le foyer",
+    "The children linked to %(name)s follow; a child keeps the household of its other guardian.":
+        "Les enfants liés à %(name)s suivent ; un enfant garde le foyer de son autre responsable.",
+    "No household found": "Aucun foyer trouvé", "Move": "Déplacer", "Cancel": "Annuler",
+    "Archived on %(date)s: this record is read-only.":
+        "Archivé(e) le %(date)s : cette fiche est en lecture seule.",
+    "No household": "Aucun foyer", "Move to another household": "Changer de foyer",
+    "Legal guardians": "Responsables légaux", "No legal guardian yet": "Pas encore de responsable légal",
+    "No child": "Aucun enfant", "Documents": "Documents", "No document": "Aucun document",
+    "Add a document": "Ajouter un document", "Families": "Familles", "Settings": "Paramétrage",
+    "Archived adults": "Responsables archivés", "Archived children": "Enfants archivés",
+    "Criteria": "Critères", "Insurances": "Assurances", "Demo families": "Familles de démonstration",
+    "Is empty": "Est vide", "Is not empty": "N'est pas vide",
+    "New adult": "Nouveau responsable", "Existing adult": "Responsable existant",
+    "Find the adult by name": "Rechercher le responsable par son nom",
+    "Last name": "Nom", "First name": "Prénom", "Birth date": "Date de naissance",
+    "E-mail": "E-mail", "Invalid e-mail address.": "Adresse e-mail invalide.",
+    "Phone": "Téléphone", "Mobile phone": "Portable", "Profession": "Profession",
+    "Add a child": "Ajouter un enfant", "New child": "Nouvel enfant",
+    "Existing child": "Enfant existant", "No": "Non",
+    "Find the child by name": "Rechercher l'enfant par son nom", "Relation": "Lien",
+    "Household name": "Nom du foyer", "Address": "Adresse", "Postal code": "Code postal",
+    "City": "Ville", "Move to": "Déplacer vers", "an existing household": "un foyer existant",
+    "a new household": "un nouveau foyer", "Find the household by name": "Rechercher le foyer par son nom",
+    "New household name": "Nom du nouveau foyer", "File (PDF, JPEG or PNG)": "Fichier (PDF, JPEG ou PNG)",
+    "Name": "Nom", "Description": "Description", "On the portal from": "Sur le portail à partir du",
+    "On the portal until": "Sur le portail jusqu'au", "Background job": "Traitement en arrière-plan",
+    "Number of children": "Nombre d'enfants", "Give a number of children.": "Indiquez un nombre d'enfants.",
+    "Between 1 and 50,000 children.": "Entre 1 et 50 000 enfants.",
+    "Loading demo families…": "Chargement des familles de démonstration…",
+    "Kind": "Type", "Portal access": "Accès portail", "Notes": "Notes", "Archived on": "Archivé le",
+    "Created on": "Créé le",
+    "Possible duplicate: %(names)s already registered with the same names and birth date.":
+        "Doublon possible : %(names)s déjà enregistré(e) avec les mêmes nom, prénom et date de naissance.",
+    "Member": "Membre", "Rename the household": "Renommer le foyer", "Criterion": "Critère",
+    "Value": "Valeur", "Person": "Personne",
+    "This criterion does not apply to this kind of person.":
+        "Ce critère ne s'applique pas à ce type de personne.",
+    "Insurance": "Assurance", "Policy number": "Numéro de contrat", "Valid until": "Valable jusqu'au",
+    "Legal guardian": "Responsable légal", "File": "Fichier", "Type": "Type",
+    "Size (bytes)": "Taille (octets)", "Uploaded on": "Envoyé le",
+    "Document “%(name)s” added.": "Document « %(name)s » ajouté.",
+    "Add a document for %(name)s": "Ajouter un document pour %(name)s",
+    "Archive": "Archiver", "Archive the selected people?": "Archiver les personnes sélectionnées ?",
+    "%(name)s archived.": "%(name)s archivé(e).", "Add an adult": "Ajouter un responsable",
+    "Edit an adult": "Modifier un responsable",
+    "Choose the household to move to.": "Choisissez le foyer de destination.",
+    "%(name)s moved to household “%(household)s”.": "%(name)s a rejoint le foyer « %(household)s ».",
+    "Children who followed: %(names)s.": "Enfants qui ont suivi : %(names)s.",
+    "Move %(name)s to another household": "Changer %(name)s de foyer",
+    "Edit a child": "Modifier un enfant",
+    "Now link the child to a legal guardian (tab “Legal guardians”).":
+        "Liez maintenant l'enfant à un responsable légal (onglet « Responsables légaux »).",
+    "Unarchive": "Désarchiver", "Unarchive the selected people?": "Désarchiver les personnes sélectionnées ?",
+    "%(name)s unarchived.": "%(name)s désarchivé(e).", "Archived adult": "Responsable archivé",
+    "Archived child": "Enfant archivé", "Household “%(name)s” created.": "Foyer « %(name)s » créé.",
+    "Allowed values": "Valeurs possibles", "Label": "Libellé", "Applies to": "S'applique aux",
+    "Visible on records": "Visible sur les fiches",
+}
+
+
+def main():
+    root = Path(__file__).resolve().parent.parent / "translations"
+    path = root / "fr" / "LC_MESSAGES" / "messages.po"
+    with open(path, "rb") as f:
+        catalog = read_po(f, locale="fr")
+    missing = []
+    for message in catalog:
+        if not message.id:
+            continue
+        text = FR.get(message.id)
+        if text is None:
+            missing.append(message.id)
+        else:
+            message.string = text
+            message.flags.discard("fuzzy")
+    with open(path, "wb") as f:
+        write_po(f, catalog, width=100)
+    if missing:
+        print("No French text for:", *missing, sep="\n  ", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
