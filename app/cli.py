@@ -24,10 +24,7 @@ def sync_roles_command():
     """Write every view's permissions, then give each role of app/security/roles.py its own."""
     from app.security.roles import sync_roles
 
-    appbuilder = _appbuilder()
-    appbuilder.add_permissions(update_perms=True)
-    appbuilder.sm.security_cleanup(appbuilder.baseviews, appbuilder.menu)
-    for role, count in sync_roles(appbuilder.sm).items():
+    for role, count in sync_roles(_appbuilder()).items():
         click.echo(f"{role}: {count} permissions")
 
 

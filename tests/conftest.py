@@ -44,8 +44,7 @@ def app(database_url, tmp_path_factory):
         from flask_migrate import upgrade
 
         upgrade()
-        flask_app.appbuilder.add_permissions(update_perms=True)
-        sync_roles(flask_app.appbuilder.sm)
+        sync_roles(flask_app.appbuilder)
         for username, role in ROLE_USERS.items():
             ensure_user(username, PASSWORD, role, username.capitalize(), "Test",
                         f"{username}@test.invalid")
@@ -76,6 +75,8 @@ def _rollback(request, app):
 
     with app.app_context():
         connection = db.engine.connect()
+        # FAB reads get_bind().name, which an Engine has and a Connection lacks.
+        connection.name = connection.dialect.name
         transaction = connection.begin()
         factory = db.session.session_factory
         factory.class_ = _BoundSession

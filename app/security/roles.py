@@ -49,19 +49,29 @@ def role_grants(role_name, view_name, permission_name) -> bool:
     )
 
 
-def sync_roles(sm) -> dict:
-    """Create the roles of ROLES and give each exactly the permissions the table grants."""
+def sync_roles(appbuilder) -> dict:
+    """Write every view's permissions, then give each role of ROLES exactly what it grants.
+
+    The Admin role must exist before FAB writes permissions: FAB grants each new permission to
+    Admin as it goes, and gives up on a view at its first permission when Admin is missing.
+    """
+    sm = appbuilder.sm
+    for name in (sm.auth_role_admin, sm.auth_role_public, *ROLES):
+        if sm.find_role(name) is None:
+            sm.add_role(name)
+    appbuilder.add_permissions(update_perms=True)
+    appbuilder.sm.security_cleanup(appbuilder.baseviews, appbuilder.menu)
     all_pvms = sm.session.query(sm.permissionview_model).all()
     report = {}
     for role_name in ROLES:
-        role = sm.find_role(role_name) or sm.add_role(role_name)
+        role = sm.find_role(role_name)
         role.permissions = [
             pvm for pvm in all_pvms
             if pvm.permission and pvm.view_menu
             and role_grants(role_name, pvm.view_menu.name, pvm.permission.name)
         ]
         report[role_name] = len(role.permissions)
-    admin = sm.find_role(sm.auth_role_admin) or sm.add_role(sm.auth_role_admin)
+    admin = sm.find_role(sm.auth_role_admin)
     admin.permissions = all_pvms
     report[admin.name] = len(all_pvms)
     sm.session.commit()

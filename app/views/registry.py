@@ -5,6 +5,7 @@ from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.formatting import RELATION_LABELS, short_date
@@ -18,6 +19,7 @@ from app.models import (
     PersonInsurance,
 )
 from app.services import RuleViolation, documents, registry
+from app.views.datamodel import EagerInterface
 from app.views.filters import FilterIsNotNull, FilterIsNull
 from app.views.forms import (
     DocumentForm,
@@ -261,7 +263,8 @@ def _person_view_name(person):
 class PersonView(RuleCheckedModelView):
     """Shared behaviour of the Responsables and Enfants screens."""
 
-    datamodel = SQLAInterface(Person)
+    datamodel = EagerInterface(
+        Person, eager=[selectinload(Person.memberships).joinedload(HouseholdMember.household)])
     kind = None
     show_template = "registry/person_show.html"
     search_columns = ["last_name", "first_name", "birth_date", "email", "phone", "created_at",
@@ -269,8 +272,11 @@ class PersonView(RuleCheckedModelView):
     order_columns = ["last_name", "first_name", "birth_date", "created_at"]
     base_order = ("search_name", "asc")
     label_columns = PERSON_LABELS
-    formatters_columns = {"birth_date": short_date, "archived_at": short_date,
-                          "created_at": short_date}
+    formatters_columns = {
+        "birth_date": short_date, "archived_at": short_date, "created_at": short_date,
+        "households": lambda households: ", ".join(h.name for h in households),
+        "email": lambda v: v or "", "phone": lambda v: v or "",
+    }
     related_views = [PersonCriterionView, DocumentView]
 
     def pre_add(self, item):
