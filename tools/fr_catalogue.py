@@ -125,6 +125,17 @@ FR = {
     "Archived child": "Enfant archivé", "Household “%(name)s” created.": "Foyer « %(name)s » créé.",
     "Allowed values": "Valeurs possibles", "Label": "Libellé", "Applies to": "S'applique aux",
     "Visible on records": "Visible sur les fiches",
+    "Missing data for required field.": "Champ obligatoire manquant.",
+    "Field may not be null.": "Ce champ ne peut pas être vide.",
+    "Invalid value.": "Valeur invalide.",
+    "Not a valid string.": "Texte invalide.",
+    "Not a valid integer.": "Nombre entier invalide.",
+    "Not a valid boolean.": "Valeur vrai/faux invalide.",
+    "Not a valid date (YYYY-MM-DD expected).": "Date invalide (format AAAA-MM-JJ attendu).",
+    "Not a valid date and time.": "Date et heure invalides.",
+    "Not a valid e-mail address.": "Adresse e-mail invalide.",
+    "Must be one of: {choices}.": "Valeur attendue parmi : {choices}.",
+    "Longer than maximum length {max}.": "Plus long que la longueur maximale ({max}).",
 }
 
 

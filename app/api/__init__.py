@@ -2,6 +2,9 @@
 
 
 def register_apis(appbuilder):
+    from app.api.messages import translate_marshmallow
+
+    translate_marshmallow()
     from app.api.jobs import JobApi
     from app.api.registry import GuardianshipApi, HouseholdApi, HouseholdMemberApi, PersonApi
 

@@ -14,9 +14,22 @@ def rule_response(api, exc: RuleViolation):
     return api.response(409, message=exc.message)
 
 
+def _plain(messages):
+    """marshmallow keeps a lazily translated message as is, where it would wrap a str in a
+    list: give every field its list of plain strings, in the user's language."""
+    if isinstance(messages, dict):
+        return {key: _plain(value) for key, value in messages.items()}
+    if isinstance(messages, (list, tuple)):
+        return [str(m) if not isinstance(m, (dict, list)) else _plain(m) for m in messages]
+    return [str(messages)]
+
+
 class MarelleModelApi(ModelRestApi):
     allow_browser_login = True
     page_size = 50
+
+    def response_422(self, message=None):
+        return super().response_422(message=_plain(message) if isinstance(message, dict) else message)
 
     def post_headless(self):
         try:

@@ -1,15 +1,12 @@
 """Audit rows for operations that change money or identity."""
-from flask import has_request_context
-from flask_login import current_user
-
 from app.extensions import db
 from app.models import AuditLog
+from app.security import acting_user
 
 
 def current_user_id():
-    if has_request_context() and current_user and current_user.is_authenticated:
-        return current_user.id
-    return None
+    user = acting_user()
+    return user.id if user is not None else None
 
 
 def record(action: str, entity, before=None, after=None, user_id=None) -> AuditLog:

@@ -11,6 +11,7 @@ from wtforms.validators import InputRequired, NumberRange
 from app import jobs
 from app.extensions import db
 from app.models import BackgroundJob
+from app.security import acting_user, is_admin
 
 
 def find_visible_job(job_id):
@@ -18,8 +19,8 @@ def find_visible_job(job_id):
     row = db.session.get(BackgroundJob, job_id)
     if row is None:
         return None
-    is_admin = any(role.name == "Admin" for role in current_user.roles)
-    if row.created_by_id not in (None, current_user.id) and not is_admin:
+    user = acting_user()
+    if user is None or (row.created_by_id not in (None, user.id) and not is_admin(user)):
         return None
     return row
 

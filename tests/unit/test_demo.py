@@ -1,0 +1,36 @@
+"""The demo town: every family shape the register must handle, in believable proportions."""
+import sqlalchemy as sa
+
+from app.models import Guardianship, HouseholdMember, Person
+from app.services.demo import load_demo_town
+
+
+def test_demo_town_has_every_family_shape(session):
+    counts = load_demo_town(children=400, seed=7)
+    assert counts["children"] == 400
+    assert session.scalar(sa.select(sa.func.count()).where(Person.kind == "child")) == 400
+    assert counts["adults"] > 400 and counts["households"] > 200
+
+    homes_per_child = session.execute(
+        sa.select(HouseholdMember.person_id, sa.func.count())
+        .join(Person).where(Person.kind == "child").group_by(HouseholdMember.person_id)
+    ).all()
+    assert any(n == 2 for _, n in homes_per_child), "separated parents: a child in two households"
+    assert all(n >= 1 for _, n in homes_per_child)
+
+    adults_without_ward = session.scalar(
+        sa.select(sa.func.count(Person.id)).where(
+            Person.kind == "adult",
+            ~sa.exists().where(Guardianship.adult_id == Person.id)))
+    assert adults_without_ward > 0, "grandparents and teachers who are nobody's guardian"
+    relations = set(session.scalars(sa.select(Guardianship.relation).distinct()))
+    assert relations == {"father", "mother", "guardian"}
+    assert session.scalar(sa.select(sa.func.count()).where(Person.archived_at.isnot(None))) > 0
+
+
+def test_demo_town_is_reproducible(session):
+    load_demo_town(children=30, seed=11)
+    first = session.scalars(sa.select(Person.search_name).order_by(Person.id)).all()
+    session.execute(sa.delete(Person))
+    load_demo_town(children=30, seed=11)
+    assert session.scalars(sa.select(Person.search_name).order_by(Person.id)).all() == first

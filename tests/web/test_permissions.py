@@ -1,0 +1,93 @@
+"""Who may open which screen and call which API: each role allowed and refused where it should."""
+import pytest
+
+from app.extensions import db
+from tests import factories
+
+ROLES = ["admin", "agent", "regisseur", "animateur", "parent"]
+
+# page -> roles that may open it; every other role is turned away.
+PAGES = {
+    "/householdview/list/": {"admin", "agent", "regisseur"},
+    "/households/new": {"admin", "agent"},
+    "/adultview/list/": {"admin", "agent", "regisseur"},
+    "/childview/list/": {"admin", "agent", "regisseur", "animateur"},
+    "/childview/add": {"admin", "agent"},
+    "/archivedadultview/list/": {"admin", "agent", "regisseur"},
+    "/documentview/list/": {"admin", "agent", "regisseur"},
+    "/criterionview/list/": {"admin"},
+    "/insuranceview/list/": {"admin"},
+    "/demo/": {"admin"},
+    "/users/list/": {"admin"},
+    "/roles/list/": {"admin"},
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("role", ROLES)
+def test_back_office_pages(login, role, page):
+    response = login(role).get(page)
+    if role in PAGES[page]:
+        assert response.status_code == 200
+    else:
+        assert response.status_code in (302, 403)
+        assert "/login" in response.headers.get("Location", "/login") or response.status_code == 403
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get("/householdview/list/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert client.get("/api/v1/person/").status_code == 401
+
+
+@pytest.fixture
+def family(app):
+    with app.test_request_context():
+        home, (mother,), (child,) = factories.household("Matrice")
+        db.session.commit()
+        return {"home": home.id, "mother": mother.id, "child": child.id}
+
+
+@pytest.mark.parametrize("role, read, write", [
+    ("admin", 200, 201),
+    ("agent", 200, 201),
+    ("regisseur", 200, 403),
+    ("animateur", 200, 403),
+    ("parent", 403, 403),
+])
+def test_person_api(api, family, role, read, write):
+    client = api(role)
+    assert client.get(f"/api/v1/person/{family['child']}").status_code == read
+    created = client.post("/api/v1/person/", json={"kind": "adult", "last_name": "Nouveau",
+                                                   "first_name": "Test"})
+    assert created.status_code == write
+
+
+@pytest.mark.parametrize("role, status", [("admin", 200), ("agent", 200), ("regisseur", 403),
+                                          ("animateur", 403), ("parent", 403)])
+def test_household_api_write(api, family, role, status):
+    response = api(role).put(f"/api/v1/household/{family['home']}", json={"city": "Nantes"})
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize("role, status", [("admin", 200), ("agent", 200), ("regisseur", 403),
+                                          ("animateur", 403), ("parent", 403)])
+def test_archive_api(api, family, role, status):
+    assert api(role).post(f"/api/v1/person/{family['mother']}/archive").status_code == status
+
+
+def test_household_api_hidden_from_animateur(api, family):
+    assert api("animateur").get(f"/api/v1/household/{family['home']}").status_code == 403
+
+
+def test_roles_sync_is_idempotent_and_keeps_custom_roles(app):
+    from app.security.roles import sync_roles
+
+    with app.test_request_context():
+        sm = app.appbuilder.sm
+        custom = sm.add_role("Secrétariat")
+        first = sync_roles(app.appbuilder)
+        second = sync_roles(app.appbuilder)
+        assert first == second
+        assert first["Parent"] == 0 and first["Agent"] > first["Régisseur"] > first["Animateur"] > 0
+        assert sm.find_role("Secrétariat") is custom
