@@ -125,6 +125,8 @@ FR = {
     "Archived child": "Enfant archivé", "Household “%(name)s” created.": "Foyer « %(name)s » créé.",
     "Allowed values": "Valeurs possibles", "Label": "Libellé", "Applies to": "S'applique aux",
     "Visible on records": "Visible sur les fiches",
+    "Edit": "Modifier",
+    "Rename or change the address": "Renommer ou changer l'adresse",
     "Missing data for required field.": "Champ obligatoire manquant.",
     "Field may not be null.": "Ce champ ne peut pas être vide.",
     "Invalid value.": "Valeur invalide.",

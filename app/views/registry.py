@@ -84,6 +84,7 @@ class RuleCheckedModelView(ModelView):
 
 class HouseholdMemberView(ModelView):
     datamodel = SQLAInterface(HouseholdMember)
+    list_title = _l("Members")
     list_columns = ["person", "person.kind"]
     label_columns = {"person": _l("Member"), "person.kind": _l("Kind"), "household": _l("Household")}
     base_permissions = ["can_list"]
@@ -275,7 +276,8 @@ class PersonView(RuleCheckedModelView):
     formatters_columns = {
         "birth_date": short_date, "archived_at": short_date, "created_at": short_date,
         "households": lambda households: ", ".join(h.name for h in households),
-        "email": lambda v: v or "", "phone": lambda v: v or "",
+        **{column: (lambda v: "" if v is None else v) for column in (
+            "email", "phone", "mobile_phone", "profession", "notes")},
     }
     related_views = [PersonCriterionView, DocumentView]
 

@@ -1,0 +1,125 @@
+"""A real server, a real browser (Debian's chromium driven by Playwright) and, when REDIS_URL is
+set, a real Redis with a real RQ worker: what a person sees, end to end."""
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+from tests.support import PASSWORD, ROOT, live_server, throwaway_database
+
+pytestmark = pytest.mark.live
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("live")
+    extra = {"RQ_QUEUE": f"marelle-test-{uuid.uuid4().hex[:8]}"}
+    if os.environ.get("REDIS_URL"):
+        extra["REDIS_URL"] = os.environ["REDIS_URL"]
+    with throwaway_database(os.environ.get("DATABASE_URL"), folder) as url:
+        with live_server(url, folder, extra) as (base_url, env):
+            yield base_url, env
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not shutil.which("chromium") and not os.path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is missing: `make test` installs it")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def logged_in(browser, base_url, username, password):
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    page.set_default_timeout(15000)
+    page.goto(base_url + "/login/")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("input[type=submit], button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+    return page
+
+
+def test_create_a_household_with_the_guided_flow_and_find_it(server, browser):
+    base_url, _ = server
+    page = logged_in(browser, base_url, "agent", "agent")  # the demo login the README shows
+    page.click("text=Familles")
+    page.click("a:has-text('Créer un foyer')")
+    page.fill("#adult_last_name", "Rivière")
+    page.fill("#adult_first_name", "Maëlle")
+    page.fill("#email", "maelle.riviere@example.fr")
+    page.fill("#mobile_phone", "06 12 34 56 78")
+    page.fill("#child_last_name", "Rivière")
+    page.fill("#child_first_name", "Timéo")
+    page.fill("#child_birth_date", "2019-05-17")
+    page.select_option("#relation", "mother")
+    page.fill("#household_name", "Foyer RIVIÈRE")
+    page.fill("#address_line", "12 rue des Tilleuls")
+    page.fill("#postal_code", "44190")
+    page.fill("#city", "Saint-Aubin-la-Marelle")
+    page.click("button:has-text('Créer le foyer')")
+    page.wait_for_selector("text=Foyer « Foyer RIVIÈRE » créé.")
+    (ROOT / "test-results").mkdir(exist_ok=True)
+    page.screenshot(path=str(ROOT / "test-results" / "household.png"), full_page=True)
+    members = page.inner_text(".person-card")
+    assert "RIVIÈRE Maëlle" in members and "RIVIÈRE Timéo" in members
+
+    # The second parent's household finds the child through the search-as-you-type picker.
+    page.goto(base_url + "/households/new")
+    page.fill("#adult_last_name", "Morel")
+    page.fill("#adult_first_name", "Hugo")
+    page.check("input[name=child_mode][value=existing]")
+    assert page.is_hidden("#child_first_name")
+    page.type("#child_search", "timeo riv", delay=30)
+    page.click(".marelle-picker li:has-text('RIVIÈRE Timéo')")
+    page.select_option("#relation", "father")
+    page.fill("#household_name", "Foyer MOREL")
+    page.click("button:has-text('Créer le foyer')")
+    page.wait_for_selector("text=Foyer « Foyer MOREL » créé.")
+
+    page.goto(base_url + "/householdview/list/?_flt_2_name=RIVI")
+    assert page.locator("table.table-hover tr", has_text="Foyer RIVIÈRE").count() == 1
+    page.goto(base_url + "/childview/list/?_flt_2_last_name=Rivi")
+    page.click("a[href*='/childview/show/']")
+    page.wait_for_selector("text=Responsables légaux")
+    text = page.inner_text("body")
+    assert "Foyer RIVIÈRE" in text and "Foyer MOREL" in text  # separated parents: both homes
+    (ROOT / "test-results").mkdir(exist_ok=True)
+    page.screenshot(path=str(ROOT / "test-results" / "child-record.png"), full_page=True)
+
+
+def test_demo_load_job_shows_its_progress_bar(server, browser):
+    base_url, env = server
+    page = logged_in(browser, base_url, "admin", PASSWORD)
+    page.goto(base_url + "/demo/")
+    page.fill("#children", "30")
+    page.click("button:has-text('Charger')")
+    page.wait_for_selector("#job-bar")
+    worker = None
+    if env.get("REDIS_URL"):
+        # A real RQ worker on the real Redis picks the job up, as `make worker` would.
+        worker = subprocess.Popen(
+            [os.path.join(os.path.dirname(sys.executable), "rq"), "worker", "--burst", "--url",
+             env["REDIS_URL"], env["RQ_QUEUE"]], cwd=ROOT, env=dict(env, PYTHONPATH=str(ROOT)),
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        page.wait_for_selector("#job-status[data-status=finished]", timeout=60000)
+    finally:
+        if worker is not None:
+            output = worker.communicate(timeout=60)[0]
+            assert worker.returncode == 0, output
+    assert page.get_attribute("#job-bar", "aria-valuenow") == "100"
+    assert page.inner_text("#job-status") == "terminé"
+    assert '"children": 30' in page.inner_text("#job-result")
