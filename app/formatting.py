@@ -20,6 +20,10 @@ JOB_STATUS_LABELS = {
 }
 
 
+def yes_no(value) -> str:
+    return str(_l("yes") if value else _l("no"))
+
+
 def money(value) -> str:
     if value is None or value == "":
         return ""

@@ -91,6 +91,30 @@ def wizard_to_service_args(form: HouseholdWizardForm) -> dict:
     return args
 
 
+class ChildForm(FlaskForm):
+    """“Ajouter un enfant”: who the child is, then the responsable found by name and the link."""
+
+    last_name = StringField(_l("Last name"), [Length(max=100)])
+    first_name = StringField(_l("First name"), [Length(max=100)])
+    birth_date = DateField(_l("Birth date"), [Optional()])
+    guardian_id = HiddenField()
+    guardian_search = StringField(_l("Find the adult by name"))
+    relation = SelectField(_l("Relation"), choices=RELATION_CHOICES, default="mother")
+
+    def person_data(self) -> PersonData:
+        return PersonData(last_name=self.last_name.data, first_name=self.first_name.data,
+                          birth_date=self.birth_date.data)
+
+    def add_rule_error(self, exc):
+        field = getattr(self, exc.field or "", None)
+        if exc.field in ("adult_id", "guardian_id"):
+            field = self.guardian_search
+        if field is None or isinstance(field, HiddenField):
+            self.form_errors.append(exc.message)
+        else:
+            field.errors = list(field.errors) + [exc.message]
+
+
 class MoveAdultForm(FlaskForm):
     target = RadioField(_l("Move to"), choices=[("existing", _l("an existing household")),
                                                 ("new", _l("a new household"))],

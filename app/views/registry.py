@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.formatting import RELATION_LABELS, short_date
+from app.formatting import RELATION_LABELS, short_date, yes_no
 from app.models import (
     Document,
     Guardianship,
@@ -22,6 +22,7 @@ from app.services import RuleViolation, documents, registry
 from app.views.datamodel import EagerInterface
 from app.views.filters import FilterIsNotNull, FilterIsNull
 from app.views.forms import (
+    ChildForm,
     DocumentForm,
     HouseholdWizardForm,
     MoveAdultForm,
@@ -102,6 +103,7 @@ class HouseholdView(RuleCheckedModelView):
     list_title = _l("Households")
     show_title = _l("Household")
     edit_title = _l("Rename the household")
+    add_title = _l("Create a household")
     list_columns = ["name", "postal_code", "city", "created_at"]
     search_columns = ["name", "address_line", "postal_code", "city"]
     show_columns = ["name", "address_line", "postal_code", "city", "created_at"]
@@ -144,6 +146,8 @@ class PersonCriterionView(ModelView):
     add_columns = edit_columns = ["person", "value"]
     label_columns = {"criterion": _l("Criterion"), "value": _l("Value"), "person": _l("Person")}
     list_title = _l("Criteria")
+    add_title = _l("Give a criterion value")
+    edit_title = _l("Change a criterion value")
 
     def _sync(self, item):
         if item.person and item.person.archived:
@@ -166,6 +170,8 @@ class PersonInsuranceView(ModelView):
     }
     formatters_columns = {"valid_until": short_date}
     list_title = _l("Insurances")
+    add_title = _l("Add an insurance")
+    edit_title = _l("Edit an insurance")
     add_form_query_rel_fields = {"insurance": [["visible", FilterEqual, True]]}
 
 
@@ -177,6 +183,7 @@ class GuardianshipView(ModelView):
     formatters_columns = {"relation": lambda r: str(RELATION_LABELS.get(r, r))}
     base_permissions = ["can_list", "can_add", "can_delete"]
     list_title = _l("Legal guardians")
+    add_title = _l("Add a legal guardian")
     add_form_query_rel_fields = {
         "child": [["kind", FilterEqual, "child"], ["archived_at", FilterIsNull, None]],
         "adult": [["kind", FilterEqual, "adult"], ["archived_at", FilterIsNull, None]],
@@ -192,6 +199,8 @@ class GuardianshipView(ModelView):
 class DocumentView(ModelView):
     datamodel = SQLAInterface(Document)
     list_title = _l("Documents")
+    show_title = _l("Document")
+    edit_title = _l("Edit a document")
     list_columns = ["name", "person", "original_filename", "portal_from", "portal_until", "uploaded_at"]
     show_columns = ["name", "description", "person", "original_filename", "content_type", "size",
                     "portal_from", "portal_until", "uploaded_at"]
@@ -276,6 +285,7 @@ class PersonView(RuleCheckedModelView):
     formatters_columns = {
         "birth_date": short_date, "archived_at": short_date, "created_at": short_date,
         "households": lambda households: ", ".join(h.name for h in households),
+        "can_login": yes_no,
         **{column: (lambda v: "" if v is None else v) for column in (
             "email", "phone", "mobile_phone", "profession", "notes")},
     }
@@ -391,9 +401,25 @@ class ChildView(PersonView):
     base_permissions = ["can_list", "can_show", "can_edit", "can_add", "can_search",
                         "can_search_json", "archive"]
 
-    def post_add(self, item):
-        super().post_add(item)
-        flash(_("Now link the child to a legal guardian (tab “Legal guardians”)."), "info")
+    @expose("/add", methods=["GET", "POST"])
+    @has_access
+    def add(self):
+        """A child is entered with its responsable and their link, and joins their households."""
+        form = ChildForm()
+        if form.validate_on_submit():
+            try:
+                guardian = db.session.get(Person, _opt_int(form.guardian_id.data) or 0)
+                if guardian is None:
+                    raise RuleViolation(_("Choose the adult among those found."), "guardian_id")
+                child = registry.add_child(form.person_data(), guardian, form.relation.data)
+                db.session.commit()
+                flash(_("%(name)s added.", name=child.full_name), "success")
+                _flash_duplicates(child)
+                return redirect(url_for("ChildView.show", pk=child.id))
+            except RuleViolation as exc:
+                db.session.rollback()
+                form.add_rule_error(exc)
+        return self.render_template("registry/child_add.html", form=form, title=self.add_title)
 
     related_views = [GuardianshipView, PersonCriterionView, DocumentView]
 

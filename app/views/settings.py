@@ -2,14 +2,18 @@
 from flask_appbuilder import ModelView
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectField
+from wtforms.validators import InputRequired
 
-from app.formatting import KIND_LABELS
+from app.formatting import KIND_LABELS, yes_no
 from app.models import Criterion, CriterionValue, Insurance
 
 
 class CriterionValueView(ModelView):
     datamodel = SQLAInterface(CriterionValue)
     list_title = _l("Allowed values")
+    add_title = _l("Add an allowed value")
+    edit_title = _l("Edit an allowed value")
     list_columns = ["criterion", "label"]
     add_columns = edit_columns = ["criterion", "label"]
     label_columns = {"criterion": _l("Criterion"), "label": _l("Value")}
@@ -18,6 +22,13 @@ class CriterionValueView(ModelView):
 class CriterionView(ModelView):
     datamodel = SQLAInterface(Criterion)
     list_title = _l("Criteria")
+    show_title = _l("Criterion")
+    add_title = _l("Add a criterion")
+    edit_title = _l("Edit a criterion")
+    add_form_extra_fields = edit_form_extra_fields = {
+        "applies_to": SelectField(_l("Applies to"), [InputRequired()], choices=[
+            ("child", _l("children")), ("adult", _l("adults"))]),
+    }
     list_columns = ["label", "applies_to", "values"]
     add_columns = edit_columns = ["label", "applies_to"]
     show_columns = ["label", "applies_to", "values"]
@@ -31,6 +42,10 @@ class CriterionView(ModelView):
 class InsuranceView(ModelView):
     datamodel = SQLAInterface(Insurance)
     list_title = _l("Insurances")
+    show_title = _l("Insurance")
+    add_title = _l("Add an insurance")
+    edit_title = _l("Edit an insurance")
     list_columns = ["label", "visible"]
+    formatters_columns = {"visible": yes_no}
     add_columns = edit_columns = show_columns = ["label", "visible"]
     label_columns = {"label": _l("Label"), "visible": _l("Visible on records")}

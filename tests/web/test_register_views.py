@@ -193,3 +193,29 @@ def test_person_list_query_count_does_not_grow_with_rows(app, login, count_queri
     with count_queries() as many:
         agent.get("/adultview/list/")
     assert len(many) == len(few)
+
+
+def test_add_a_child_with_its_responsable(app, login):
+    with app.test_request_context():
+        home, (father,), _ = factories.household("Vidal", adults=("father",), children=0)
+        db.session.commit()
+        father_id, home_id = father.id, home.id
+    agent = login("agent")
+    response = agent.post("/childview/add", data={
+        "last_name": "Vidal", "first_name": "Jade", "birth_date": "2021-03-08",
+        "guardian_id": str(father_id), "guardian_search": "VIDAL", "relation": "father"},
+        follow_redirects=True)
+    text = page_text(response)
+    assert "VIDAL Jade ajouté(e)." in text and "(père)" in text
+    with app.app_context():
+        home = db.session.get(Household, home_id)
+        assert sorted(p.first_name for p in home.active_members) == sorted([
+            "Jade", db.session.get(Person, father_id).first_name])
+    missing = agent.post("/childview/add", data={
+        "last_name": "Vidal", "first_name": "Lina", "birth_date": "2021-03-08",
+        "relation": "father"})
+    assert "Choisissez le responsable parmi ceux trouvés." in page_text(missing)
+    no_birth = agent.post("/childview/add", data={
+        "last_name": "Vidal", "first_name": "Lina", "guardian_id": str(father_id),
+        "relation": "father"})
+    assert "La date de naissance de l'enfant est obligatoire." in page_text(no_birth)
