@@ -139,6 +139,7 @@ FR = {
     "The child joins the households of this responsable.":
         "L'enfant rejoint les foyers de ce responsable.",
     "Add the child": "Ajouter l'enfant",
+    "Choose the household among those found.": "Choisissez le foyer parmi ceux trouvés.",
     "Rename or change the address": "Renommer ou changer l'adresse",
     "Missing data for required field.": "Champ obligatoire manquant.",
     "Field may not be null.": "Ce champ ne peut pas être vide.",

@@ -255,26 +255,12 @@ def create_household(
     child: Optional[Person] = None,
     relation: Optional[str] = None,
 ) -> Household:
-    """The guided flow's last step: the household, its adult and, optionally, a child.
+    """A new household with its adult and, optionally, a child linked to that adult.
 
     The adult and child are new or found ones. A found child keeps the households it already has
     (separated parents: the child belongs to both).
     """
-    if adult.kind != "adult":
-        raise RuleViolation(_("The first person of a household must be an adult."), "adult_id")
-    ensure_editable(adult)
-    if child is not None:
-        if not relation:
-            raise RuleViolation(
-                _("Choose the relation between the adult and the child."), "relation"
-            )
-        ensure_editable(child)
-    result = new_household(household)
-    add_member(result, adult)
-    if child is not None:
-        link_guardian(child, adult, relation)
-        add_member(result, child)
-    return result
+    return join_household(new_household(household), adult, child, relation)
 
 
 def add_child(data: PersonData, guardian: Person, relation: str) -> Person:
@@ -389,14 +375,23 @@ def unarchive_person(person: Person) -> Person:
 
 
 def create_household_from_wizard(
-    household: HouseholdData,
+    household: Optional[HouseholdData] = None,
+    household_id: Optional[int] = None,
     adult_id: Optional[int] = None,
     adult: Optional[PersonData] = None,
     child_id: Optional[int] = None,
     child: Optional[PersonData] = None,
     relation: Optional[str] = None,
 ) -> Household:
-    """The guided flow in one call: each person is either found (an id) or new (its data)."""
+    """The guided flow in one call: each person, and the household, is either found (an id)
+    or new (its data). Every check runs before anything is written."""
+    existing_household = None
+    if household_id:
+        existing_household = db.session.get(Household, household_id)
+        if existing_household is None:
+            raise RuleViolation(_("Choose the household among those found."), "household_id")
+    else:
+        _check_household(household or HouseholdData())
     if adult_id:
         found_adult = db.session.get(Person, adult_id)
         if found_adult is None or found_adult.kind != "adult":
@@ -409,7 +404,6 @@ def create_household_from_wizard(
                     setattr(found_adult, key, value)
             validate_person(found_adult)
     else:
-        _check_household(household)
         found_adult = new_person("adult", adult or PersonData())
     found_child = None
     if child_id:
@@ -421,4 +415,23 @@ def create_household_from_wizard(
             raise RuleViolation(_("Choose the relation between the adult and the child."),
                                 "relation")
         found_child = new_person("child", child)
-    return create_household(household, found_adult, found_child, relation)
+    if existing_household is None:
+        return create_household(household, found_adult, found_child, relation)
+    join_household(existing_household, found_adult, found_child, relation)
+    return existing_household
+
+
+def join_household(household: Household, adult: Person, child: Optional[Person] = None,
+                   relation: Optional[str] = None) -> Household:
+    """An adult (and optionally a child linked to them) joins an existing household."""
+    if adult.kind != "adult":
+        raise RuleViolation(_("The first person of a household must be an adult."), "adult_id")
+    ensure_editable(adult)
+    add_member(household, adult)
+    if child is not None:
+        if not relation:
+            raise RuleViolation(_("Choose the relation between the adult and the child."),
+                                "relation")
+        link_guardian(child, adult, relation)
+        add_member(household, child)
+    return household

@@ -3,7 +3,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from app.services.registry import HouseholdData, PersonData
 
@@ -48,15 +48,25 @@ class HouseholdWizardForm(FlaskForm):
     child_first_name = StringField(_l("First name"), [Length(max=100)])
     child_birth_date = DateField(_l("Birth date"), [Optional()])
     relation = SelectField(_l("Relation"), choices=RELATION_CHOICES, default="mother")
-    # Step 4: the household.
-    household_name = StringField(_l("Household name"), [InputRequired(
-        message=_l("The household name is required.")), Length(max=150)])
+    # Step 4: the household, created now or an existing one the adult joins.
+    household_mode = RadioField(_l("Household"), choices=[("new", _l("a new household")),
+                                                          ("existing", _l("an existing household"))],
+                                default="new")
+    household_id = HiddenField()
+    household_search = StringField(_l("Find the household by name"))
+    household_name = StringField(_l("Household name"), [Length(max=150)])
     address_line = StringField(_l("Address"), [Length(max=250)])
     postal_code = StringField(_l("Postal code"), [Length(max=10)])
     city = StringField(_l("City"), [Length(max=120)])
 
     FIELD_OF = {"last_name": "adult_last_name", "first_name": "adult_first_name",
-                "birth_date": "adult_birth_date", "name": "household_name"}
+                "birth_date": "adult_birth_date", "name": "household_name",
+                "household_id": "household_search"}
+
+    def validate_household_name(self, field):
+        # Checked here too so that it shows alongside the form's other errors in one pass.
+        if self.household_mode.data != "existing" and not (field.data or "").strip():
+            raise ValidationError(_l("The household name is required."))
 
     def add_rule_error(self, exc):
         """Show a service refusal next to the field it concerns, or at the top of the form."""
@@ -70,9 +80,13 @@ class HouseholdWizardForm(FlaskForm):
 def wizard_to_service_args(form: HouseholdWizardForm) -> dict:
     contact = dict(email=form.email.data, phone=form.phone.data,
                    mobile_phone=form.mobile_phone.data, profession=form.profession.data)
-    args = dict(household=HouseholdData(name=form.household_name.data,
-                                        address_line=form.address_line.data,
-                                        postal_code=form.postal_code.data, city=form.city.data))
+    if form.household_mode.data == "existing":
+        args = dict(household_id=_opt_int(form.household_id.data) or -1)
+    else:
+        args = dict(household=HouseholdData(name=form.household_name.data,
+                                            address_line=form.address_line.data,
+                                            postal_code=form.postal_code.data,
+                                            city=form.city.data))
     if form.adult_mode.data == "existing":
         args["adult_id"] = _opt_int(form.adult_id.data) or -1
         args["adult"] = PersonData(**contact)

@@ -198,3 +198,16 @@ def test_guardianship_rules(session):
         registry.check_guardianship(child, mother, "cousin")
     with pytest.raises(RuleViolation, match="est déjà responsable légal de"):
         registry.check_new_guardianship(child, mother, "mother")
+
+
+def test_new_adult_joins_an_existing_household(session):
+    home, (mother,), (child,) = factories.household("Caron")
+    joined = registry.create_household_from_wizard(
+        household_id=home.id, adult=PersonData(last_name="Caron", first_name="Yves"),
+        child_id=child.id, relation="father")
+    assert joined.id == home.id
+    assert members(home) == sorted([mother.first_name, child.first_name, "Yves"])
+    assert {g.relation for g in child.guardians} == {"mother", "father"}
+    with pytest.raises(RuleViolation, match="Choisissez le foyer parmi ceux trouvés."):
+        registry.create_household_from_wizard(
+            household_id=999999, adult=PersonData(last_name="X", first_name="Y"))
