@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask_babel import format_currency, format_date, format_datetime, get_locale
+from flask_babel import format_currency, format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 
 RELATION_LABELS = {
@@ -27,7 +27,7 @@ def yes_no(value) -> str:
 def money(value) -> str:
     if value is None or value == "":
         return ""
-    return format_currency(Decimal(value), "EUR", locale=str(get_locale() or "fr"))
+    return format_currency(Decimal(value), "EUR")
 
 
 def short_date(value) -> str:

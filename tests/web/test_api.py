@@ -94,6 +94,13 @@ def test_archive_and_unarchive_through_the_api(app, api):
     assert archived.status_code == 200 and archived.get_json()["archived"] is True
     assert agent.post(f"/api/v1/person/{mother_id}/archive").status_code == 409
     assert agent.post(f"/api/v1/person/{mother_id}/unarchive").get_json()["archived"] is False
+    with app.app_context():
+        from app.models import AuditLog
+
+        who = {row.action: row.user_id for row in db.session.scalars(
+            sa.select(AuditLog).where(AuditLog.entity_id == mother_id))}
+        agent_id = app.appbuilder.sm.find_user(username="agent").id
+    assert who == {"archive": agent_id, "unarchive": agent_id}
 
 
 def test_unknown_ids_are_404(api):
