@@ -40,3 +40,76 @@ def household(last="Martin", adults=("mother",), children=1, **address):
             registry.link_guardian(kid, adult, relation)
         kids.append(kid)
     return home, grown_ups, kids
+
+
+# ---------------------------------------------------------------------------------------------
+# Schools, services, tariffs
+
+LEVELS = ["PS", "MS", "GS", "CP", "CE1", "CE2", "CM1", "CM2"]
+
+
+def school_setup(session, name="École Jules-Ferry"):
+    """Levels PS..CM2, a school with one class per level (and a CE1 B), an “Adultes” group,
+    and the school years 2026-2027 and 2027-2028."""
+    from app.models import Level, School, SchoolClass, SchoolYear
+
+    levels = {}
+    for rank, code in enumerate(LEVELS, start=1):
+        level = session.query(Level).filter_by(code=code).one_or_none()
+        if level is None:
+            level = Level(code=code, label=code, rank=rank)
+            session.add(level)
+        levels[code] = level
+    school = School(name=name)
+    classes = {f"{code} A": SchoolClass(school=school, name=f"{code} A", level=levels[code])
+               for code in LEVELS}
+    classes["CE1 B"] = SchoolClass(school=school, name="CE1 B", level=levels["CE1"])
+    adults = School(name=f"Adultes {name}")
+    classes["Adultes"] = SchoolClass(school=adults, name="Adultes")
+    years = [SchoolYear(label="2026-2027", start_date=date(2026, 9, 1),
+                        end_date=date(2027, 7, 3)),
+             SchoolYear(label="2027-2028", start_date=date(2027, 9, 1),
+                        end_date=date(2028, 7, 5))]
+    existing = {y.label for y in session.query(SchoolYear)}
+    session.add_all([school, adults, *classes.values(),
+                     *[y for y in years if y.label not in existing]])
+    session.flush()
+    return {"levels": levels, "school": school, "classes": classes,
+            "years": {y.label: y for y in session.query(SchoolYear)}}
+
+
+def regie(session, code="ENF", mode="postpaid"):
+    from app.models import Regie
+
+    row = Regie(code=code, name=f"Régie {code}", mode=mode)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def service(session, name="Restauration scolaire", regie_row=None, classes=(),
+            weekdays="0,1,3,4", start="11:45", **extra):
+    from datetime import time
+
+    from app.models import Service
+
+    hours, minutes = (int(x) for x in start.split(":"))
+    row = Service(name=name, regie=regie_row or regie(session, code=f"R{_n()}"),
+                  start_time=time(hours, minutes), billing_basis=extra.pop("billing_basis",
+                                                                            "booking"),
+                  tax_deductible=extra.pop("tax_deductible", False), deadline_days=2,
+                  deadline_time=time(10, 0), weekdays=weekdays, classes=list(classes), **extra)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def pupil(session, school_class, start=date(2026, 9, 1), last="Élève", service_row=None):
+    """A child enrolled in a class, subscribed to a service when one is given."""
+    from app.services import bookings, schooling
+
+    _, _, (child,) = household(last)
+    schooling.enroll(child, school_class, start)
+    if service_row is not None:
+        bookings.subscribe(child, service_row, start)
+    return child

@@ -141,6 +141,86 @@ FR = {
     "Add the child": "Ajouter l'enfant",
     "Choose the household among those found.": "Choisissez le foyer parmi ceux trouvés.",
     "Rename or change the address": "Renommer ou changer l'adresse",
+    # Schooling, services, bookings, attendance
+    "The status is present, excused absence or unexcused absence.":
+        "Le statut est présent, absence excusée ou absence non excusée.",
+    "The session of %(day)s at %(time)s has not started yet: attendance cannot be recorded.":
+        "La séance du %(day)s à %(time)s n'a pas encore commencé : la présence ne peut pas être saisie.",
+    "%(name)s is archived.": "%(name)s est archivé(e).",
+    "Give the first and the last day.": "Indiquez le premier et le dernier jour.",
+    "The last day (%(end)s) is before the first (%(start)s).":
+        "Le dernier jour (%(end)s) est avant le premier (%(start)s).",
+    "The range is too long: %(days)s days at most.":
+        "La période est trop longue : %(days)s jours au maximum.",
+    "Unknown service.": "Prestation inconnue.",
+    "%(name)s is already subscribed to %(service)s from %(day)s.":
+        "%(name)s est déjà inscrit(e) à %(service)s à partir du %(day)s.",
+    "On %(day)s %(name)s is not in a class that has %(service)s: enroll them in their class first.":
+        "Le %(day)s, %(name)s n'est pas dans une classe qui a %(service)s : inscrivez d'abord l'enfant dans sa classe.",
+    "No subscription on that day.": "Pas d'inscription ce jour-là.",
+    "%(service)s does not run on %(weekday)s.": "%(service)s ne fonctionne pas le %(weekday)s.",
+    "Closed: %(label)s.": "Fermé : %(label)s.",
+    "No class on that day.": "Pas de classe ce jour-là.",
+    "The class does not have %(service)s.": "La classe n'a pas accès à %(service)s.",
+    "%(day)s cannot be booked: %(reason)s": "Le %(day)s ne peut pas être réservé : %(reason)s",
+    "%(day)s is already invoiced: it can no longer be cancelled.":
+        "Le %(day)s est déjà facturé : il ne peut plus être annulé.",
+    "Already invoiced.": "Déjà facturé.",
+    "The mode is “add” or “replace”.": "Le mode est « add » (ajouter) ou « replace » (remplacer).",
+    "Choose at least one day of the week.": "Choisissez au moins un jour de la semaine.",
+    "Days of the week go from 0 (Monday) to 6 (Sunday).":
+        "Les jours de la semaine vont de 0 (lundi) à 6 (dimanche).",
+    "Week parity is “even” or “odd”.": "La parité de semaine est « even » (paire) ou « odd » (impaire).",
+    "ISO week numbers go from 1 to 53.": "Les numéros de semaine ISO vont de 1 à 53.",
+    "Already invoiced: kept.": "Déjà facturé : conservé.",
+    "The label is required.": "Le libellé est obligatoire.",
+    "The code is required.": "Le code est obligatoire.",
+    "The name is required.": "Le nom est obligatoire.",
+    "The mode is postpaid or prepaid.": "Le mode est facturation ou prépaiement.",
+    "This IBAN is not valid: check its digits.": "Cet IBAN n'est pas valide : vérifiez ses chiffres.",
+    "This BIC is not valid.": "Ce BIC n'est pas valide.",
+    "This SEPA creditor identifier (ICS) is not valid: check its check digits.":
+        "Cet identifiant créancier SEPA (ICS) n'est pas valide : vérifiez sa clé.",
+    "The start time is required.": "L'heure de début est obligatoire.",
+    "The booking deadline is a number of days, 0 or more.":
+        "Le délai de réservation est un nombre de jours, 0 ou plus.",
+    "The zone is A, B or C.": "La zone est A, B ou C.",
+    "The official calendar does not cover %(year)s yet.":
+        "Le calendrier officiel ne couvre pas encore %(year)s.",
+    "Public holiday: %(name)s": "Férié : %(name)s",
+    "Give a unit price or a grid of quotient brackets.":
+        "Indiquez un prix unitaire ou une grille de tranches de quotient.",
+    "A tariff is either a flat price or a grid, not both.":
+        "Un tarif est soit un prix unique, soit une grille, pas les deux.",
+    "A price cannot be negative.": "Un prix ne peut pas être négatif.",
+    "The first bracket starts at quotient 0.": "La première tranche commence au quotient 0.",
+    "The brackets must follow each other without gap or overlap: one should start just above %(qf)s.":
+        "Les tranches doivent se suivre sans trou ni chevauchement : l'une devrait commencer juste au-dessus de %(qf)s.",
+    "Only the highest bracket may have no upper bound.":
+        "Seule la tranche la plus haute peut ne pas avoir de limite supérieure.",
+    "A bracket must end above where it starts.": "Une tranche doit finir au-dessus de son début.",
+    "The highest bracket must have no upper bound.":
+        "La tranche la plus haute n'a pas de limite supérieure.",
+    "This tariff overlaps the one from %(day)s: end that one first.":
+        "Ce tarif chevauche celui du %(day)s : terminez d'abord celui-ci.",
+    "The family quotient is a positive amount.": "Le quotient familial est un montant positif.",
+    "This quotient overlaps the one from %(day)s.": "Ce quotient chevauche celui du %(day)s.",
+    "No tariff for %(service)s on %(day)s.": "Aucun tarif pour %(service)s le %(day)s.",
+    "Flat price %(price)s (tariff from %(since)s).": "Prix unique %(price)s (tarif du %(since)s).",
+    "No known family quotient: highest bracket (%(low)s–%(high)s), %(price)s (tariff from %(since)s).":
+        "Quotient familial inconnu : tranche la plus haute (%(low)s–%(high)s), %(price)s (tarif du %(since)s).",
+    "Family quotient %(qf)s in bracket %(low)s–%(high)s: %(price)s (tariff from %(since)s).":
+        "Quotient familial %(qf)s dans la tranche %(low)s–%(high)s : %(price)s (tarif du %(since)s).",
+    "The start date is required.": "La date de début est obligatoire.",
+    "The end date must not be before the start date.":
+        "La date de fin ne peut pas précéder la date de début.",
+    "This school year overlaps %(other)s.": "Cette année scolaire chevauche %(other)s.",
+    "Choose the class.": "Choisissez la classe.",
+    "%(name)s already has a class from %(day)s: change that enrollment instead.":
+        "%(name)s a déjà une classe à partir du %(day)s : modifiez plutôt cette inscription.",
+    "The new school year must start after the current one ends.":
+        "La nouvelle année scolaire doit commencer après la fin de l'actuelle.",
+    "Unknown decision “%(decision)s”.": "Décision inconnue « %(decision)s ».",
     "Missing data for required field.": "Champ obligatoire manquant.",
     "Field may not be null.": "Ce champ ne peut pas être vide.",
     "Invalid value.": "Valeur invalide.",

@@ -1,5 +1,6 @@
 """Domain models, one module per business domain. Importing this package declares them all."""
 from app.models.audit import AuditLog  # noqa: F401
+from app.models.bookings import Attendance, Booking, Period  # noqa: F401
 from app.models.jobs import BackgroundJob  # noqa: F401
 from app.models.people import (  # noqa: F401
     Criterion,
@@ -12,4 +13,14 @@ from app.models.people import (  # noqa: F401
     Person,
     PersonCriterion,
     PersonInsurance,
+)
+from app.models.schooling import Enrollment, Level, School, SchoolClass, SchoolYear  # noqa: F401
+from app.models.services import (  # noqa: F401
+    FamilyQuotient,
+    Product,
+    Regie,
+    Service,
+    Subscription,
+    Tariff,
+    TariffBracket,
 )

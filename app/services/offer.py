@@ -1,0 +1,67 @@
+"""Régies and services: what a town sets up before taking bookings."""
+import re
+from datetime import time
+
+from flask_babel import gettext as _
+from schwifty import BIC, IBAN
+from schwifty.exceptions import SchwiftyException
+
+from app.models import Regie, Service
+from app.services import RuleViolation
+
+# SEPA creditor identifier: country, 2 check digits, 3-character business code, national id.
+_ICS = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{3}[A-Z0-9]{1,28}$")
+
+
+def ics_is_valid(creditor_id: str) -> bool:
+    """ISO 7064 MOD 97-10 over the national id and country, the business code left out."""
+    value = (creditor_id or "").replace(" ", "").upper()
+    if not _ICS.match(value):
+        return False
+    rearranged = value[7:] + value[:4]
+    digits = "".join(str(int(c, 36)) for c in rearranged)
+    return int(digits) % 97 == 1
+
+
+def check_regie(regie: Regie) -> Regie:
+    regie.code = (regie.code or "").strip().upper()
+    if not regie.code:
+        raise RuleViolation(_("The code is required."), "code")
+    if not (regie.name or "").strip():
+        raise RuleViolation(_("The name is required."), "name")
+    if regie.mode not in ("postpaid", "prepaid"):
+        raise RuleViolation(_("The mode is postpaid or prepaid."), "mode")
+    if regie.iban:
+        try:
+            regie.iban = IBAN(regie.iban).compact
+        except SchwiftyException:
+            raise RuleViolation(_("This IBAN is not valid: check its digits."), "iban")
+    if regie.bic:
+        try:
+            regie.bic = str(BIC(regie.bic))
+        except SchwiftyException:
+            raise RuleViolation(_("This BIC is not valid."), "bic")
+    if regie.creditor_id:
+        regie.creditor_id = regie.creditor_id.replace(" ", "").upper()
+        if not ics_is_valid(regie.creditor_id):
+            raise RuleViolation(_("This SEPA creditor identifier (ICS) is not valid: check its "
+                                  "check digits."), "creditor_id")
+    return regie
+
+
+def check_service(service: Service) -> Service:
+    if not (service.name or "").strip():
+        raise RuleViolation(_("The name is required."), "name")
+    if service.start_time is None:
+        raise RuleViolation(_("The start time is required."), "start_time")
+    if service.deadline_time is None:
+        service.deadline_time = time(10, 0)
+    if service.deadline_days is None or service.deadline_days < 0:
+        raise RuleViolation(_("The booking deadline is a number of days, 0 or more."),
+                            "deadline_days")
+    days = sorted({int(d) for d in str(service.weekdays or "").replace(" ", "").split(",")
+                   if d != ""} or {0, 1, 2, 3, 4})
+    if any(d < 0 or d > 6 for d in days):
+        raise RuleViolation(_("Days of the week go from 0 (Monday) to 6 (Sunday)."), "weekdays")
+    service.weekdays = ",".join(str(d) for d in days)
+    return service
