@@ -19,6 +19,7 @@ from app.models import (
     PersonInsurance,
 )
 from app.services import RuleViolation, documents, registry
+from app.views.base import RuleCheckedModelView
 from app.views.datamodel import EagerInterface
 from app.views.filters import FilterIsNotNull, FilterIsNull
 from app.views.forms import (
@@ -58,28 +59,6 @@ def _flash_duplicates(person):
             _("Possible duplicate: %(names)s already registered with the same names and birth date.",
               names=", ".join(f"{p.full_name} (n° {p.id})" for p in twins)),
             "warning",
-        )
-
-
-class RuleCheckedModelView(ModelView):
-    """A ModelView whose writes go through the domain rules; a refusal is shown as a message."""
-
-    def _run_rule(self, func, *args):
-        try:
-            return func(*args)
-        except RuleViolation as exc:
-            db.session.rollback()
-            raise Exception(exc.message) from exc
-
-    @expose("/show/<pk>", methods=["GET"])
-    @has_access
-    def show(self, pk):
-        """FAB's show page, with the record itself handed to our templates' summary cards."""
-        widgets = self._show(pk)
-        item = self.datamodel.get(pk, self._base_filters)
-        return self.render_template(
-            self.show_template, pk=pk, title=self.show_title, widgets=widgets,
-            related_views=self._related_views, item=item,
         )
 
 
@@ -124,8 +103,7 @@ class HouseholdView(RuleCheckedModelView):
     show_template = "registry/household_show.html"
 
     def pre_update(self, item):
-        self._run_rule(registry.rename_household, item, item.name)
-        registry.check_postal_code(item.postal_code)
+        self._run_rule(registry.validate_household, item)
 
     def pre_delete(self, item):
         if item.memberships:

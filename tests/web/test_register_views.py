@@ -166,9 +166,10 @@ def test_rename_household_from_its_edit_page(app, login):
     with app.app_context():
         assert db.session.get(Household, home_id).name == "Foyer LAMBERT-ROY"
     refused = agent.post(f"/householdview/edit/{home_id}", data={"name": "Foyer X",
-                                                                  "postal_code": "123"},
-                         follow_redirects=True)
+                                                                  "postal_code": "123"})
+    assert refused.status_code == 200  # the form again, with what was typed
     assert "Un code postal comporte cinq chiffres." in page_text(refused)
+    assert 'value="Foyer X"' in page_text(refused)
 
 
 def test_english_is_available(app, login):
