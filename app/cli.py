@@ -81,4 +81,5 @@ def demo_command(children, seed, append):
     db.session.commit()
     click.echo(f"Demo town loaded in {time.perf_counter() - started:.1f} s: "
                f"{counts['households']} households, {counts['adults']} adults, "
-               f"{counts['children']} children.")
+               f"{counts['children']} children, {counts.get('schools', 0)} schools, "
+               f"{counts.get('bookings', 0)} bookings this month.")

@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from flask_babel import format_currency, format_date, format_datetime
+from flask_babel import format_currency, format_date, format_datetime, format_decimal
 from flask_babel import lazy_gettext as _l
 
 RELATION_LABELS = {
@@ -12,6 +12,11 @@ RELATION_LABELS = {
     "other": _l("other"),
 }
 KIND_LABELS = {"child": _l("child"), "adult": _l("adult")}
+ATTENDANCE_LABELS = {
+    "present": _l("present"),
+    "excused_absence": _l("excused absence"),
+    "unexcused_absence": _l("unexcused absence"),
+}
 JOB_STATUS_LABELS = {
     "queued": _l("queued"),
     "started": _l("running"),
@@ -22,6 +27,13 @@ JOB_STATUS_LABELS = {
 
 def yes_no(value) -> str:
     return str(_l("yes") if value else _l("no"))
+
+
+def number(value) -> str:
+    """A quotient or a quantity: 1 401 or 500,5 in French."""
+    if value is None:
+        return ""
+    return format_decimal(Decimal(value).normalize() if Decimal(value) % 1 else int(value))
 
 
 def money(value) -> str:
@@ -46,3 +58,4 @@ def register(app):
     app.jinja_env.globals["RELATION_LABELS"] = RELATION_LABELS
     app.jinja_env.globals["KIND_LABELS"] = KIND_LABELS
     app.jinja_env.globals["JOB_STATUS_LABELS"] = JOB_STATUS_LABELS
+    app.jinja_env.globals["ATTENDANCE_LABELS"] = ATTENDANCE_LABELS

@@ -13,6 +13,14 @@ REGISTER_APIS = r"HouseholdApi|PersonApi|HouseholdMemberApi|GuardianshipApi"
 REGISTER_MENUS = (r"Families|Households|Create a household|Adults|Children|Documents"
                   r"|Archived adults|Archived children")
 READ = r"can_list|can_show|can_search|can_search_json|can_download|can_get|can_info"
+BOOKING_VIEWS = (r"BookingView|SubscriptionView|EnrollmentView|AttendanceView"
+                 r"|FamilyQuotientView")
+BOOKING_APIS = r"BookingApi|SubscriptionApi|EnrollmentApi|AttendanceApi|FamilyQuotientApi"
+OFFER_VIEWS = r"RegieView|ProductView|ServiceView|TariffView|TariffBracketView"
+OFFER_APIS = r"RegieApi|ProductApi|ServiceApi|TariffApi"
+CALENDAR_VIEWS = r"PeriodView|PeriodWithoutServiceView|PeriodCalendarView"
+SCHOOL_VIEWS = r"SchoolYearView|SchoolView|SchoolClassView|LevelView"
+SCHOOL_APIS = r"SchoolApi|SchoolClassApi|PeriodApi"
 JOBS = [(r"JobView", r"can_show|can_status"), (r"JobApi", r"can_get")]
 
 ROLES = {
@@ -21,6 +29,11 @@ ROLES = {
         (REGISTER_VIEWS, r".*"),
         (REGISTER_APIS, r".*"),
         (REGISTER_MENUS, r"menu_access"),
+        (BOOKING_VIEWS, r".*"),
+        (BOOKING_APIS, r".*"),
+        (CALENDAR_VIEWS + "|" + SCHOOL_VIEWS + "|" + OFFER_VIEWS, READ + r"|can_month"),
+        (SCHOOL_APIS + "|" + OFFER_APIS, READ),
+        (r"Activities|Attendance|Periods|Calendar|Periods without services", r"menu_access"),
         *JOBS,
     ],
     # The régisseur collects the money: reads the register, owns billing and payments.
@@ -28,13 +41,20 @@ ROLES = {
         (REGISTER_VIEWS, READ),
         (REGISTER_APIS, READ),
         (REGISTER_MENUS, r"menu_access"),
+        (OFFER_VIEWS + r"|FamilyQuotientView", r".*"),
+        (OFFER_APIS + r"|FamilyQuotientApi", r".*"),
+        (BOOKING_VIEWS + "|" + CALENDAR_VIEWS + "|" + SCHOOL_VIEWS, READ + r"|can_grid|can_month"),
+        (BOOKING_APIS + "|" + SCHOOL_APIS, READ),
+        (r"Settings|Régies|Products|Services|Tariffs|Activities|Periods|Calendar", r"menu_access"),
         *JOBS,
     ],
     # Activity leaders see the children of their groups to take attendance.
     "Animateur": [
         (r"ChildView|HouseholdMemberView|GuardianshipView", READ),
         (r"PersonApi", READ),
-        (r"Families|Children", r"menu_access"),
+        (r"AttendanceView", r"can_sheet|can_mark"),
+        (r"AttendanceApi", r".*"),
+        (r"Families|Children|Activities|Attendance", r"menu_access"),
         *JOBS,
     ],
     # Parents use the portal only: no back-office permission at all.

@@ -347,3 +347,47 @@ def apply_closure(period: Period) -> int:
     ids = [row.id for row in db.session.execute(_bookings_in_scope(period)) if not row.invoiced]
     _write([], ids)
     return len(ids)
+
+
+# ---------------------------------------------------------------------------------------------
+# The booking grid
+
+
+@dataclass
+class GridCell:
+    booked: bool
+    invoiced: bool
+    refusal: Optional[str]
+    attendance: Optional[str]
+
+
+@dataclass
+class BookingGrid:
+    person: Person
+    days: list
+    services: list
+    cells: dict  # (service id, day) -> GridCell
+
+
+def booking_grid(person: Person, start: date, end: date) -> BookingGrid:
+    """Week-by-week grid of one person's services: what is booked, what can be, and why not.
+    Seven queries whatever the number of days or services."""
+    from app.models import Attendance
+
+    check_range(start, end)
+    context = load_context(person, start, end)
+    marks = dict(((row.service_id, row.date), row.status) for row in db.session.execute(
+        sa.select(Attendance.service_id, Attendance.date, Attendance.status).where(
+            Attendance.person_id == person.id, Attendance.date >= start, Attendance.date <= end)))
+    services = sorted(context.services.values(), key=lambda s: (s.start_time, s.name))
+    run_days = set().union(*(s.weekday_set for s in services)) if services else set(range(5))
+    days = [d for d in days_between(start, end) if d.weekday() in run_days]
+    cells = {}
+    for service in services:
+        for day in days:
+            booking = context.booked.get((service.id, day))
+            cells[(service.id, day)] = GridCell(
+                booked=booking is not None, invoiced=bool(booking and booking.invoiced),
+                refusal=None if booking else context.refusal(service.id, day),
+                attendance=marks.get((service.id, day)))
+    return BookingGrid(person=person, days=days, services=services, cells=cells)

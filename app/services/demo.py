@@ -6,7 +6,8 @@ an adult-only household (a teacher who eats at the canteen), and some archived p
 Everything is written with bulk INSERTs so that 20,000 children load in seconds.
 """
 import random
-from datetime import date, timedelta
+from datetime import date, time, timedelta
+from decimal import Decimal
 
 import sqlalchemy as sa
 from faker import Faker
@@ -167,9 +168,149 @@ def load_demo_town(children: int = 300, seed: int = 2026, progress=None) -> dict
     _insert(Guardianship, [dict(child_id=person_ids[c], adult_id=person_ids[a], relation=r)
                            for c, a, r in guardianships])
     db.session.flush()
-    progress(98, "guardianships")
+    progress(90, "guardianships")
+    child_rows = [(person_ids[i], row) for i, row in enumerate(people) if row["kind"] == "child"]
+    school_counts = load_schooling(child_rows, household_ids, households, memberships,
+                                   person_ids, rng, today)
+    progress(98, "schools and bookings")
     return {
         "households": len(households),
         "adults": sum(1 for p in people if p["kind"] == "adult"),
         "children": sum(1 for p in people if p["kind"] == "child"),
+        **school_counts,
     }
+
+
+LEVELS = [("PS", "Petite section"), ("MS", "Moyenne section"), ("GS", "Grande section"),
+          ("CP", "Cours préparatoire"), ("CE1", "Cours élémentaire 1"),
+          ("CE2", "Cours élémentaire 2"), ("CM1", "Cours moyen 1"), ("CM2", "Cours moyen 2")]
+SCHOOL_NAMES = ["Jules-Ferry", "Jacques-Prévert", "Marie-Curie", "Victor-Hugo", "Jean-Moulin",
+                "Louise-Michel", "Paul-Éluard", "Simone-Veil", "Antoine-de-Saint-Exupéry",
+                "Jean-Jaurès", "Pierre-et-Marie-Curie", "Albert-Camus"]
+PUPILS_PER_CLASS = 25
+PUPILS_PER_SCHOOL = 250
+
+
+def school_year_of(day: date):
+    start_year = day.year if day.month >= 9 else day.year - 1
+    return date(start_year, 9, 1), date(start_year + 1, 7, 4)
+
+
+def load_schooling(child_rows, household_ids, households, memberships, person_ids, rng,
+                   today) -> dict:
+    """Levels, school years, schools and classes sized to the town, a régie with its services
+    and tariffs, quotients, enrollments by age, subscriptions, and this month's bookings.
+    Skipped when the town already has schools (an --append load adds families only)."""
+    from app.models import (Booking, Enrollment, FamilyQuotient, Level, Regie, School,
+                            SchoolClass, SchoolYear, Service, Subscription, Tariff,
+                            TariffBracket)
+
+    if db.session.scalar(sa.select(sa.func.count(School.id))):
+        return {}
+    start, end = school_year_of(today)
+    db.session.add_all([SchoolYear(label=f"{start.year}-{start.year + 1}", start_date=start,
+                                   end_date=end),
+                        SchoolYear(label=f"{start.year + 1}-{start.year + 2}",
+                                   start_date=date(start.year + 1, 9, 1),
+                                   end_date=date(start.year + 2, 7, 4))])
+    levels = [Level(code=code, label=label, rank=rank)
+              for rank, (code, label) in enumerate(LEVELS, start=1)]
+    db.session.add_all(levels)
+    school_count = max(1, round(len(child_rows) / PUPILS_PER_SCHOOL))
+    schools = [School(name=f"École {SCHOOL_NAMES[i % len(SCHOOL_NAMES)]}"
+                      + (f" {i // len(SCHOOL_NAMES) + 1}" if i >= len(SCHOOL_NAMES) else ""))
+               for i in range(school_count)]
+    adults_group = School(name="Adultes")
+    db.session.add_all(schools + [adults_group])
+    per_level = max(1, round(PUPILS_PER_SCHOOL / len(LEVELS) / PUPILS_PER_CLASS))
+    classes = {}  # (school index, level index) -> [SchoolClass]
+    for s_index, school in enumerate(schools):
+        for l_index, level in enumerate(levels):
+            classes[(s_index, l_index)] = [
+                SchoolClass(school=school, level=level, name=f"{level.code} {'ABCD'[k]}")
+                for k in range(per_level)]
+            db.session.add_all(classes[(s_index, l_index)])
+    db.session.add(SchoolClass(school=adults_group, name="Adultes"))
+    regie = Regie(code="ENF", name="Régie Enfance", mode="postpaid",
+                  creditor_id="FR72ZZZ123456", iban="FR7630004000010000000012358",
+                  bic="BNPAFRPP")
+    meal = Service(name="Restauration scolaire", regie=regie, start_time=time(11, 45),
+                   billing_basis="booking", tax_deductible=False, deadline_days=2,
+                   deadline_time=time(10, 0), weekdays="0,1,3,4", color="#2a9d8f")
+    morning = Service(name="Accueil du matin", regie=regie, start_time=time(7, 30),
+                      billing_basis="attendance", tax_deductible=True, deadline_days=1,
+                      deadline_time=time(18, 0), weekdays="0,1,3,4", color="#e9c46a")
+    evening = Service(name="Accueil du soir", regie=regie, start_time=time(16, 30),
+                      billing_basis="attendance", tax_deductible=True, deadline_days=1,
+                      deadline_time=time(18, 0), weekdays="0,1,3,4", color="#f4a261")
+    wednesday = Service(name="Mercredi loisirs", regie=regie, start_time=time(8, 0),
+                        billing_basis="booking", tax_deductible=True, deadline_days=7,
+                        deadline_time=time(12, 0), weekdays="2", color="#264653")
+    db.session.add_all([regie, meal, morning, evening, wednesday])
+    db.session.add_all([
+        Tariff(service=meal, start_date=start, brackets=[
+            TariffBracket(qf_min=Decimal(0), qf_max=Decimal(500), unit_price=Decimal("1.00")),
+            TariffBracket(qf_min=Decimal(501), qf_max=Decimal(900), unit_price=Decimal("2.60")),
+            TariffBracket(qf_min=Decimal(901), qf_max=Decimal(1400), unit_price=Decimal("3.70")),
+            TariffBracket(qf_min=Decimal(1401), qf_max=None, unit_price=Decimal("4.50"))]),
+        Tariff(service=morning, start_date=start, unit_price=Decimal("1.40")),
+        Tariff(service=evening, start_date=start, unit_price=Decimal("2.10")),
+        Tariff(service=wednesday, start_date=start, brackets=[
+            TariffBracket(qf_min=Decimal(0), qf_max=Decimal(700), unit_price=Decimal("6.00")),
+            TariffBracket(qf_min=Decimal(701), qf_max=None, unit_price=Decimal("12.50"))]),
+    ])
+    db.session.flush()
+    # The official holidays of zone B close every service, as a town would set them up.
+    from app.services.periods import create_official_periods
+
+    this_year = db.session.scalar(sa.select(SchoolYear).where(SchoolYear.start_date == start))
+    closed_days = set()
+    try:
+        official = create_official_periods("B", this_year)
+    except Exception:  # the official calendar may not cover a far future year
+        official = []
+    for period in official:
+        period.services = [meal, morning, evening, wednesday]
+        day = period.start_date
+        while day <= period.end_date:
+            closed_days.add(day)
+            day += timedelta(days=1)
+    # Two households in three have handed in their CAF quotient.
+    _insert(FamilyQuotient, [dict(household_id=hid, value=Decimal(rng.randrange(250, 2200)),
+                                  start_date=start, end_date=end)
+                             for hid in household_ids if rng.random() < 0.67])
+    # Children are placed by age: a child born in year Y is in PS the year it turns 3.
+    enrollments, subscriptions, booking_rows = [], [], []
+    month_start = today.replace(day=1)
+    month_end = (month_start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    for index, (person_id, row) in enumerate(child_rows):
+        if row["archived_at"] is not None:
+            continue
+        level_index = start.year - row["birth_date"].year - 3
+        if not 0 <= level_index < len(LEVELS):
+            continue
+        school_class = rng.choice(classes[(index % school_count, level_index)])
+        enrollments.append(dict(person_id=person_id, school_class_id=school_class.id,
+                                level_id=school_class.level_id, start_date=start, end_date=None,
+                                created_at=utcnow()))
+        for service, share, days in ((meal, 0.8, (0, 1, 3, 4)), (morning, 0.25, (0, 1, 3, 4)),
+                                     (evening, 0.35, (0, 1, 3, 4)), (wednesday, 0.2, (2,))):
+            if rng.random() >= share:
+                continue
+            subscriptions.append(dict(person_id=person_id, service_id=service.id,
+                                      start_date=start, end_date=None, created_at=utcnow()))
+            if service.billing_basis != "booking":
+                continue
+            usual = [d for d in days if rng.random() < 0.9]
+            day = month_start
+            while day <= month_end:
+                if day.weekday() in usual and day not in closed_days:
+                    booking_rows.append(dict(person_id=person_id, service_id=service.id,
+                                             date=day, invoiced=False, created_at=utcnow()))
+                day += timedelta(days=1)
+    _insert(Enrollment, enrollments)
+    _insert(Subscription, subscriptions)
+    _insert(Booking, booking_rows)
+    db.session.flush()
+    return {"schools": school_count, "enrollments": len(enrollments),
+            "subscriptions": len(subscriptions), "bookings": len(booking_rows)}

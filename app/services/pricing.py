@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from app.extensions import db
-from app.formatting import money
+from app.formatting import money, number
 from app.models import FamilyQuotient, HouseholdMember, Person, Service, Tariff
 from app.services import RuleViolation
 from app.services.schooling import check_dates
@@ -131,13 +131,13 @@ def price_for(service: Service, person: Person, day: date, household_ids=None) -
             HouseholdMember.person_id == person.id)).all()
     quotient = quotient_on(household_ids, day)
     price, bracket = bracket_price(tariff, quotient)
-    upper = "…" if bracket.qf_max is None else f"{bracket.qf_max}"
+    upper = "…" if bracket.qf_max is None else number(bracket.qf_max)
     if quotient is None:
         why = _("No known family quotient: highest bracket (%(low)s–%(high)s), %(price)s "
-                "(tariff from %(since)s).", low=bracket.qf_min, high=upper, price=money(price),
-                since=since)
+                "(tariff from %(since)s).", low=number(bracket.qf_min), high=upper,
+                price=money(price), since=since)
     else:
         why = _("Family quotient %(qf)s in bracket %(low)s–%(high)s: %(price)s (tariff from "
-                "%(since)s).", qf=quotient, low=bracket.qf_min, high=upper, price=money(price),
-                since=since)
+                "%(since)s).", qf=number(quotient), low=number(bracket.qf_min), high=upper,
+                price=money(price), since=since)
     return PriceQuote(price, why, tariff.id, quotient)

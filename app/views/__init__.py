@@ -1,7 +1,18 @@
 """Registers every back-office screen with its menu entry."""
 from flask_babel import lazy_gettext as _l
 
+from app.views.attendance import AttendanceView
+from app.views.bookings import BookingView, SubscriptionView
 from app.views.jobs import DemoView, JobView
+from app.views.offer import (
+    FamilyQuotientView,
+    ProductView,
+    RegieView,
+    ServiceView,
+    TariffBracketView,
+    TariffView,
+)
+from app.views.periods import PeriodCalendarView, PeriodView, PeriodWithoutServiceView
 from app.views.registry import (
     AdultView,
     ArchivedAdultView,
@@ -15,9 +26,19 @@ from app.views.registry import (
     PersonCriterionView,
     PersonInsuranceView,
 )
+from app.views.schooling import (
+    EnrollmentView,
+    LevelView,
+    NewSchoolYearView,
+    SchoolClassView,
+    SchoolView,
+    SchoolYearView,
+)
 from app.views.settings import CriterionValueView, CriterionView, InsuranceView
 
 FAMILIES = dict(category="Families", category_label=_l("Families"), category_icon="fa-users")
+ACTIVITIES = dict(category="Activities", category_label=_l("Activities"),
+                  category_icon="fa-calendar-check")
 SETTINGS = dict(category="Settings", category_label=_l("Settings"), category_icon="fa-cogs")
 
 
@@ -37,8 +58,42 @@ def register_views(appbuilder):
     appbuilder.add_view(ArchivedChildView, "Archived children", label=_l("Archived children"),
                         icon="fa-archive", **FAMILIES)
     for view in (HouseholdMemberView, GuardianshipView, PersonCriterionView, PersonInsuranceView,
-                 CriterionValueView, JobView):
+                 CriterionValueView, JobView, BookingView, SubscriptionView, EnrollmentView,
+                 TariffBracketView, FamilyQuotientView):
         appbuilder.add_view_no_menu(view)
+
+    appbuilder.add_view(AttendanceView, "Attendance", label=_l("Attendance"),
+                        icon="fa-check-square", **ACTIVITIES)
+    appbuilder.add_view(PeriodView, "Periods", label=_l("Periods"), icon="fa-calendar",
+                        **ACTIVITIES)
+    appbuilder.add_link("Calendar", label=_l("Calendar"), href="/periods/calendar",
+                        icon="fa-calendar-alt", **ACTIVITIES)
+    appbuilder.add_view(PeriodWithoutServiceView, "Periods without services",
+                        label=_l("Periods without services"), icon="fa-calendar-minus",
+                        **ACTIVITIES)
+    appbuilder.add_view_no_menu(PeriodCalendarView)
+
+    appbuilder.add_view(SchoolYearView, "School years", label=_l("School years"),
+                        icon="fa-calendar", **SETTINGS)
+    appbuilder.add_view(SchoolView, "Schools", label=_l("Schools"), icon="fa-school", **SETTINGS)
+    appbuilder.add_view(SchoolClassView, "Classes", label=_l("Classes"), icon="fa-users",
+                        **SETTINGS)
+    appbuilder.add_view(LevelView, "Levels", label=_l("Levels"), icon="fa-layer-group",
+                        **SETTINGS)
+    appbuilder.add_view(NewSchoolYearView, "New school year", label=_l("New school year"),
+                        icon="fa-forward", **SETTINGS)
+    appbuilder.add_link("School calendar", label=_l("School calendar"),
+                        href="/periods/official", icon="fa-umbrella-beach", **SETTINGS)
+    appbuilder.add_separator("Settings")
+    appbuilder.add_view(RegieView, "Régies", label=_l("Régies"), icon="fa-university",
+                        **SETTINGS)
+    appbuilder.add_view(ProductView, "Products", label=_l("Products"), icon="fa-tag",
+                        **SETTINGS)
+    appbuilder.add_view(ServiceView, "Services", label=_l("Services"), icon="fa-utensils",
+                        **SETTINGS)
+    appbuilder.add_view(TariffView, "Tariffs", label=_l("Tariffs"), icon="fa-euro-sign",
+                        **SETTINGS)
+    appbuilder.add_separator("Settings")
     appbuilder.add_view(CriterionView, "Criteria", label=_l("Criteria"), icon="fa-tags",
                         **SETTINGS)
     appbuilder.add_view(InsuranceView, "Insurances", label=_l("Insurances"),

@@ -20,6 +20,9 @@ from app.models import (
 )
 from app.services import RuleViolation, documents, registry
 from app.views.base import RuleCheckedModelView
+from app.views.bookings import SubscriptionView
+from app.views.offer import FamilyQuotientView
+from app.views.schooling import EnrollmentView
 from app.views.datamodel import EagerInterface
 from app.views.filters import FilterIsNotNull, FilterIsNull
 from app.views.forms import (
@@ -99,7 +102,7 @@ class HouseholdView(RuleCheckedModelView):
     formatters_columns = {"created_at": short_date}
     base_permissions = ["can_list", "can_show", "can_edit", "can_delete", "can_search",
                         "can_search_json"]
-    related_views = [HouseholdMemberView]
+    related_views = [HouseholdMemberView, FamilyQuotientView]
     show_template = "registry/household_show.html"
 
     def pre_update(self, item):
@@ -325,7 +328,8 @@ class AdultView(PersonView):
                     "profession", "can_login", "notes", "created_at"]
     edit_columns = ["last_name", "first_name", "birth_date", "email", "phone", "mobile_phone",
                     "profession", "can_login", "notes"]
-    related_views = [PersonCriterionView, PersonInsuranceView, DocumentView]
+    related_views = [SubscriptionView, EnrollmentView, PersonCriterionView, PersonInsuranceView,
+                     DocumentView]
     base_permissions = ["can_list", "can_show", "can_edit", "can_add", "can_search",
                         "can_search_json", "can_move", "archive"]
 
@@ -399,7 +403,8 @@ class ChildView(PersonView):
                 form.add_rule_error(exc)
         return self.render_template("registry/child_add.html", form=form, title=self.add_title)
 
-    related_views = [GuardianshipView, PersonCriterionView, DocumentView]
+    related_views = [GuardianshipView, EnrollmentView, SubscriptionView, PersonCriterionView,
+                     DocumentView]
 
 
 class ArchivedPersonView(PersonView):

@@ -27,7 +27,8 @@ def test_price_by_quotient_bracket_and_why(session):
     session.flush()
     quote = pricing.price_for(meal, child, date(2026, 10, 5))
     assert quote.amount == Decimal("1.10")
-    assert quote.explanation.startswith("Quotient familial 500.00 dans la tranche 0–500")
+    assert quote.explanation.replace("\xa0", " ") == (
+        "Quotient familial 500 dans la tranche 0–500 : 1,10 € (tarif du 01/09/2026).")
 
 
 def test_just_above_a_bracket_and_no_quotient(session):

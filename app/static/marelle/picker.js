@@ -62,5 +62,12 @@
     var names = {};
     document.querySelectorAll("[data-toggle-by]").forEach(function (el) { names[el.dataset.toggleBy] = 1; });
     Object.keys(names).forEach(toggles);
+    document.querySelectorAll(".booking-toggle input[type=checkbox]").forEach(function (box) {
+      box.addEventListener("change", function () {
+        var cell = box.closest("td");
+        cell.classList.toggle("booked", box.checked);
+        cell.classList.toggle("free", !box.checked);
+      });
+    });
   });
 })();
