@@ -332,6 +332,12 @@ FR = {
     "Current school year": "Année scolaire en cours",
     "New school year %(year)s: %(promote)s moved up, %(repeat)s repeating, %(leave)s leaving.":
         "Nouvelle année scolaire %(year)s : %(promote)s passent, %(repeat)s redoublent, %(leave)s quittent l'école.",
+    "A booking is not moved: cancel it and book the other day.":
+        "Une réservation ne se déplace pas : annulez-la et réservez l'autre jour.",
+    "A list of ids is expected.": "Une liste d'identifiants est attendue.",
+    "Unknown id in the list.": "Identifiant inconnu dans la liste.",
+    "This record already exists.": "Cet enregistrement existe déjà.",
+    "Give the day.": "Indiquez le jour.",
     "Missing data for required field.": "Champ obligatoire manquant.",
     "Field may not be null.": "Ce champ ne peut pas être vide.",
     "Invalid value.": "Valeur invalide.",

@@ -5,8 +5,13 @@ def register_apis(appbuilder):
     from app.api.messages import translate_marshmallow
 
     translate_marshmallow()
+    from app.api import activities
     from app.api.jobs import JobApi
     from app.api.registry import GuardianshipApi, HouseholdApi, HouseholdMemberApi, PersonApi
 
-    for api in (HouseholdApi, PersonApi, HouseholdMemberApi, GuardianshipApi, JobApi):
+    for api in (HouseholdApi, PersonApi, HouseholdMemberApi, GuardianshipApi, JobApi,
+                activities.SchoolApi, activities.SchoolClassApi, activities.EnrollmentApi,
+                activities.RegieApi, activities.ProductApi, activities.ServiceApi,
+                activities.TariffApi, activities.FamilyQuotientApi, activities.SubscriptionApi,
+                activities.PeriodApi, activities.BookingApi, activities.AttendanceApi):
         appbuilder.add_api(api)

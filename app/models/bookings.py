@@ -39,6 +39,14 @@ class Period(Model):
     services = relationship("Service", secondary=period_service)
     classes = relationship("SchoolClass", secondary=period_class)
 
+    @property
+    def service_ids(self):
+        return [s.id for s in self.services]
+
+    @property
+    def class_ids(self):
+        return [c.id for c in self.classes]
+
     def __repr__(self):
         return self.label
 

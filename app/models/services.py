@@ -70,6 +70,10 @@ class Service(Model):
     classes = relationship("SchoolClass", secondary=service_class)
 
     @property
+    def class_ids(self):
+        return [c.id for c in self.classes]
+
+    @property
     def weekday_set(self):
         return {int(d) for d in (self.weekdays or "").split(",") if d.strip() != ""}
 
@@ -90,6 +94,11 @@ class Tariff(Model):
     service = relationship("Service")
     brackets = relationship("TariffBracket", back_populates="tariff", cascade="all, delete-orphan",
                             order_by="TariffBracket.qf_min")
+
+    @property
+    def bracket_list(self):
+        return [{"qf_min": str(b.qf_min), "qf_max": None if b.qf_max is None else str(b.qf_max),
+                 "unit_price": str(b.unit_price)} for b in self.brackets]
 
     def __repr__(self):
         return f"{self.service} ({self.start_date:%d/%m/%Y})"

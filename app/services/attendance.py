@@ -75,10 +75,11 @@ def sheet(service: Service, day: date, class_ids=None) -> list:
     return rows
 
 
-def mark(person: Person, service: Service, day: date, status: Optional[str],
-         recorded_by_id=None, now: Optional[datetime] = None) -> Optional[Attendance]:
-    """Record (or, with status None, clear) what happened. A session that has not started
-    cannot be marked."""
+def check_mark(person: Person, service: Service, day: date, status: Optional[str],
+               now: Optional[datetime] = None) -> None:
+    """A mark has a known status, on a session that has started, of a person not archived."""
+    if day is None:
+        raise RuleViolation(_("Give the day."), "date")
     if status is not None and status not in ATTENDANCE_STATUSES:
         raise RuleViolation(_("The status is present, excused absence or unexcused absence."),
                             "status")
@@ -89,6 +90,13 @@ def mark(person: Person, service: Service, day: date, status: Optional[str],
                               time=start.strftime("%H:%M")), "date")
     if person.archived:
         raise RuleViolation(_("%(name)s is archived.", name=person.full_name))
+
+
+def mark(person: Person, service: Service, day: date, status: Optional[str],
+         recorded_by_id=None, now: Optional[datetime] = None) -> Optional[Attendance]:
+    """Record (or, with status None, clear) what happened. A session that has not started
+    cannot be marked."""
+    check_mark(person, service, day, status, now)
     row = db.session.scalar(sa.select(Attendance).where(
         Attendance.person_id == person.id, Attendance.service_id == service.id,
         Attendance.date == day))

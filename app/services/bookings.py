@@ -181,8 +181,11 @@ def load_context(person: Person, start: date, end: date, service_ids=None) -> Bo
 # Booking and cancelling
 
 
-def book(person: Person, service: Service, day: date) -> Booking:
-    context = load_context(person, day, day, [service.id])
+def check_booking(person: Person, service: Service, day: date, context=None):
+    """Refuse a day that cannot be booked, saying why; returns an existing booking if any."""
+    if day is None:
+        raise RuleViolation(_("Give the day."), "date")
+    context = context or load_context(person, day, day, [service.id])
     existing = context.booked.get((service.id, day))
     if existing is not None:
         return existing
@@ -190,21 +193,33 @@ def book(person: Person, service: Service, day: date) -> Booking:
     if reason:
         raise RuleViolation(_("%(day)s cannot be booked: %(reason)s", day=_day(day),
                               reason=reason))
+    return None
+
+
+def book(person: Person, service: Service, day: date) -> Booking:
+    existing = check_booking(person, service, day)
+    if existing is not None:
+        return existing
     booking = Booking(person_id=person.id, service_id=service.id, date=day, invoiced=False)
     db.session.add(booking)
     db.session.flush()
     return booking
 
 
+def check_cancel(booking: Booking) -> None:
+    ensure_editable(booking.person)
+    if booking.invoiced:
+        raise RuleViolation(_("%(day)s is already invoiced: it can no longer be cancelled.",
+                              day=_day(booking.date)))
+
+
 def cancel(person: Person, service: Service, day: date) -> bool:
-    ensure_editable(person)
     booking = db.session.scalar(sa.select(Booking).where(
         Booking.person_id == person.id, Booking.service_id == service.id, Booking.date == day))
     if booking is None:
+        ensure_editable(person)
         return False
-    if booking.invoiced:
-        raise RuleViolation(_("%(day)s is already invoiced: it can no longer be cancelled.",
-                              day=_day(day)))
+    check_cancel(booking)
     db.session.delete(booking)
     db.session.flush()
     return True

@@ -25,8 +25,8 @@ def test_build_a_family_through_the_api(api):
     create(agent, "household_member", {"household_id": home["id"], "person_id": child["id"]})
     link = create(agent, "guardianship", {"child_id": child["id"], "adult_id": mother["id"],
                                           "relation": "mother"})
-    assert link["result"] == {"child_id": child["id"], "adult_id": mother["id"],
-                              "relation": "mother"}
+    assert link["result"] == {"id": link["id"], "child_id": child["id"],
+                              "adult_id": mother["id"], "relation": "mother"}
 
     shown = agent.get(f"/api/v1/person/{child['id']}").get_json()
     assert shown["result"]["birth_date"] == "2020-02-29"
