@@ -8,7 +8,7 @@ from flask_appbuilder.urltools import (
     get_page_size_args,
 )
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, TimeField
+from wtforms import BooleanField, SelectField, TimeField
 from wtforms.validators import InputRequired
 
 from app.extensions import db
@@ -127,3 +127,8 @@ def time_field(label):
 def choice_field(label, choices):
     """A select with translated labels for a VARCHAR-enum column."""
     return SelectField(label, [InputRequired()], choices=choices)
+
+
+def boolean_field(label):
+    """FAB marks a NOT NULL boolean as required, so an unticked box would be refused."""
+    return BooleanField(label)

@@ -7,7 +7,7 @@ from wtforms.validators import InputRequired
 from app.formatting import money, short_date, yes_no
 from app.models import FamilyQuotient, Product, Regie, Service, Tariff, TariffBracket
 from app.services import offer, pricing
-from app.views.base import RuleCheckedModelView, choice_field, time_field
+from app.views.base import RuleCheckedModelView, boolean_field, choice_field, time_field
 
 MODE_LABELS = {"postpaid": _l("billing after the fact"), "prepaid": _l("prepaid account")}
 BASIS_LABELS = {"booking": _l("bookings"), "attendance": _l("attendance")}
@@ -125,6 +125,7 @@ class ServiceView(RuleCheckedModelView):
     add_title = _l("Add a service")
     edit_title = _l("Edit a service")
     list_columns = ["name", "regie", "start_time", "billing_basis", "weekdays", "tax_deductible"]
+    search_columns = ["name", "regie", "billing_basis", "tax_deductible"]
     add_columns = edit_columns = ["name", "regie", "classes", "start_time", "weekdays",
                                   "billing_basis", "tax_deductible", "deadline_days",
                                   "deadline_time", "deadline_skips_closed_days", "color"]
@@ -157,6 +158,8 @@ class ServiceView(RuleCheckedModelView):
         "deadline_time": time_field(_l("Portal deadline (time)")),
         "billing_basis": choice_field(_l("Billed on"), list(BASIS_LABELS.items())),
         "weekdays": StringField(_l("Days"), [InputRequired()], default="0,1,3,4"),
+        "tax_deductible": boolean_field(_l("Tax-deductible childcare")),
+        "deadline_skips_closed_days": boolean_field(_l("Deadline counts working days only")),
     }
 
 

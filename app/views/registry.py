@@ -19,7 +19,7 @@ from app.models import (
     PersonInsurance,
 )
 from app.services import RuleViolation, documents, registry
-from app.views.base import RuleCheckedModelView
+from app.views.base import RuleCheckedModelView, boolean_field
 from app.views.bookings import SubscriptionView
 from app.views.offer import FamilyQuotientView
 from app.views.schooling import EnrollmentView
@@ -330,6 +330,7 @@ class AdultView(PersonView):
                     "profession", "can_login", "notes"]
     related_views = [SubscriptionView, EnrollmentView, PersonCriterionView, PersonInsuranceView,
                      DocumentView]
+    edit_form_extra_fields = {"can_login": boolean_field(_l("Portal access"))}
     base_permissions = ["can_list", "can_show", "can_edit", "can_add", "can_search",
                         "can_search_json", "can_move", "archive"]
 

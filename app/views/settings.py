@@ -7,6 +7,7 @@ from wtforms.validators import InputRequired
 
 from app.formatting import KIND_LABELS, yes_no
 from app.models import Criterion, CriterionValue, Insurance
+from app.views.base import boolean_field
 
 
 class CriterionValueView(ModelView):
@@ -49,3 +50,5 @@ class InsuranceView(ModelView):
     formatters_columns = {"visible": yes_no}
     add_columns = edit_columns = show_columns = ["label", "visible"]
     label_columns = {"label": _l("Label"), "visible": _l("Visible on records")}
+    add_form_extra_fields = edit_form_extra_fields = {
+        "visible": boolean_field(_l("Visible on records"))}

@@ -1,0 +1,256 @@
+"""Screens of schooling, bookings, periods and attendance, as staff use them."""
+import html
+import re
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import (
+    Attendance,
+    Booking,
+    Enrollment,
+    Period,
+    SchoolClass,
+    Service,
+    Subscription,
+)
+from tests import factories
+
+
+def text(response):
+    return html.unescape(re.sub(r"\s+", " ", response.get_data(as_text=True)))
+
+
+@pytest.fixture
+def town(app):
+    with app.test_request_context():
+        setup = factories.school_setup(db.session)
+        meal = factories.service(db.session, classes=[setup["classes"]["CP A"],
+                                                      setup["classes"]["CE1 A"]])
+        child = factories.pupil(db.session, setup["classes"]["CP A"], last="Grille",
+                                service_row=meal)
+        db.session.commit()
+        return {"meal": meal.id, "child": child.id, "name": child.full_name,
+                "cp": setup["classes"]["CP A"].id, "ce1": setup["classes"]["CE1 A"].id,
+                "years": {k: v.id for k, v in setup["years"].items()}}
+
+
+def bookings_of(app, person_id):
+    with app.app_context():
+        return sorted(db.session.scalars(sa.select(Booking.date).where(
+            Booking.person_id == person_id)))
+
+
+def test_week_grid_books_and_cancels(app, login, town):
+    agent = login("agent")
+    page = text(agent.get(f"/bookings/person/{town['child']}?start=2026-11-02"))
+    assert "Réservations de " + town["name"] in page and "Restauration scolaire" in page
+    meal = town["meal"]
+    response = agent.post(f"/bookings/person/{town['child']}", data={
+        "start": "2026-11-02", "booked": [f"{meal}_2026-11-02", f"{meal}_2026-11-03",
+                                          f"{meal}_2026-11-04"]}, follow_redirects=True)
+    page = text(response)
+    assert "2 jours réservés, 0 annulés." in page
+    assert "04/11/2026 : Restauration scolaire ne fonctionne pas le mercredi." in page
+    assert bookings_of(app, town["child"]) == [date(2026, 11, 2), date(2026, 11, 3)]
+    agent.post(f"/bookings/person/{town['child']}", data={
+        "start": "2026-11-02", "booked": [f"{meal}_2026-11-03"]})
+    assert bookings_of(app, town["child"]) == [date(2026, 11, 3)]
+
+
+def test_grid_query_count_does_not_grow_with_bookings(app, login, town, count_queries):
+    agent = login("agent")
+    agent.get(f"/bookings/person/{town['child']}?start=2026-11-02")
+    with count_queries() as empty:
+        agent.get(f"/bookings/person/{town['child']}?start=2026-11-02")
+    agent.post(f"/bookings/person/{town['child']}/bulk", data={
+        "service": town["meal"], "start_date": "2026-11-02", "end_date": "2026-11-29",
+        "weekdays": ["0", "1", "3", "4"], "mode": "add", "week_parity": "", "weeks": ""})
+    with count_queries() as full:
+        agent.get(f"/bookings/person/{town['child']}?start=2026-11-02")
+    assert len(bookings_of(app, town["child"])) == 16
+    assert len(full) == len(empty)
+
+
+def test_typical_week_form_reports_created_and_skipped(app, login, town):
+    with app.test_request_context():
+        db.session.add(Period(label="Pont", start_date=date(2026, 11, 12),
+                              end_date=date(2026, 11, 13), services=[
+                                  db.session.get(Service, town["meal"])]))
+        db.session.commit()
+    agent = login("agent")
+    response = agent.post(f"/bookings/person/{town['child']}/bulk", data={
+        "service": town["meal"], "start_date": "2026-11-09", "end_date": "2026-11-15",
+        "weekdays": ["0", "3", "4"], "mode": "add", "week_parity": "", "weeks": ""})
+    page = text(response)
+    assert "1 jours réservés, 0 retirés, 2 non traités." in page
+    assert "Fermé : Pont." in page
+    reversed_dates = agent.post(f"/bookings/person/{town['child']}/bulk", data={
+        "service": town["meal"], "start_date": "2026-11-15", "end_date": "2026-11-09",
+        "weekdays": ["0"], "mode": "add"})
+    assert "Le dernier jour (09/11/2026) est avant le premier (15/11/2026)." in text(reversed_dates)
+
+
+def test_open_services_and_enroll_from_the_record(app, login, town):
+    with app.test_request_context():
+        _, _, (kid,) = factories.household("Nouveau")
+        db.session.commit()
+        kid_id = kid.id
+    agent = login("agent")
+    enrolled = agent.post(f"/enrollmentview/enroll/{kid_id}", data={
+        "school_class": town["ce1"], "level": 0, "start_date": "2026-09-01"},
+        follow_redirects=True)
+    assert "inscrit(e)." in text(enrolled)
+    refused = agent.post(f"/bookings/person/{kid_id}/subscribe", data={
+        "services": [town["meal"]], "start_date": ""})
+    assert "La date de début est obligatoire." in text(refused)
+    opened = agent.post(f"/bookings/person/{kid_id}/subscribe", data={
+        "services": [town["meal"]], "start_date": "2026-09-01"}, follow_redirects=True)
+    assert "Prestations ouvertes pour" in text(opened)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Subscription.id)).where(
+            Subscription.person_id == kid_id)) == 1
+        assert db.session.scalar(sa.select(Enrollment.school_class_id).where(
+            Enrollment.person_id == kid_id)) == town["ce1"]
+
+
+def test_closure_over_bookings_needs_confirmation(app, login, town):
+    agent = login("agent")
+    agent.post(f"/bookings/person/{town['child']}/bulk", data={
+        "service": town["meal"], "start_date": "2026-11-16", "end_date": "2026-11-20",
+        "weekdays": ["0", "1", "3", "4"], "mode": "add"})
+    admin = login("admin")
+    form = {"label": "Grève des agents", "start_date": "2026-11-16", "end_date": "2026-11-17",
+            "color": "#ff0000", "services": [str(town["meal"])]}
+    first = admin.post("/periodview/add", data=form)
+    assert first.status_code == 200
+    assert ("Cette fermeture couvre 2 réservations existantes, qui seront supprimées"
+            in text(first))
+    assert 'value="Grève des agents"' in text(first)
+    assert len(bookings_of(app, town["child"])) == 4
+    confirmed = admin.post("/periodview/add", data={**form, "confirm_removal": "y"},
+                           follow_redirects=True)
+    assert "2 réservations supprimées." in text(confirmed)
+    assert bookings_of(app, town["child"]) == [date(2026, 11, 19), date(2026, 11, 20)]
+
+
+def test_official_calendar_creates_periods_without_services(app, login, town):
+    admin = login("admin")
+    year = town["years"]["2026-2027"]
+    preview = text(admin.get(f"/periods/official?zone=B&school_year={year}"))
+    assert "Vacances de la Toussaint" in preview and "Férié : 11 novembre" in preview
+    created = admin.post("/periods/official", data={
+        "zone": "B", "school_year": year, "create": "1",
+        "start": ["2026-10-17", "2026-11-11"]}, follow_redirects=True)
+    assert "2 périodes créées" in text(created)
+    listing = text(admin.get("/periodwithoutserviceview/list/"))
+    assert "Vacances de la Toussaint" in listing
+    calendar = text(admin.get("/periods/calendar?month=2026-11"))
+    assert "Novembre 2026" in calendar and "Férié : 11 novembre" in calendar
+
+
+def test_new_school_year_from_preview_to_apply(app, login, town):
+    admin = login("admin")
+    years = town["years"]
+    preview = text(admin.get(f"/new-school-year/?from_year={years['2026-2027']}"
+                             f"&to_year={years['2027-2028']}"))
+    assert town["name"] in preview and "CE1 A" in preview
+    done = admin.post("/new-school-year/apply", data={
+        "from_year": years["2026-2027"], "to_year": years["2027-2028"]}, follow_redirects=True)
+    assert "Nouvelle année scolaire 2027-2028 : 1 passent, 0 redoublent, 0 quittent l'école." in text(done)
+
+
+def test_attendance_sheet_marks_in_one_click(app, login, town):
+    with app.test_request_context():
+        setup_child = factories.pupil(db.session, db.session.get(SchoolClass, town["ce1"]),
+                                      last="Abel", service_row=db.session.get(Service, town["meal"]))
+        db.session.commit()
+        abel = setup_child.id
+    agent = login("agent")
+    agent.post(f"/bookings/person/{town['child']}", data={
+        "start": "2026-11-02", "booked": [f"{town['meal']}_2026-11-05"]})
+    sheet = text(login("animateur").get(
+        f"/attendance/?date=2026-11-05&service_id={town['meal']}"))
+    assert sheet.index("ABEL") < sheet.index("GRILLE")  # CE1 A sorts before CP A
+    assert "1 réservés, 0 présents, 1 réservés non pointés" in sheet
+    marked = login("animateur").post("/attendance/mark", data={
+        "person_id": abel, "service_id": town["meal"], "date": "2026-11-05",
+        "status": "present"}, headers={"Accept": "application/json"})
+    assert marked.get_json() == {"person_id": abel, "status": "present"}
+    sheet = text(agent.get(f"/attendance/?date=2026-11-05&service_id={town['meal']}"))
+    assert "1 présents sans réservation" in sheet
+    future = login("animateur").post("/attendance/mark", data={
+        "person_id": abel, "service_id": town["meal"], "date": "2099-01-05",
+        "status": "present"}, headers={"Accept": "application/json"})
+    assert future.status_code == 409
+    assert future.get_json()["error"].startswith("La séance du 05/01/2099 à 11:45 n'a pas encore")
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Attendance.id))) == 1
+
+
+def test_attendance_sheet_queries_do_not_grow_with_children(app, login, town, count_queries):
+    agent = login("agent")
+    url = f"/attendance/?date=2026-11-05&service_id={town['meal']}&class_ids={town['cp']}"
+    agent.get(url)
+    with count_queries() as few:
+        agent.get(url)
+    with app.test_request_context():
+        for i in range(15):
+            factories.pupil(db.session, db.session.get(SchoolClass, town["cp"]), last=f"Pupil{i}",
+                            service_row=db.session.get(Service, town["meal"]))
+        db.session.commit()
+    with count_queries() as many:
+        page = agent.get(url)
+    assert text(page).count("PUPIL") >= 15
+    assert len(many) == len(few)
+
+
+@pytest.mark.parametrize("role, page, allowed", [
+    ("animateur", "/attendance/", True),
+    ("animateur", "/bookings/person/1", False),
+    ("regisseur", "/serviceview/list/", True),
+    ("regisseur", "/periodview/add", False),
+    ("agent", "/periodview/list/", True),
+    ("agent", "/periodview/add", False),
+    ("agent", "/new-school-year/", False),
+    ("parent", "/attendance/", False),
+])
+def test_activity_permissions(login, role, page, allowed):
+    response = login(role).get(page)
+    assert (response.status_code == 200) is allowed
+
+
+SETTINGS_PAGES = ["/schoolyearview/list/", "/schoolyearview/add", "/schoolview/list/",
+                  "/schoolview/add", "/schoolclassview/list/", "/schoolclassview/add",
+                  "/levelview/list/", "/regieview/list/", "/regieview/add", "/productview/add",
+                  "/serviceview/list/", "/serviceview/add", "/tariffview/list/",
+                  "/tariffview/add", "/tariffbracketview/add", "/periodview/list/",
+                  "/periodview/add", "/periodwithoutserviceview/list/",
+                  "/familyquotientview/add", "/subscriptionview/add", "/periods/calendar",
+                  "/periods/official", "/new-school-year/", "/attendance/"]
+
+
+@pytest.mark.parametrize("page", SETTINGS_PAGES)
+def test_settings_pages_open_for_admin(login, town, page):
+    assert login("admin").get(page).status_code == 200
+
+
+def test_service_form_and_regie_form_refusals_keep_the_input(app, login, town):
+    admin = login("admin")
+    refused = admin.post("/regieview/add", data={"code": "CANT", "name": "Cantine",
+                                                 "mode": "postpaid", "iban": "FR00 1234"})
+    page = text(refused)
+    assert "Cet IBAN n'est pas valide : vérifiez ses chiffres." in page
+    assert 'value="Cantine"' in page
+    with app.app_context():
+        regie_id = db.session.scalar(sa.select(Service.regie_id).where(Service.id == town["meal"]))
+    created = admin.post("/serviceview/add", data={
+        "name": "Garderie", "regie": regie_id, "start_time": "07:30", "weekdays": "0,1,3,4",
+        "billing_basis": "attendance", "deadline_days": "1", "deadline_time": "18:00"},
+        follow_redirects=True)
+    assert created.status_code == 200
+    with app.app_context():
+        service = db.session.scalar(sa.select(Service).where(Service.name == "Garderie"))
+        assert service.start_time.strftime("%H:%M") == "07:30" and service.weekdays == "0,1,3,4"
