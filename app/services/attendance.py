@@ -7,7 +7,17 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from app.extensions import db
-from app.models import Attendance, Booking, Enrollment, Person, School, SchoolClass, Service
+from app.models import (
+    Attendance,
+    Booking,
+    Enrollment,
+    Level,
+    Person,
+    School,
+    SchoolClass,
+    Service,
+    Subscription,
+)
 from app.models.bookings import ATTENDANCE_STATUSES
 from app.services import RuleViolation
 from app.services.calendar import at_town_time, now_in_town
@@ -41,38 +51,41 @@ def has_started(service: Service, day: date, now: Optional[datetime] = None) -> 
 
 
 def sheet(service: Service, day: date, class_ids=None) -> list:
-    """The children (and adults) of the chosen classes on that day, sorted by school, class and
-    name, with their booking and mark. Three queries, whatever the number of children."""
-    if not class_ids:
-        class_ids = [c.id for c in service.classes] or None
+    """Who may come that day — the people subscribed to the service, in the chosen classes
+    if any — plus whoever is booked or marked, sorted by school, level, class and name,
+    with their booking and mark. Three queries, whatever the number of children."""
+    enrollment = sa.orm.aliased(Enrollment)
+    on_day = sa.and_(enrollment.person_id == Person.id, enrollment.start_date <= day,
+                     sa.or_(enrollment.end_date.is_(None), enrollment.end_date >= day))
+    booked_ids = sa.select(Booking.person_id).where(Booking.service_id == service.id,
+                                                    Booking.date == day)
+    marked_ids = sa.select(Attendance.person_id).where(Attendance.service_id == service.id,
+                                                       Attendance.date == day)
+    subscribed_ids = sa.select(Subscription.person_id).where(
+        Subscription.service_id == service.id, Subscription.start_date <= day,
+        sa.or_(Subscription.end_date.is_(None), Subscription.end_date >= day))
     query = (sa.select(Person.id, Person.last_name, Person.first_name, School.name,
-                       SchoolClass.name)
-             .join(Enrollment, Enrollment.person_id == Person.id)
-             .join(SchoolClass, SchoolClass.id == Enrollment.school_class_id)
-             .join(School, School.id == SchoolClass.school_id)
-             .where(Enrollment.start_date <= day,
-                    sa.or_(Enrollment.end_date.is_(None), Enrollment.end_date >= day),
-                    Person.archived_at.is_(None)))
+                       SchoolClass.name, Level.rank)
+             .outerjoin(enrollment, on_day)
+             .outerjoin(SchoolClass, SchoolClass.id == enrollment.school_class_id)
+             .outerjoin(School, School.id == SchoolClass.school_id)
+             .outerjoin(Level, Level.id == SchoolClass.level_id)
+             .where(Person.archived_at.is_(None),
+                    sa.or_(Person.id.in_(subscribed_ids), Person.id.in_(booked_ids),
+                           Person.id.in_(marked_ids))))
     if class_ids:
-        query = query.where(Enrollment.school_class_id.in_(list(class_ids)))
-    people = {row[0]: row for row in db.session.execute(query)}
-    booked = set(db.session.scalars(sa.select(Booking.person_id).where(
-        Booking.service_id == service.id, Booking.date == day)))
+        query = query.where(enrollment.school_class_id.in_(list(class_ids)))
+    people = db.session.execute(query).all()
+    booked = set(db.session.scalars(booked_ids))
     marks = dict(db.session.execute(sa.select(Attendance.person_id, Attendance.status).where(
         Attendance.service_id == service.id, Attendance.date == day)).all())
-    if not class_ids:
-        # Without a class filter, whoever is booked or marked shows, enrolled or not (adults).
-        missing = (booked | set(marks)) - set(people)
-        if missing:
-            for row in db.session.execute(sa.select(Person.id, Person.last_name,
-                                                    Person.first_name).where(
-                    Person.id.in_(list(missing)))):
-                people[row[0]] = (row[0], row[1], row[2], "—", "—")
-    rows = [SheetRow(person_id=pid, name=f"{last.upper()} {first}", school=school,
-                     school_class=class_name, booked=pid in booked, status=marks.get(pid))
-            for pid, last, first, school, class_name in people.values()]
-    rows.sort(key=lambda r: (r.school, r.school_class, r.name))
-    return rows
+    rows = [(school or "—", rank or 0, class_name or "—",
+             SheetRow(person_id=pid, name=f"{last.upper()} {first}", school=school or "—",
+                      school_class=class_name or "—", booked=pid in booked,
+                      status=marks.get(pid)))
+            for pid, last, first, school, class_name, rank in people]
+    rows.sort(key=lambda r: (r[0], r[1], r[2], r[3].name))
+    return [row for *_, row in rows]
 
 
 def check_mark(person: Person, service: Service, day: date, status: Optional[str],

@@ -5,6 +5,7 @@ import shutil
 import subprocess
 import sys
 import uuid
+from datetime import date, timedelta
 
 import pytest
 
@@ -123,3 +124,58 @@ def test_demo_load_job_shows_its_progress_bar(server, browser):
     assert page.get_attribute("#job-bar", "aria-valuenow") == "100"
     assert page.inner_text("#job-status") == "terminé"
     assert '"children": 30' in page.inner_text("#job-result")
+
+
+def test_book_a_week_from_the_grid_then_mark_attendance(server, browser):
+    base_url, _ = server
+    page = logged_in(browser, base_url, "agent", "agent")
+    # Set-up through the API (an admin's token, in a context without the agent's cookie):
+    # a workshop open every weekday, and a child subscribed to it.
+    api = browser.new_context().request
+    token = api.post(base_url + "/api/v1/security/login", data={
+        "username": "admin", "password": PASSWORD, "provider": "db"}).json()["access_token"]
+    auth = {"Authorization": f"Bearer {token}"}
+
+    def create(resource, body):
+        response = api.post(f"{base_url}/api/v1/{resource}/", data=body, headers=auth)
+        assert response.status == 201, response.text()
+        return response.json()["id"]
+
+    regie = api.get(base_url + "/api/v1/regie/", headers=auth).json()["ids"][0]
+    workshop = create("service", {"name": "Atelier lecture", "regie_id": regie,
+                                  "billing_basis": "booking", "start_time": "08:30:00",
+                                  "weekdays": "0,1,2,3,4", "deadline_days": 0,
+                                  "unit_price": "3.00", "tariff_start": "2020-01-01"})
+    child = create("person", {"kind": "child", "last_name": "Lecteur", "first_name": "Basile",
+                              "birth_date": "2018-04-02"})
+    create("subscription", {"person_id": child, "service_id": workshop,
+                            "start_date": "2020-01-01"})
+    today = date.today()
+    monday = today - timedelta(days=today.weekday() + 7)  # last week: its sessions are over
+
+    page.goto(f"{base_url}/childview/show/{child}")
+    page.click("a:has-text('Réservations')")
+    page.goto(f"{base_url}/bookings/person/{child}?start={monday.isoformat()}")
+    for offset in range(5):
+        day = (monday + timedelta(days=offset)).isoformat()
+        page.click(f"input[name=booked][data-day='{day}']")
+    assert page.locator("td.booking-cell.booked").count() == 5
+    page.click("button:has-text('Enregistrer les réservations')")
+    page.wait_for_selector("text=5 jours réservés, 0 annulés.")
+    assert page.locator("input[name=booked]:checked").count() == 5
+
+    page.click("text=Activités")
+    page.click("a:has-text('Pointage')")
+    page.fill("input[name=date]", monday.isoformat())
+    page.select_option("select[name=service_id]", label="Atelier lecture")
+    page.click("button:has-text('Afficher la feuille')")
+    row = page.locator("#sheet tr", has_text="LECTEUR Basile")
+    assert "Réservé" in page.inner_text("#sheet") and row.count() == 1
+    row.locator("button[data-status=present]").click()
+    page.wait_for_selector("#sheet tr[data-marked=present]")
+    assert row.locator("button[data-status=present]").get_attribute("aria-pressed") == "true"
+    page.reload()
+    assert page.locator("#sheet tr", has_text="LECTEUR Basile").locator(
+        "button[data-status=present]").get_attribute("aria-pressed") == "true"
+    (ROOT / "test-results").mkdir(exist_ok=True)
+    page.screenshot(path=str(ROOT / "test-results" / "attendance.png"), full_page=True)

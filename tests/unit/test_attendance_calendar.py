@@ -20,9 +20,11 @@ def test_sheet_sorted_by_school_class_name_with_flags(session):
     attendance.mark(cp_b, meal, day, "present", now=datetime(2026, 11, 5, 12, 0, tzinfo=TOWN_TZ))
     rows = attendance.sheet(meal, day, [setup["classes"]["CP A"].id, setup["classes"]["CE1 A"].id])
     assert [(r.school_class, r.name.split()[0]) for r in rows] == [
-        ("CE1 A", "ZOLA"), ("CP A", "ADAM"), ("CP A", "BAZIN")]
-    assert [r.flag for r in rows] == ["booked_not_marked", "booked_not_marked",
-                                      "present_not_booked"]
+        ("CP A", "ADAM"), ("CP A", "BAZIN"), ("CE1 A", "ZOLA")]
+    assert [r.flag for r in rows] == ["booked_not_marked", "present_not_booked",
+                                      "booked_not_marked"]
+    outsider = factories.pupil(session, setup["classes"]["CP A"], last="Externe")
+    assert outsider.id not in {r.person_id for r in attendance.sheet(meal, day)}
     assert attendance.summary(rows)["booked_not_marked"] == 2
 
 

@@ -173,7 +173,7 @@ def test_attendance_sheet_marks_in_one_click(app, login, town):
         "start": "2026-11-02", "booked": [f"{town['meal']}_2026-11-05"]})
     sheet = text(login("animateur").get(
         f"/attendance/?date=2026-11-05&service_id={town['meal']}"))
-    assert sheet.index("ABEL") < sheet.index("GRILLE")  # CE1 A sorts before CP A
+    assert sheet.index("GRILLE") < sheet.index("ABEL")  # CP comes before CE1
     assert "1 réservés, 0 présents, 1 réservés non pointés" in sheet
     marked = login("animateur").post("/attendance/mark", data={
         "person_id": abel, "service_id": town["meal"], "date": "2026-11-05",
