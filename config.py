@@ -53,6 +53,7 @@ class Config:
     FAB_ADD_SECURITY_API = False
     FAB_API_SWAGGER_UI = True
     FAB_INDEX_VIEW = "app.views.home.HomeView"
+    FAB_SECURITY_MANAGER_CLASS = "app.security.manager.MarelleSecurityManager"
     FAB_BASE_TEMPLATE = "marelle/baselayout.html"
     AUTH_TYPE = AUTH_DB
     AUTH_ROLE_ADMIN = "Admin"

@@ -112,6 +112,7 @@ class ServiceApi(MarelleModelApi):
     add_columns = edit_columns = ["name", "regie_id", "billing_basis", "tax_deductible",
                                   "start_time", "weekdays", "deadline_days", "deadline_time"]
     relation_id_fields = {"class_ids": ("classes", SchoolClass)}
+    search_columns = ["name", "regie_id", "billing_basis", "tax_deductible"]
 
     def _split_body(self):
         body, extras = super()._split_body()

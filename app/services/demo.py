@@ -188,7 +188,7 @@ SCHOOL_NAMES = ["Jules-Ferry", "Jacques-Prévert", "Marie-Curie", "Victor-Hugo",
                 "Louise-Michel", "Paul-Éluard", "Simone-Veil", "Antoine-de-Saint-Exupéry",
                 "Jean-Jaurès", "Pierre-et-Marie-Curie", "Albert-Camus"]
 PUPILS_PER_CLASS = 25
-PUPILS_PER_SCHOOL = 250
+PUPILS_PER_SCHOOL = 500
 
 
 def school_year_of(day: date):

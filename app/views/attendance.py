@@ -29,6 +29,7 @@ class AttendanceView(BaseView):
         """Pick a day, a service and classes; one tap marks each child."""
         services = db.session.scalars(sa.select(Service).order_by(Service.name)).all()
         classes = db.session.scalars(sa.select(SchoolClass).join(School)
+                                     .options(sa.orm.contains_eager(SchoolClass.school))
                                      .order_by(School.name, SchoolClass.name)).all()
         day = _parse_day(request.args.get("date"))
         service = db.session.get(Service, request.args.get("service_id", type=int) or 0)

@@ -86,6 +86,7 @@ class EnrollmentView(RuleCheckedModelView):
         person = db.session.get(Person, person_id) or abort(404)
         form = EnrollForm()
         classes = db.session.scalars(sa.select(SchoolClass).join(School)
+                                     .options(sa.orm.contains_eager(SchoolClass.school))
                                      .order_by(School.name, SchoolClass.name)).all()
         form.school_class.choices = [(c.id, str(c)) for c in classes]
         form.level.choices = [(0, _("level of the class"))] + [
