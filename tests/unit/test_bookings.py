@@ -158,3 +158,18 @@ def test_grid_context_costs_the_same_queries_for_a_week_or_a_year(session, count
                     for i in range(300)]
     assert len(year) == len(week) <= 8
     assert refusals.count(None) > 150
+
+
+def test_an_adult_books_a_meal_through_the_adultes_group(session):
+    """FAQ “Comment inscrire un adulte à un repas”: group, service, then bookings."""
+    from app.services import schooling
+
+    setup = factories.school_setup(session)
+    adult_meal = factories.service(session, name="Repas adulte",
+                                   classes=[setup["classes"]["Adultes"]])
+    _, (teacher,), _ = factories.household("Maître", children=0)
+    with pytest.raises(RuleViolation, match="n'est pas dans une classe qui a Repas adulte"):
+        bookings.subscribe(teacher, adult_meal, date(2026, 9, 1))
+    schooling.enroll(teacher, setup["classes"]["Adultes"], date(2026, 9, 1))
+    bookings.subscribe(teacher, adult_meal, date(2026, 9, 1))
+    assert bookings.book(teacher, adult_meal, date(2026, 11, 5)).person_id == teacher.id
