@@ -30,6 +30,17 @@ from app.security import acting_user
 from app.services import RuleViolation, attendance, bookings, offer, pricing, schooling
 
 
+def person_and_service(item):
+    """The person and service a booking or a mark names, or a 422 on the unknown id."""
+    person = db.session.get(Person, item.person_id)
+    service = db.session.get(Service, item.service_id)
+    if person is None:
+        raise RuleViolation(_("Unknown person."), "person_id")
+    if service is None:
+        raise RuleViolation(_("Unknown service."), "service_id")
+    return person, service
+
+
 class SchoolApi(MarelleModelApi):
     resource_name = "school"
     datamodel = SQLAInterface(School)
@@ -260,13 +271,7 @@ class BookingApi(MarelleModelApi):
     page_size = 100
 
     def pre_add(self, item):
-        person = db.session.get(Person, item.person_id)
-        service = db.session.get(Service, item.service_id)
-        if person is None:
-            raise RuleViolation(_("Unknown person."), "person_id")
-        if service is None:
-            raise RuleViolation(_("Unknown service."), "service_id")
-        bookings.check_booking(person, service, item.date)
+        bookings.check_booking(*person_and_service(item), item.date)
 
     def pre_update(self, item):
         raise RuleViolation(_("A booking is not moved: cancel it and book the other day."))
@@ -320,13 +325,7 @@ class AttendanceApi(MarelleModelApi):
     page_size = 100
 
     def pre_add(self, item):
-        person = db.session.get(Person, item.person_id)
-        service = db.session.get(Service, item.service_id)
-        if person is None:
-            raise RuleViolation(_("Unknown person."), "person_id")
-        if service is None:
-            raise RuleViolation(_("Unknown service."), "service_id")
-        attendance.check_mark(person, service, item.date, item.status)
+        attendance.check_mark(*person_and_service(item), item.date, item.status)
         user = acting_user()
         item.recorded_by_id = user.id if user else None
 
