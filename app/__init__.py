@@ -1,4 +1,5 @@
 """Marelle: the application factory."""
+import logging
 from pathlib import Path
 
 from flask import Flask, request
@@ -10,6 +11,12 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 # The API's own login takes a password, not a session cookie: nothing a forged form could ride on.
 CSRF_EXEMPT_ENDPOINTS = {"SecurityApi.login", "SecurityApi.refresh"}
+
+
+# FAB warns, for every view and API of a model with a TIME column, that it cannot filter on it.
+logging.getLogger("flask_appbuilder.models.filters").setLevel(logging.ERROR)
+# xhtml2pdf and its fonts are chatty at INFO.
+logging.getLogger("xhtml2pdf").setLevel(logging.WARNING)
 
 
 def create_app(config_object="config.Config", **overrides) -> Flask:
