@@ -45,8 +45,12 @@ def create_app(config_object="config.Config", **overrides) -> Flask:
         csrf.protect()
 
     from app import formatting
+    from app.services import billing, registry
 
     formatting.register(app)
+    # Billing tells the register who cannot be archived (unpaid invoices).
+    if billing.archive_guard not in registry.ARCHIVE_GUARDS:
+        registry.ARCHIVE_GUARDS.append(billing.archive_guard)
 
     # A fresh AppBuilder per app (DESIGN trap 2): a module-level one would serve only the first.
     with app.app_context():

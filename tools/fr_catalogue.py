@@ -338,6 +338,37 @@ FR = {
     "Unknown id in the list.": "Identifiant inconnu dans la liste.",
     "This record already exists.": "Cet enregistrement existe déjà.",
     "Give the day.": "Indiquez le jour.",
+    # Billing
+    "%(count)s unpaid invoices (%(numbers)s) must be settled first.":
+        "%(count)s factures impayées (%(numbers)s) doivent d'abord être soldées.",
+    "Unknown régie.": "Régie inconnue.",
+    "Choose at least one service.": "Choisissez au moins une prestation.",
+    "Every service must belong to the chosen régie.":
+        "Chaque prestation doit appartenir à la régie choisie.",
+    "The due date cannot be before the period.":
+        "La date d'échéance ne peut pas précéder la période.",
+    "Invoice %(number)s is validated: it can no longer change; correct it with a credit note.":
+        "La facture %(number)s est validée : elle ne peut plus changer ; corrigez-la par un avoir.",
+    "Unknown invoice.": "Facture inconnue.",
+    "An adjustment is a discount or a surcharge.": "Un ajustement est une réduction ou une majoration.",
+    "The amount must be positive.": "Le montant doit être positif.",
+    "Choose the invoices to validate.": "Choisissez les factures à valider.",
+    "Nothing was validated: %(numbers)s are not drafts.":
+        "Rien n'a été validé : %(numbers)s ne sont pas des brouillons.",
+    "A credit note corrects a validated invoice.": "Un avoir corrige une facture validée.",
+    "The amount of a credit note must be positive.": "Le montant d'un avoir doit être positif.",
+    "The credit note cannot exceed what is left on the invoice (%(room)s).":
+        "L'avoir ne peut pas dépasser ce qui reste sur la facture (%(room)s).",
+    "The criterion is every week, even weeks, odd weeks or a list of weeks.":
+        "Le critère est : toutes les semaines, semaines paires, semaines impaires ou une liste de semaines.",
+    "Give the list of ISO weeks.": "Indiquez la liste des semaines ISO.",
+    "The payer must be an adult.": "Le payeur doit être un adulte.",
+    "The co-payer must be another adult.": "Le tiers solidaire doit être un autre adulte.",
+    "Tick the subscriptions this rule covers.": "Cochez les prestations couvertes par cette règle.",
+    "%(subscription)s is already billed to %(payer)s in week %(week)s (%(day)s): stop that rule or choose other weeks.":
+        "%(subscription)s est déjà facturé à %(payer)s en semaine %(week)s (%(day)s) : arrêtez cette règle ou choisissez d'autres semaines.",
+    "The rule cannot stop before it starts (%(day)s).":
+        "La règle ne peut pas s'arrêter avant son début (%(day)s).",
     "Missing data for required field.": "Champ obligatoire manquant.",
     "Field may not be null.": "Ce champ ne peut pas être vide.",
     "Invalid value.": "Valeur invalide.",

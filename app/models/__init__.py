@@ -1,5 +1,13 @@
 """Domain models, one module per business domain. Importing this package declares them all."""
 from app.models.audit import AuditLog  # noqa: F401
+from app.models.billing import (  # noqa: F401
+    Adjustment,
+    BillingRule,
+    Invoice,
+    InvoiceFolder,
+    InvoiceLine,
+    NumberSequence,
+)
 from app.models.bookings import Attendance, Booking, Period  # noqa: F401
 from app.models.jobs import BackgroundJob  # noqa: F401
 from app.models.people import (  # noqa: F401

@@ -86,6 +86,7 @@ class Attendance(Model):
     service_id = sa.Column(sa.Integer, sa.ForeignKey("service.id"), nullable=False)
     date = sa.Column(sa.Date, nullable=False)
     status = enum_column(*ATTENDANCE_STATUSES, name="attendance_status", nullable=False)
+    invoiced = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
     recorded_at = created_at_column()
     recorded_by_id = sa.Column(sa.Integer, sa.ForeignKey("ab_user.id", ondelete="SET NULL"))
     person = relationship("Person")

@@ -1,0 +1,172 @@
+"""Billing: who pays for what (billing rules), invoices, their lines and adjustments,
+credit notes, folders, and the counters that number invoices without gaps."""
+import sqlalchemy as sa
+from flask_appbuilder import Model
+from sqlalchemy.orm import relationship
+
+from app.models.base import created_at_column, enum_column
+
+CRITERIA = ("all_weeks", "even_weeks", "odd_weeks", "week_list")
+INVOICE_STATUSES = ("draft", "validated", "cancelled")
+INVOICE_KINDS = ("invoice", "credit_note")
+ADJUSTMENT_KINDS = ("discount", "surcharge")
+
+billing_rule_subscription = sa.Table(
+    "billing_rule_subscription",
+    Model.metadata,
+    sa.Column("billing_rule_id", sa.Integer,
+              sa.ForeignKey("billing_rule.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("subscription_id", sa.Integer,
+              sa.ForeignKey("subscription.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class BillingRule(Model):
+    """Règle de facturation: `payer` pays for the covered subscriptions between two dates, every
+    week, even or odd ISO weeks, or listed ISO weeks; a co-payer (tiers solidaire) may be named."""
+
+    __tablename__ = "billing_rule"
+    id = sa.Column(sa.Integer, primary_key=True)
+    payer_id = sa.Column(sa.Integer, sa.ForeignKey("person.id"), nullable=False, index=True)
+    co_payer_id = sa.Column(sa.Integer, sa.ForeignKey("person.id"))
+    start_date = sa.Column(sa.Date, nullable=False)
+    end_date = sa.Column(sa.Date)
+    criterion = enum_column(*CRITERIA, name="billing_criterion", nullable=False,
+                            default="all_weeks")
+    weeks = sa.Column(sa.String(200))  # "36,38,40" for week_list
+    created_at = created_at_column()
+    payer = relationship("Person", foreign_keys=[payer_id])
+    co_payer = relationship("Person", foreign_keys=[co_payer_id])
+    subscriptions = relationship("Subscription", secondary=billing_rule_subscription)
+
+    @property
+    def week_set(self):
+        return {int(w) for w in (self.weeks or "").split(",") if w.strip()}
+
+    @property
+    def subscription_ids(self):
+        return [s.id for s in self.subscriptions]
+
+    def covers_week(self, iso_week: int) -> bool:
+        if self.criterion == "even_weeks":
+            return iso_week % 2 == 0
+        if self.criterion == "odd_weeks":
+            return iso_week % 2 == 1
+        if self.criterion == "week_list":
+            return iso_week in self.week_set
+        return True
+
+
+class InvoiceFolder(Model):
+    """Dossier de factures, in a tree."""
+
+    __tablename__ = "invoice_folder"
+    id = sa.Column(sa.Integer, primary_key=True)
+    name = sa.Column(sa.String(120), nullable=False)
+    parent_id = sa.Column(sa.Integer, sa.ForeignKey("invoice_folder.id"))
+    parent = relationship("InvoiceFolder", remote_side=[id])
+
+    def __repr__(self):
+        return f"{self.parent} / {self.name}" if self.parent else self.name
+
+
+class Invoice(Model):
+    """Facture (or avoir). A draft has no number; validation numbers it and freezes it."""
+
+    __tablename__ = "invoice"
+    __table_args__ = (
+        sa.UniqueConstraint("regie_id", "kind", "number"),
+        sa.Index("ix_invoice_regie_status", "regie_id", "status"),
+    )
+    id = sa.Column(sa.Integer, primary_key=True)
+    kind = enum_column(*INVOICE_KINDS, name="invoice_kind", nullable=False, default="invoice")
+    regie_id = sa.Column(sa.Integer, sa.ForeignKey("regie.id"), nullable=False)
+    payer_id = sa.Column(sa.Integer, sa.ForeignKey("person.id"), nullable=False, index=True)
+    co_payer_id = sa.Column(sa.Integer, sa.ForeignKey("person.id"))
+    status = enum_column(*INVOICE_STATUSES, name="invoice_status", nullable=False,
+                         default="draft", index=True)
+    number = sa.Column(sa.String(30))
+    period_start = sa.Column(sa.Date, nullable=False)
+    period_end = sa.Column(sa.Date, nullable=False)
+    issue_date = sa.Column(sa.Date)
+    due_date = sa.Column(sa.Date)
+    debit_date = sa.Column(sa.Date)
+    display_at = sa.Column(sa.DateTime(timezone=True))
+    folder_id = sa.Column(sa.Integer, sa.ForeignKey("invoice_folder.id"), index=True)
+    comment = sa.Column(sa.Text)
+    total = sa.Column(sa.Numeric(12, 2), nullable=False, default=0)
+    credits_invoice_id = sa.Column(sa.Integer, sa.ForeignKey("invoice.id"))
+    reason = sa.Column(sa.String(250))
+    # What the family received, frozen at validation: names and address as they were then.
+    payer_name = sa.Column(sa.String(210))
+    co_payer_name = sa.Column(sa.String(210))
+    address = sa.Column(sa.Text)
+    batch_id = sa.Column(sa.String(36), index=True)
+    pdf_storage_name = sa.Column(sa.String(64))
+    created_at = created_at_column()
+    validated_at = sa.Column(sa.DateTime(timezone=True))
+    regie = relationship("Regie")
+    payer = relationship("Person", foreign_keys=[payer_id])
+    co_payer = relationship("Person", foreign_keys=[co_payer_id])
+    folder = relationship("InvoiceFolder")
+    lines = relationship("InvoiceLine", back_populates="invoice", cascade="all, delete-orphan",
+                         order_by="InvoiceLine.id")
+    adjustments = relationship("Adjustment", back_populates="invoice",
+                               cascade="all, delete-orphan", order_by="Adjustment.id")
+    credited = relationship("Invoice", remote_side=[id])
+
+    def __repr__(self):
+        return self.number or f"*{self.id}"
+
+
+class InvoiceLine(Model):
+    __tablename__ = "invoice_line"
+    id = sa.Column(sa.Integer, primary_key=True)
+    invoice_id = sa.Column(sa.Integer, sa.ForeignKey("invoice.id", ondelete="CASCADE"),
+                           nullable=False, index=True)
+    person_id = sa.Column(sa.Integer, sa.ForeignKey("person.id"), nullable=False)
+    service_id = sa.Column(sa.Integer, sa.ForeignKey("service.id"), nullable=False)
+    person_name = sa.Column(sa.String(210), nullable=False)
+    service_name = sa.Column(sa.String(150), nullable=False)
+    quantity = sa.Column(sa.Integer, nullable=False)
+    unit_price = sa.Column(sa.Numeric(12, 2), nullable=False)
+    amount = sa.Column(sa.Numeric(12, 2), nullable=False)
+    dates = sa.Column(sa.Text, nullable=False, default="")  # "2026-11-02,2026-11-03"
+    invoice = relationship("Invoice", back_populates="lines")
+
+    @property
+    def date_list(self):
+        return [d for d in (self.dates or "").split(",") if d]
+
+
+class Adjustment(Model):
+    """Réduction or majoration on a draft: on the whole invoice or one child's service."""
+
+    __tablename__ = "adjustment"
+    id = sa.Column(sa.Integer, primary_key=True)
+    invoice_id = sa.Column(sa.Integer, sa.ForeignKey("invoice.id", ondelete="CASCADE"),
+                           nullable=False, index=True)
+    label = sa.Column(sa.String(150), nullable=False)
+    kind = enum_column(*ADJUSTMENT_KINDS, name="adjustment_kind", nullable=False)
+    amount = sa.Column(sa.Numeric(12, 2), nullable=False)
+    service_id = sa.Column(sa.Integer, sa.ForeignKey("service.id"))
+    person_id = sa.Column(sa.Integer, sa.ForeignKey("person.id"))
+    invoice = relationship("Invoice", back_populates="adjustments")
+    service = relationship("Service")
+    person = relationship("Person")
+
+    @property
+    def signed_amount(self):
+        return -self.amount if self.kind == "discount" else self.amount
+
+
+class NumberSequence(Model):
+    """The last number given, per régie, year and kind: locked while a number is drawn."""
+
+    __tablename__ = "number_sequence"
+    __table_args__ = (sa.UniqueConstraint("regie_id", "year", "kind"),)
+    id = sa.Column(sa.Integer, primary_key=True)
+    regie_id = sa.Column(sa.Integer, sa.ForeignKey("regie.id"), nullable=False)
+    year = sa.Column(sa.Integer, nullable=False)
+    kind = enum_column(*INVOICE_KINDS, name="sequence_kind", nullable=False)
+    last_number = sa.Column(sa.Integer, nullable=False, default=0)
