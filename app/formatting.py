@@ -17,6 +17,8 @@ ATTENDANCE_LABELS = {
     "excused_absence": _l("excused absence"),
     "unexcused_absence": _l("unexcused absence"),
 }
+CRITERION_LABELS = {"all_weeks": _l("every week"), "even_weeks": _l("even weeks"),
+                    "odd_weeks": _l("odd weeks"), "week_list": _l("list of weeks")}
 JOB_STATUS_LABELS = {
     "queued": _l("queued"),
     "started": _l("running"),
@@ -52,10 +54,17 @@ def short_date(value) -> str:
     return str(value)
 
 
+def pdf_day(iso: str) -> str:
+    """A billed day, short: 02/11."""
+    return f"{iso[8:10]}/{iso[5:7]}"
+
+
 def register(app):
+    app.jinja_env.filters["pdf_day"] = pdf_day
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["short_date"] = short_date
     app.jinja_env.globals["RELATION_LABELS"] = RELATION_LABELS
     app.jinja_env.globals["KIND_LABELS"] = KIND_LABELS
     app.jinja_env.globals["JOB_STATUS_LABELS"] = JOB_STATUS_LABELS
     app.jinja_env.globals["ATTENDANCE_LABELS"] = ATTENDANCE_LABELS
+    app.jinja_env.globals["CRITERION_LABELS"] = CRITERION_LABELS

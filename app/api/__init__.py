@@ -5,7 +5,7 @@ def register_apis(appbuilder):
     from app.api.messages import translate_marshmallow
 
     translate_marshmallow()
-    from app.api import activities
+    from app.api import activities, billing
     from app.api.jobs import JobApi
     from app.api.registry import GuardianshipApi, HouseholdApi, HouseholdMemberApi, PersonApi
 
@@ -13,5 +13,6 @@ def register_apis(appbuilder):
                 activities.SchoolApi, activities.SchoolClassApi, activities.EnrollmentApi,
                 activities.RegieApi, activities.ProductApi, activities.ServiceApi,
                 activities.TariffApi, activities.FamilyQuotientApi, activities.SubscriptionApi,
-                activities.PeriodApi, activities.BookingApi, activities.AttendanceApi):
+                activities.PeriodApi, activities.BookingApi, activities.AttendanceApi,
+                billing.BillingRuleApi, billing.InvoiceApi, billing.AdjustmentApi):
         appbuilder.add_api(api)

@@ -7,6 +7,8 @@ way `execute` runs it and keeps status and progress in the row, where the UI and
 """
 import logging
 import threading
+
+import sqlalchemy as sa
 import traceback
 import uuid
 
@@ -36,14 +38,35 @@ class Progress:
         self.last = -1
 
     def __call__(self, percent: int, message: str = None):
+        """Record progress and commit what the job did so far: for jobs whose work is
+        consistent at each step (the demo loader)."""
+        if self._update(percent, message):
+            db.session.commit()
+
+    def report_only(self, percent: int, message: str = None):
+        """Record progress without committing the job's own work, for jobs that must land
+        whole or not at all (billing): the figure goes to RQ's meta and to a separate
+        connection's row update."""
+        if not self._update(percent, message) or db.engine.dialect.name == "sqlite":
+            # SQLite has one writer at a time: the job's transaction holds it until the end.
+            return
+        row_id = self.row.id
+        try:
+            with db.engine.connect() as connection:
+                connection.execute(sa.update(BackgroundJob).where(BackgroundJob.id == row_id)
+                                   .values(progress=self.last))
+                connection.commit()
+        except sa.exc.OperationalError:
+            log.warning("progress of job %s not recorded", row_id)
+
+    def _update(self, percent, message=None) -> bool:
         percent = max(0, min(100, int(percent)))
         if percent == self.last and not message:
-            return
+            return False
         self.last = percent
         self.row.progress = percent
         if message:
             self.row.message = message[:250]
-        db.session.commit()
         try:
             from rq import get_current_job
 
@@ -53,6 +76,7 @@ class Progress:
                 rq_job.save_meta()
         except Exception:  # progress in RQ's meta is a courtesy; the row is the record
             pass
+        return True
 
 
 def submit(name: str, params: dict, created_by_id=None) -> BackgroundJob:
@@ -117,4 +141,4 @@ def execute(row_id: str):
 
 def load_job_modules():
     """Import every module that registers jobs, so `JOBS` is complete in web and worker alike."""
-    from app.jobs import demo  # noqa: F401
+    from app.jobs import billing, demo  # noqa: F401

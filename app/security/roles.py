@@ -21,6 +21,10 @@ OFFER_APIS = r"RegieApi|ProductApi|ServiceApi|TariffApi"
 CALENDAR_VIEWS = r"PeriodView|PeriodWithoutServiceView|PeriodCalendarView"
 SCHOOL_VIEWS = r"SchoolYearView|SchoolView|SchoolClassView|LevelView"
 SCHOOL_APIS = r"SchoolApi|SchoolClassApi|PeriodApi"
+BILLING_VIEWS = r"InvoiceView|InvoiceGroupView|AdjustmentView|BillingRuleView|InvoiceFolderView"
+BILLING_APIS = r"InvoiceApi|AdjustmentApi|BillingRuleApi"
+BILLING_MENUS = (r"Billing|Create a group of invoices|Invoices|Drafts|To remind"
+                 r"|Invoice folders")
 JOBS = [(r"JobView", r"can_show|can_status"), (r"JobApi", r"can_get")]
 
 ROLES = {
@@ -34,6 +38,12 @@ ROLES = {
         (CALENDAR_VIEWS + "|" + SCHOOL_VIEWS + "|" + OFFER_VIEWS, READ + r"|can_month"),
         (SCHOOL_APIS + "|" + OFFER_APIS, READ),
         (r"Activities|Attendance|Periods|Calendar|Periods without services", r"menu_access"),
+        # Billing rules live on the adult's record, where agents keep families up to date.
+        (r"BillingRuleView", r".*"),
+        (r"BillingRuleApi", r".*"),
+        (r"InvoiceView", READ + r"|can_pdf"),
+        (r"InvoiceApi", READ + r"|can_pdf"),
+        (r"Billing|Invoices", r"menu_access"),
         *JOBS,
     ],
     # The régisseur collects the money: reads the register, owns billing and payments.
@@ -46,6 +56,9 @@ ROLES = {
         (BOOKING_VIEWS + "|" + CALENDAR_VIEWS + "|" + SCHOOL_VIEWS, READ + r"|can_grid|can_month"),
         (BOOKING_APIS + "|" + SCHOOL_APIS, READ),
         (r"Settings|Régies|Products|Services|Tariffs|Activities|Periods|Calendar", r"menu_access"),
+        (BILLING_VIEWS, r".*"),
+        (BILLING_APIS, r".*"),
+        (BILLING_MENUS, r"menu_access"),
         *JOBS,
     ],
     # Activity leaders see the children of their groups to take attendance.

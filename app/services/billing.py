@@ -391,12 +391,13 @@ def add_adjustment(invoice: Invoice, label: str, kind: str, amount, service_id=N
 def delete_draft(invoice: Invoice) -> None:
     """A deleted draft gives its bookings back: they will be billed by the next generation."""
     ensure_draft(invoice)
-    _release(invoice)
+    release_bookings(invoice)
     db.session.delete(invoice)
     db.session.flush()
 
 
-def _release(invoice: Invoice):
+def release_bookings(invoice: Invoice):
+    """The bookings and marks a draft billed become billable again."""
     for line in invoice.lines:
         days = [date.fromisoformat(d) for d in line.date_list]
         for model in (Booking, Attendance):

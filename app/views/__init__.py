@@ -2,6 +2,13 @@
 from flask_babel import lazy_gettext as _l
 
 from app.views.attendance import AttendanceView
+from app.views.billing import (
+    AdjustmentView,
+    BillingRuleView,
+    InvoiceFolderView,
+    InvoiceGroupView,
+    InvoiceView,
+)
 from app.views.bookings import BookingView, SubscriptionView
 from app.views.jobs import DemoView, JobView
 from app.views.offer import (
@@ -37,6 +44,7 @@ from app.views.schooling import (
 from app.views.settings import CriterionValueView, CriterionView, InsuranceView
 
 FAMILIES = dict(category="Families", category_label=_l("Families"), category_icon="fa-users")
+BILLING = dict(category="Billing", category_label=_l("Billing"), category_icon="fa-euro-sign")
 ACTIVITIES = dict(category="Activities", category_label=_l("Activities"),
                   category_icon="fa-calendar-check")
 SETTINGS = dict(category="Settings", category_label=_l("Settings"), category_icon="fa-cogs")
@@ -59,8 +67,19 @@ def register_views(appbuilder):
                         icon="fa-archive", **FAMILIES)
     for view in (HouseholdMemberView, GuardianshipView, PersonCriterionView, PersonInsuranceView,
                  CriterionValueView, JobView, BookingView, SubscriptionView, EnrollmentView,
-                 TariffBracketView, FamilyQuotientView):
+                 TariffBracketView, FamilyQuotientView, AdjustmentView, BillingRuleView):
         appbuilder.add_view_no_menu(view)
+
+    appbuilder.add_view(InvoiceGroupView, "Create a group of invoices",
+                        label=_l("Create a group of invoices"), icon="fa-file-invoice",
+                        **BILLING)
+    appbuilder.add_view(InvoiceView, "Invoices", label=_l("Invoices"),
+                        icon="fa-file-invoice-dollar", **BILLING)
+    appbuilder.add_link("Drafts", label=_l("Drafts"), href="/invoiceview/list/?_flt_0_status=draft",
+                        icon="fa-pencil-alt", **BILLING)
+    appbuilder.add_link("To remind", label=_l("To remind"),
+                        href="/invoiceview/list/?_flt_0_status=to_remind", icon="fa-bell",
+                        **BILLING)
 
     appbuilder.add_view(AttendanceView, "Attendance", label=_l("Attendance"),
                         icon="fa-check-square", **ACTIVITIES)
@@ -93,6 +112,8 @@ def register_views(appbuilder):
                         **SETTINGS)
     appbuilder.add_view(TariffView, "Tariffs", label=_l("Tariffs"), icon="fa-euro-sign",
                         **SETTINGS)
+    appbuilder.add_view(InvoiceFolderView, "Invoice folders", label=_l("Invoice folders"),
+                        icon="fa-folder", **SETTINGS)
     appbuilder.add_separator("Settings")
     appbuilder.add_view(CriterionView, "Criteria", label=_l("Criteria"), icon="fa-tags",
                         **SETTINGS)

@@ -115,8 +115,12 @@ class RuleCheckedModelView(ModelView):
         item = self.datamodel.get(pk, self._base_filters)
         return self.render_template(
             self.show_template, pk=pk, title=self.show_title, widgets=widgets,
-            related_views=self._related_views, item=item,
+            related_views=self._related_views, item=item, **self.show_context(item),
         )
+
+    def show_context(self, item) -> dict:
+        """More for the show template, where a view needs it."""
+        return {}
 
 
 def time_field(label):

@@ -5,6 +5,7 @@ from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -285,6 +286,14 @@ class PersonView(RuleCheckedModelView):
 
     def pre_delete(self, item):
         raise Exception(_("People are archived, not deleted: use “Archive”."))
+
+    def show_context(self, item):
+        from app.models import BillingRule
+
+        if item is None or item.kind != "adult":
+            return {}
+        return {"billing_rules": db.session.scalars(sa.select(BillingRule).where(
+            BillingRule.payer_id == item.id).order_by(BillingRule.start_date)).all()}
 
     @action("archive", _l("Archive"), _l("Archive the selected people?"), "fa-archive")
     def archive(self, items):

@@ -89,5 +89,6 @@ def test_roles_sync_is_idempotent_and_keeps_custom_roles(app):
         first = sync_roles(app.appbuilder)
         second = sync_roles(app.appbuilder)
         assert first == second
-        assert first["Parent"] == 0 and first["Agent"] > first["Régisseur"] > first["Animateur"] > 0
+        assert first["Parent"] == 0
+        assert min(first["Agent"], first["Régisseur"]) > first["Animateur"] > 0
         assert sm.find_role("Secrétariat") is custom

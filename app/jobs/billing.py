@@ -1,0 +1,52 @@
+"""Billing jobs: draft generation and batch printing."""
+from datetime import date, datetime
+from pathlib import Path
+
+import secrets
+import sqlalchemy as sa
+from flask import current_app
+
+from app.extensions import db
+from app.jobs import job
+from app.models import Invoice
+from app.pdf import merge_pdfs
+from app.pdf.invoices import invoice_pdf
+from app.services import billing
+
+
+@job("generate_invoices")
+def generate_invoices(progress, regie_id, service_ids, period_start, period_end, due_date=None,
+                      debit_date=None, display_at=None):
+    """Runs the whole generation in one transaction: all the drafts, or none."""
+    result = billing.generate_drafts(
+        regie_id, service_ids, date.fromisoformat(period_start), date.fromisoformat(period_end),
+        due_date=date.fromisoformat(due_date) if due_date else None,
+        debit_date=date.fromisoformat(debit_date) if debit_date else None,
+        display_at=datetime.fromisoformat(display_at) if display_at else None,
+        progress=lambda percent, message=None: progress.report_only(percent))
+    return {"invoice_ids": result["invoice_ids"], "unbilled": result["unbilled"],
+            "unpriced": result["unpriced"], "batch_id": result["batch_id"]}
+
+
+def batch_folder() -> Path:
+    path = Path(current_app.config["UPLOAD_DIR"]) / "batches"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@job("print_invoices")
+def print_invoices(progress, invoice_ids):
+    """One merged PDF of the listed invoices, in the order given."""
+    documents = []
+    ids = list(invoice_ids)
+    invoices = {i.id: i for i in db.session.scalars(sa.select(Invoice).where(
+        Invoice.id.in_(ids)).options(sa.orm.selectinload(Invoice.lines),
+                                     sa.orm.selectinload(Invoice.adjustments)))}
+    for done, invoice_id in enumerate(ids, start=1):
+        if invoice_id in invoices:
+            documents.append(invoice_pdf(invoices[invoice_id]))
+        if done % 10 == 0:
+            progress.report_only(int(90 * done / len(ids)))
+    name = f"{secrets.token_hex(16)}.pdf"
+    (batch_folder() / name).write_bytes(merge_pdfs(documents) if documents else b"")
+    return {"file": name, "count": len(documents)}

@@ -1,0 +1,44 @@
+"""The invoice PDF. A validated invoice's PDF is built only from what the invoice stores and is
+kept once rendered, so every reprint is the document the family received."""
+import secrets
+from pathlib import Path
+
+from flask import current_app
+from flask_babel import force_locale
+
+from app.extensions import db
+from app.models import Invoice
+from app.pdf import render_pdf
+from app.services import billing
+
+
+def _storage() -> Path:
+    path = Path(current_app.config["UPLOAD_DIR"]) / "invoices"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def render_invoice(invoice: Invoice) -> bytes:
+    credited = billing.credited_amounts([invoice.id]).get(invoice.id, billing.ZERO)
+    # The document is French whatever the language of the person who prints it.
+    with force_locale("fr"):
+        return render_pdf("pdf/invoice.html", invoice=invoice, regie=invoice.regie,
+                          due=billing.amount_due(invoice, credited),
+                          draft=invoice.status == "draft")
+
+
+def invoice_pdf(invoice: Invoice) -> bytes:
+    """The stored PDF of a validated invoice (rendered and kept the first time), or a fresh
+    rendering of a draft (marked as such)."""
+    if invoice.status == "draft":
+        return render_invoice(invoice)
+    if invoice.pdf_storage_name:
+        path = _storage() / invoice.pdf_storage_name
+        if path.exists():
+            return path.read_bytes()
+    document = render_invoice(invoice)
+    name = f"{secrets.token_hex(16)}.pdf"
+    (_storage() / name).write_bytes(document)
+    invoice.pdf_storage_name = name
+    db.session.flush()
+    return document

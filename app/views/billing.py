@@ -1,0 +1,470 @@
+"""Billing screens: billing rules on an adult's record, invoice groups, drafts, validation,
+credit notes, folders and PDFs."""
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask import Response, abort, flash, redirect, request, send_file, url_for
+from flask_appbuilder import BaseView, action, expose, has_access
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import DateField, DateTimeLocalField, DecimalField, IntegerField, RadioField
+from wtforms import SelectField, StringField
+from wtforms.validators import InputRequired, Optional
+
+from app import jobs
+from app.extensions import db
+from app.formatting import CRITERION_LABELS, money, short_date
+from app.models import (
+    Adjustment,
+    BillingRule,
+    Invoice,
+    InvoiceFolder,
+    Person,
+    Regie,
+    Service,
+    Subscription,
+)
+from app.pdf.invoices import invoice_pdf
+from app.services import RuleViolation, billing, billing_rules
+from app.services.calendar import TOWN_TZ
+from app.views.base import RuleCheckedModelView, choice_field
+from app.views.bookings import CheckboxesField
+
+STATE_LABELS = {
+    "draft": _l("draft"), "unpaid": _l("unpaid"), "partially_paid": _l("partially paid"),
+    "paid": _l("paid"), "to_remind": _l("to remind"), "cancelled": _l("cancelled"),
+}
+
+
+def state_expression(state: str):
+    """The SQL condition of a state as users see it (credit notes reduce what is due)."""
+    note = sa.orm.aliased(Invoice)
+    credited = (sa.select(sa.func.coalesce(sa.func.sum(note.total), 0))
+                .where(note.credits_invoice_id == Invoice.id, note.status == "validated")
+                .correlate(Invoice).scalar_subquery())
+    due = Invoice.total + credited
+    validated = sa.and_(Invoice.status == "validated", Invoice.kind == "invoice")
+    if state in ("draft", "cancelled"):
+        return Invoice.status == state
+    if state == "paid":
+        return sa.or_(sa.and_(validated, due <= 0),
+                      sa.and_(Invoice.status == "validated", Invoice.kind == "credit_note"))
+    if state == "partially_paid":
+        return sa.and_(validated, due > 0, due < Invoice.total)
+    late = sa.and_(Invoice.due_date.isnot(None), Invoice.due_date < date.today())
+    if state == "to_remind":
+        return sa.and_(validated, due >= Invoice.total, due > 0, late)
+    return sa.and_(validated, due >= Invoice.total, due > 0, sa.not_(late))
+
+
+class FilterInvoiceState(BaseFilter):
+    name = _l("State is")
+    arg_name = "state"
+
+    def apply(self, query, value):
+        return query.filter(state_expression(value)) if value in STATE_LABELS else query
+
+
+class FilterBatch(BaseFilter):
+    name = _l("Group")
+    arg_name = "batch"
+
+    def apply(self, query, value):
+        return query.filter(Invoice.batch_id == value)
+
+
+class InvoiceFilterConverter(SQLAFilterConverter):
+    """The invoice list filters its status column by the states users know."""
+
+    def convert(self, col_name):
+        filters = super().convert(col_name) or []
+        if col_name == "status":
+            return [FilterInvoiceState(col_name, self.datamodel)] + filters
+        if col_name == "batch_id":
+            return [FilterBatch(col_name, self.datamodel)] + filters
+        return filters
+
+
+class InvoiceInterface(SQLAInterface):
+    filter_converter_class = InvoiceFilterConverter
+
+
+class AdjustmentView(RuleCheckedModelView):
+    datamodel = SQLAInterface(Adjustment)
+    list_title = _l("Adjustments")
+    add_title = _l("Add a discount or surcharge")
+    edit_title = _l("Edit an adjustment")
+    list_columns = ["kind", "label", "person", "service", "amount"]
+    add_columns = edit_columns = ["invoice", "kind", "label", "amount", "person", "service"]
+    label_columns = {"invoice": _l("Invoice"), "kind": _l("Kind"), "label": _l("Label"),
+                     "amount": _l("Amount"), "person": _l("Child (empty: whole invoice)"),
+                     "service": _l("Service (empty: every service)")}
+    formatters_columns = {"amount": money,
+                          "kind": lambda k: str(_l("discount") if k == "discount"
+                                                else _l("surcharge"))}
+    add_form_extra_fields = edit_form_extra_fields = {
+        "kind": choice_field(_l("Kind"), [("discount", _l("discount")),
+                                          ("surcharge", _l("surcharge"))]),
+        "amount": DecimalField(_l("Amount"), [InputRequired()], places=2),
+    }
+
+    def _checked(self, item):
+        self._run_rule(billing.check_adjustment, item)
+
+    def pre_add(self, item):
+        self._checked(item)
+
+    pre_update = pre_add
+
+    def post_add(self, item):
+        billing.recompute_total(db.session.get(Invoice, item.invoice_id))
+        db.session.commit()
+
+    post_update = post_add
+
+    def pre_delete(self, item):
+        billing.ensure_draft(item.invoice)
+
+    def post_delete(self, item):
+        invoice = db.session.get(Invoice, item.invoice_id)
+        billing.recompute_total(invoice)
+        db.session.commit()
+
+
+class InvoiceView(RuleCheckedModelView):
+    datamodel = InvoiceInterface(Invoice)
+    list_title = _l("Invoices")
+    show_title = _l("Invoice")
+    edit_title = _l("Edit a draft")
+    list_columns = ["number", "status", "payer", "co_payer", "period_start", "total",
+                    "due_date", "folder"]
+    show_columns = ["number", "kind", "status", "regie", "payer", "co_payer", "period_start",
+                    "period_end", "issue_date", "due_date", "debit_date", "display_at",
+                    "folder", "comment", "total"]
+    edit_columns = ["comment", "due_date", "debit_date", "display_at", "folder"]
+    search_columns = ["number", "status", "regie", "payer", "period_start", "period_end",
+                      "folder", "due_date", "batch_id"]
+    order_columns = ["number", "period_start", "total", "due_date"]
+    base_order = ("id", "desc")
+    base_permissions = ["can_list", "can_show", "can_edit", "can_delete", "can_pdf",
+                        "validate", "put_in_folder", "display_date", "print_list",
+                        "can_credit_note", "can_folder", "can_shift_display", "can_download"]
+    show_template = "billing/invoice_show.html"
+    label_columns = {
+        "number": _l("Number"), "kind": _l("Kind"), "status": _l("State"),
+        "regie": _l("Régie"), "payer": _l("Payer"), "co_payer": _l("Co-payer"),
+        "period_start": _l("From"), "period_end": _l("Until"), "issue_date": _l("Issued on"),
+        "due_date": _l("Due date"), "debit_date": _l("Direct-debit date"),
+        "display_at": _l("On the portal from"), "folder": _l("Folder"), "comment": _l("Comment"),
+        "total": _l("Total"), "batch_id": _l("Group"),
+    }
+    formatters_columns = {
+        "number": lambda n: n or "*", "total": money, "period_start": short_date,
+        "period_end": short_date, "issue_date": short_date, "due_date": short_date,
+        "debit_date": short_date, "display_at": short_date,
+        "status": lambda s: str(STATE_LABELS.get(s, s)),
+        "kind": lambda k: str(_l("credit note") if k == "credit_note" else _l("invoice")),
+    }
+    related_views = [AdjustmentView]
+
+    def pre_update(self, item):
+        self._run_rule(billing.ensure_draft, item)
+
+    def pre_delete(self, item):
+        billing.ensure_draft(item)
+        billing.release_bookings(item)
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        widgets = self._show(pk)
+        item = self.datamodel.get(pk, self._base_filters)
+        credited = billing.credited_amounts([item.id]).get(item.id, billing.ZERO)
+        return self.render_template(
+            self.show_template, pk=pk, title=self.show_title, widgets=widgets,
+            related_views=self._related_views, item=item, state=billing.state_of(item, credited),
+            due=billing.amount_due(item, credited), STATE_LABELS=STATE_LABELS)
+
+    @action("validate", _l("Validate"), _l("Validate the selected drafts? Numbers are final."),
+            "fa-check")
+    def validate(self, items):
+        items = items if isinstance(items, list) else [items]
+        try:
+            numbers = billing.validate([i.id for i in items])
+            db.session.commit()
+            flash(_("%(count)s invoices validated: %(first)s to %(last)s.", count=len(numbers),
+                    first=min(numbers.values()), last=max(numbers.values())), "success")
+        except RuleViolation as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        return redirect(self.get_redirect())
+
+    @action("put_in_folder", _l("Put in a folder"), None, "fa-folder")
+    def put_in_folder(self, items):
+        items = items if isinstance(items, list) else [items]
+        return redirect(url_for("InvoiceView.folder", ids=",".join(str(i.id) for i in items)))
+
+    @action("display_date", _l("Change the portal display date"), None, "fa-clock")
+    def display_date(self, items):
+        items = items if isinstance(items, list) else [items]
+        return redirect(url_for("InvoiceView.shift_display",
+                                ids=",".join(str(i.id) for i in items)))
+
+    @action("print_list", _l("Print (one PDF)"), None, "fa-print")
+    def print_list(self, items):
+        items = items if isinstance(items, list) else [items]
+        row = jobs.submit("print_invoices", {"invoice_ids": [i.id for i in items]},
+                          created_by_id=current_user.id)
+        db.session.commit()
+        jobs.dispatch(row.id)
+        return redirect(url_for("JobView.show", job_id=row.id))
+
+    def _ids(self):
+        try:
+            return [int(i) for i in request.values.get("ids", "").split(",") if i]
+        except ValueError:
+            abort(400)
+
+    @expose("/folder", methods=["GET", "POST"])
+    @has_access
+    def folder(self):
+        ids = self._ids()
+        folders = db.session.scalars(sa.select(InvoiceFolder)).all()
+        if request.method == "POST":
+            folder_id = request.form.get("folder_id", type=int)
+            folder = db.session.get(InvoiceFolder, folder_id) if folder_id else None
+            db.session.execute(sa.update(Invoice).where(Invoice.id.in_(ids))
+                               .values(folder_id=folder.id if folder else None))
+            db.session.commit()
+            flash(_("%(count)s invoices put in “%(folder)s”.", count=len(ids),
+                    folder=folder or _("no folder")), "success")
+            return redirect(url_for("InvoiceView.list"))
+        return self.render_template("billing/folder.html", ids=ids, folders=folders,
+                                    title=_("Put in a folder"))
+
+    @expose("/display", methods=["GET", "POST"])
+    @has_access
+    def shift_display(self):
+        """Replace the portal display date-time of the listed invoices, or shift it."""
+        ids = self._ids()
+        if request.method == "POST":
+            try:
+                invoices = db.session.scalars(sa.select(Invoice).where(Invoice.id.in_(ids)))
+                if request.form.get("mode") == "shift":
+                    days = int(request.form.get("days", "0"))
+                    for invoice in invoices:
+                        if invoice.display_at:
+                            invoice.display_at += timedelta(days=days)
+                else:
+                    moment = datetime.fromisoformat(request.form["display_at"]).replace(
+                        tzinfo=TOWN_TZ)
+                    for invoice in invoices:
+                        invoice.display_at = moment
+                db.session.commit()
+                flash(_("Portal display date changed on %(count)s invoices.", count=len(ids)),
+                      "success")
+                return redirect(url_for("InvoiceView.list"))
+            except (ValueError, KeyError):
+                db.session.rollback()
+                flash(_("Give a date and time, or a number of days."), "danger")
+        return self.render_template("billing/display.html", ids=ids,
+                                    title=_("Change the portal display date"))
+
+    @expose("/pdf/<int:pk>")
+    @has_access
+    def pdf(self, pk):
+        invoice = db.session.get(Invoice, pk) or abort(404)
+        document = invoice_pdf(invoice)
+        db.session.commit()  # keeps a validated invoice's first rendering
+        name = f"{invoice.number or 'brouillon-' + str(invoice.id)}.pdf"
+        return Response(document, mimetype="application/pdf",
+                        headers={"Content-Disposition": f'inline; filename="{name}"'})
+
+    @expose("/credit_note/<int:pk>", methods=["POST"])
+    @has_access
+    def credit_note(self, pk):
+        invoice = db.session.get(Invoice, pk) or abort(404)
+        try:
+            note = billing.credit_note(invoice, request.form.get("amount") or None,
+                                       request.form.get("reason"))
+            db.session.commit()
+            flash(_("Credit note %(number)s created.", number=note.number), "success")
+            return redirect(url_for("InvoiceView.show", pk=note.id))
+        except (RuleViolation, ArithmeticError) as exc:
+            db.session.rollback()
+            flash(getattr(exc, "message", _("Invalid value.")), "danger")
+            return redirect(url_for("InvoiceView.show", pk=pk))
+
+    @expose("/download/<path:name>")
+    @has_access
+    def download(self, name):
+        from app.jobs.billing import batch_folder
+
+        path = batch_folder() / name
+        if "/" in name or not path.exists():
+            abort(404)
+        return send_file(path, mimetype="application/pdf", as_attachment=True,
+                         download_name="factures.pdf")
+
+
+class GenerateForm(FlaskForm):
+    regie = SelectField(_l("Régie"), coerce=int)
+    services = CheckboxesField(_l("Services"), coerce=int)
+    period_start = DateField(_l("From"), [InputRequired(message=_l("Give the first and the last day."))])
+    period_end = DateField(_l("Until"), [InputRequired(message=_l("Give the first and the last day."))])
+    due_date = DateField(_l("Due date"), [Optional()])
+    debit_date = DateField(_l("Direct-debit date"), [Optional()])
+    display_at = DateTimeLocalField(_l("On the portal from"), [Optional()],
+                                    format="%Y-%m-%dT%H:%M")
+
+
+class InvoiceGroupView(BaseView):
+    """“Créer un groupe de factures”: a background job with a progress bar."""
+
+    route_base = "/invoices"
+    default_view = "generate"
+
+    @expose("/generate", methods=["GET", "POST"])
+    @has_access
+    def generate(self):
+        form = GenerateForm()
+        regies = db.session.scalars(sa.select(Regie).order_by(Regie.code)).all()
+        form.regie.choices = [(r.id, str(r)) for r in regies]
+        services = db.session.scalars(sa.select(Service).order_by(Service.name)).all()
+        form.services.choices = [(s.id, s.name) for s in services]
+        if form.validate_on_submit():
+            try:
+                if not form.services.data:
+                    raise RuleViolation(_("Choose at least one service."), "services")
+                if form.period_end.data < form.period_start.data:
+                    raise RuleViolation(_("The last day (%(end)s) is before the first "
+                                          "(%(start)s).", end=short_date(form.period_end.data),
+                                          start=short_date(form.period_start.data)))
+                display = (form.display_at.data.replace(tzinfo=TOWN_TZ).isoformat()
+                           if form.display_at.data else None)
+                row = jobs.submit("generate_invoices", {
+                    "regie_id": form.regie.data, "service_ids": form.services.data,
+                    "period_start": form.period_start.data.isoformat(),
+                    "period_end": form.period_end.data.isoformat(),
+                    "due_date": form.due_date.data.isoformat() if form.due_date.data else None,
+                    "debit_date": (form.debit_date.data.isoformat()
+                                   if form.debit_date.data else None),
+                    "display_at": display}, created_by_id=current_user.id)
+                db.session.commit()
+                jobs.dispatch(row.id)
+                return redirect(url_for("JobView.show", job_id=row.id))
+            except RuleViolation as exc:
+                flash(exc.message, "danger")
+        return self.render_template("billing/generate.html", form=form,
+                                    title=_("Create a group of invoices"))
+
+
+class RuleForm(FlaskForm):
+    start_date = DateField(_l("From"), [InputRequired(message=_l("The start date is required."))])
+    end_date = DateField(_l("Until"), [Optional()])
+    criterion = RadioField(_l("Criterion"), choices=list(CRITERION_LABELS.items()),
+                           default="all_weeks")
+    weeks = StringField(_l("ISO weeks (e.g. 36, 38, 40)"))
+    subscriptions = CheckboxesField(_l("Subscriptions covered"), coerce=int)
+
+
+class TransferForm(FlaskForm):
+    action = RadioField(_l("What to do"), choices=[
+        ("transfer", _l("Transfer the rule or set a co-payer")),
+        ("stop", _l("Stop at a date")), ("delete", _l("Delete the rule"))], default="transfer")
+    payer_id = IntegerField(_l("Transfer the rule to (adult number)"), [Optional()])
+    co_payer_id = IntegerField(_l("Co-payer (tiers solidaire, adult number)"), [Optional()])
+    end_date = DateField(_l("Last day"), [Optional()])
+
+
+class BillingRuleView(RuleCheckedModelView):
+    """Règles de facturation, shown on the adult's record."""
+
+    datamodel = SQLAInterface(BillingRule)
+    list_title = _l("Billing rules")
+    list_columns = ["payer", "co_payer", "start_date", "end_date", "criterion", "weeks",
+                    "subscriptions"]
+    label_columns = {"payer": _l("Payer"), "co_payer": _l("Co-payer"), "start_date": _l("From"),
+                     "end_date": _l("Until"), "criterion": _l("Criterion"),
+                     "weeks": _l("Weeks"), "subscriptions": _l("Subscriptions covered")}
+    formatters_columns = {"start_date": short_date, "end_date": short_date,
+                          "criterion": lambda c: str(CRITERION_LABELS.get(c, c)),
+                          "subscriptions": lambda subs: ", ".join(str(s) for s in subs)}
+    base_permissions = ["can_list", "can_new", "can_manage"]
+
+    @expose("/new/<int:payer_id>", methods=["GET", "POST"])
+    @has_access
+    def new(self, payer_id):
+        payer = db.session.get(Person, payer_id) or abort(404)
+        form = RuleForm()
+        form.subscriptions.choices = [(s.id, str(s)) for s in
+                                      billing_rules.subscriptions_billable_by(payer)]
+        if form.validate_on_submit():
+            try:
+                subscriptions = db.session.scalars(sa.select(Subscription).where(
+                    Subscription.id.in_(form.subscriptions.data or [0]))).all()
+                billing_rules.add_rule(payer, form.start_date.data, subscriptions,
+                                       form.criterion.data, form.weeks.data,
+                                       form.end_date.data)
+                db.session.commit()
+                flash(_("Billing rule added."), "success")
+                return redirect(url_for("AdultView.show", pk=payer.id))
+            except RuleViolation as exc:
+                db.session.rollback()
+                field = getattr(form, {"subscription_ids": "subscriptions"}.get(
+                    exc.field, exc.field or ""), None)
+                if field is not None:
+                    field.errors = list(field.errors) + [exc.message]
+                else:
+                    flash(exc.message, "danger")
+        return self.render_template("billing/rule_form.html", form=form, payer=payer,
+                                    title=_("Add a billing rule for %(name)s",
+                                            name=payer.full_name))
+
+    @expose("/manage/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    def manage(self, pk):
+        """Stop at a date, delete, transfer to another adult, or set the tiers solidaire."""
+        rule = db.session.get(BillingRule, pk) or abort(404)
+        payer_id = rule.payer_id
+        form = TransferForm()
+        if form.validate_on_submit():
+            try:
+                if form.action.data == "stop":
+                    billing_rules.stop_rule(rule, form.end_date.data)
+                elif form.action.data == "delete":
+                    billing_rules.delete_rule(rule)
+                else:
+                    new_payer = (db.session.get(Person, form.payer_id.data)
+                                 if form.payer_id.data else None)
+                    co_payer = (db.session.get(Person, form.co_payer_id.data)
+                                if form.co_payer_id.data else None)
+                    if form.payer_id.data and new_payer is None:
+                        raise RuleViolation(_("Unknown person."), "payer_id")
+                    if form.co_payer_id.data and co_payer is None:
+                        raise RuleViolation(_("Unknown person."), "co_payer_id")
+                    billing_rules.transfer_rule(rule, new_payer, co_payer)
+                db.session.commit()
+                flash(_("Billing rule updated."), "success")
+                return redirect(url_for("AdultView.show", pk=payer_id))
+            except RuleViolation as exc:
+                db.session.rollback()
+                flash(exc.message, "danger")
+        return self.render_template("billing/rule_manage.html", form=form, rule=rule,
+                                    title=_("Billing rule of %(name)s",
+                                            name=rule.payer.full_name))
+
+
+class InvoiceFolderView(RuleCheckedModelView):
+    datamodel = SQLAInterface(InvoiceFolder)
+    list_title = _l("Invoice folders")
+    add_title = _l("Add a folder")
+    edit_title = _l("Edit a folder")
+    list_columns = add_columns = edit_columns = show_columns = ["name", "parent"]
+    label_columns = {"name": _l("Name"), "parent": _l("Inside the folder")}
