@@ -77,6 +77,20 @@ class InvoiceApi(MarelleModelApi):
             return self.response_404()
         return self.response(200, id=invoice.id, result=self._dump(invoice))
 
+    def put_headless(self, pk):
+        # A validated invoice is refused whatever the body says: 409 before any validation.
+        invoice = self.datamodel.get(pk, self._base_filters)
+        if invoice is not None and invoice.status != "draft":
+            return rule_response(self, RuleViolation(_(
+                "Invoice %(number)s is validated: it can no longer change; correct it with a "
+                "credit note.", number=invoice.number)))
+        return super().put_headless(pk)
+
+    def _merge_update_item(self, model_item, data):
+        # Only what the caller sends is loaded: FAB's merge re-validates untouched empty
+        # foreign keys and dates and refuses them.
+        return data
+
     def pre_update(self, item):
         billing.ensure_draft(item)
 

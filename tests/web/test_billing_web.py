@@ -1,0 +1,206 @@
+"""Billing through the API contract and the régisseur's screens."""
+import html
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import BillingRule, Invoice, Tariff
+from app.services import billing_rules, bookings, registry
+from tests import factories
+
+
+def text(response):
+    return html.unescape(re.sub(r"\s+", " ", response.get_data(as_text=True)))
+
+
+@pytest.fixture
+def billed_family(app):
+    """Separated parents; the child's canteen is billed on even weeks to the mother and odd
+    weeks to the father; every canteen day of November is booked."""
+    with app.test_request_context():
+        setup = factories.school_setup(db.session)
+        meal = factories.service(db.session, classes=[setup["classes"]["CP A"]])
+        db.session.add(Tariff(service=meal, start_date=date(2026, 9, 1),
+                              unit_price=Decimal("3.20")))
+        _, (mother,), (child,) = factories.household("Payeur")
+        father = registry.new_person("adult", factories.adult_data("Payeur", "Papa"))
+        registry.create_household_from_wizard(factories.HouseholdData(name="Foyer PAPA"),
+                                              adult_id=father.id, child_id=child.id,
+                                              relation="father")
+        from app.services import schooling
+
+        schooling.enroll(child, setup["classes"]["CP A"], date(2026, 9, 1))
+        subscription = bookings.subscribe(child, meal, date(2026, 9, 1))
+        bookings.bulk_book(child, meal, date(2026, 11, 1), date(2026, 11, 30), [0, 1, 3, 4])
+        billing_rules.add_rule(mother, date(2026, 9, 1), [subscription], "even_weeks")
+        db.session.commit()
+        return {"meal": meal.id, "regie": meal.regie_id, "mother": mother.id,
+                "father": father.id, "child": child.id, "subscription": subscription.id}
+
+
+GENERATE = {"period_start": "2026-11-01", "period_end": "2026-11-30", "due_date": "2026-12-15",
+            "display_at": "2026-12-01T08:00:00+01:00"}
+
+
+def test_generate_validate_credit_and_pdf_through_the_api(api, billed_family):
+    regisseur = api("regisseur")
+    rule = regisseur.post("/api/v1/billing_rule/", json={
+        "payer_id": billed_family["father"], "start_date": "2026-09-01",
+        "criterion": "odd_weeks", "subscription_ids": [billed_family["subscription"]]})
+    assert rule.status_code == 201, rule.get_json()
+    started = regisseur.post("/api/v1/invoice/generate", json={
+        "regie_id": billed_family["regie"], "service_ids": [billed_family["meal"]], **GENERATE})
+    assert started.status_code == 202
+    job = regisseur.get(f"/api/v1/job/{started.get_json()['job_id']}").get_json()
+    assert job["status"] == "finished" and job["progress"] == 100
+    ids = job["result"]["invoice_ids"]
+    assert len(ids) == 2 and job["result"]["unbilled"] == []
+
+    edited = regisseur.put(f"/api/v1/invoice/{ids[0]}", json={"comment": "Merci !",
+                                                               "due_date": "2026-12-20"})
+    assert edited.status_code == 200, edited.get_json()
+    assert edited.get_json()["result"]["comment"] == "Merci !"
+    draft = regisseur.get(f"/api/v1/invoice/{ids[0]}").get_json()["result"]
+    assert draft["state"] == "draft" and draft["number"] is None
+    assert sum(line["quantity"] for line in draft["lines"]) in (8, 9)
+    assert draft["lines"][0]["unit_price"] == "3.20"
+    adjustment = regisseur.post("/api/v1/adjustment/", json={
+        "invoice_id": ids[0], "label": "Réduction", "kind": "discount", "amount": "2.00"})
+    assert adjustment.status_code == 201
+
+    validated = regisseur.post("/api/v1/invoice/validate", json={"ids": ids})
+    numbers = validated.get_json()["numbers"]
+    assert validated.status_code == 200 and len(set(numbers.values())) == 2
+    again = regisseur.post("/api/v1/invoice/validate", json={"ids": ids})
+    assert again.status_code == 409 and "ne sont pas des brouillons" in again.get_json()["message"]
+    assert regisseur.put(f"/api/v1/invoice/{ids[0]}", json={"comment": "x"}).status_code == 409
+    assert regisseur.delete(f"/api/v1/invoice/{ids[0]}").status_code == 409
+    late = regisseur.post("/api/v1/adjustment/", json={
+        "invoice_id": ids[0], "label": "Trop tard", "kind": "discount", "amount": "1.00"})
+    assert late.status_code == 409 and "est validée" in late.get_json()["message"]
+
+    shown = regisseur.get(f"/api/v1/invoice/{ids[0]}").get_json()["result"]
+    assert shown["state"] == "unpaid" and shown["amount_due"] == shown["total"]
+    note = regisseur.post(f"/api/v1/invoice/{ids[0]}/credit_note",
+                          json={"amount": "3.20", "reason": "Repas non servi"})
+    assert note.status_code == 201 and "-AV-" in note.get_json()["number"]
+    after = regisseur.get(f"/api/v1/invoice/{ids[0]}").get_json()["result"]
+    assert after["state"] == "partially_paid"
+    assert Decimal(after["amount_due"]) == Decimal(after["total"]) - Decimal("3.20")
+
+    pdf = regisseur.get(f"/api/v1/invoice/{ids[0]}/pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert pdf.data.startswith(b"%PDF")
+    assert regisseur.get(f"/api/v1/invoice/{ids[0]}/pdf").data == pdf.data  # kept, not redrawn
+
+
+def test_unbilled_days_are_reported_by_the_job(api, billed_family):
+    started = api("regisseur").post("/api/v1/invoice/generate", json={
+        "regie_id": billed_family["regie"], "service_ids": [billed_family["meal"]], **GENERATE})
+    job = api("regisseur").get(f"/api/v1/job/{started.get_json()['job_id']}").get_json()
+    unbilled = job["result"]["unbilled"]
+    assert {date.fromisoformat(u["date"]).isocalendar()[1] % 2 for u in unbilled} == {1}
+    assert all(u["person_id"] == billed_family["child"] for u in unbilled)
+
+
+def test_billing_rule_overlap_is_422(api, billed_family):
+    overlap = api("agent").post("/api/v1/billing_rule/", json={
+        "payer_id": billed_family["father"], "start_date": "2026-10-01",
+        "criterion": "week_list", "weeks": [46, 48],
+        "subscription_ids": [billed_family["subscription"]]})
+    assert overlap.status_code == 422
+    assert "est déjà facturé à" in overlap.get_json()["message"]["subscription_ids"][0]
+
+
+def test_generate_bad_input(api, billed_family):
+    reversed_dates = api("regisseur").post("/api/v1/invoice/generate", json={
+        "regie_id": billed_family["regie"], "service_ids": [billed_family["meal"]],
+        "period_start": "2026-11-30", "period_end": "2026-11-01"})
+    assert reversed_dates.status_code == 422
+    missing = api("regisseur").post("/api/v1/invoice/generate", json={"regie_id": 1})
+    assert missing.status_code == 422 and "service_ids" in missing.get_json()["message"]
+    assert api("agent").post("/api/v1/invoice/generate", json={}).status_code == 403
+
+
+def test_the_regisseur_screens(app, login, billed_family):
+    regisseur = login("regisseur")
+    form = regisseur.get("/invoices/generate")
+    assert "Créer un groupe de factures" in text(form)
+    done = regisseur.post("/invoices/generate", data={
+        "regie": billed_family["regie"], "services": [billed_family["meal"]],
+        "period_start": "2026-11-01", "period_end": "2026-11-30", "due_date": "2026-12-15",
+        "display_at": "2026-12-01T08:00"}, follow_redirects=True)
+    page = text(done)
+    assert "terminé" in page and "Voir les brouillons" in page
+    with app.app_context():
+        (invoice,) = db.session.scalars(sa.select(Invoice)).all()
+        invoice_id = invoice.id
+    listing = text(regisseur.get("/invoiceview/list/?_flt_0_status=draft"))
+    assert "brouillon" in listing
+    shown = text(regisseur.get(f"/invoiceview/show/{invoice_id}"))
+    assert "PAYEUR" in shown and "3,20" in shown
+    added = regisseur.post(f"/adjustmentview/add?_flt_0_invoice={invoice_id}", data={
+        "invoice": invoice_id, "kind": "discount", "label": "Fratrie", "amount": "1.50"},
+        follow_redirects=True)
+    assert added.status_code == 200
+    with app.app_context():
+        total = db.session.get(Invoice, invoice_id).total
+    validated = regisseur.post("/invoiceview/action_post", data={
+        "action": "validate", "rowid": [invoice_id]}, follow_redirects=True)
+    assert "1 factures validées" in text(validated)
+    with app.app_context():
+        invoice = db.session.get(Invoice, invoice_id)
+        assert invoice.status == "validated" and invoice.total == total
+        assert invoice.address and invoice.payer_name.startswith("PAYEUR")
+    pdf = regisseur.get(f"/invoiceview/pdf/{invoice_id}")
+    assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
+    refused = regisseur.post(f"/invoiceview/edit/{invoice_id}", data={"comment": "x"})
+    assert "est validée : elle ne peut plus changer" in text(refused)
+    credit = regisseur.post(f"/invoiceview/credit_note/{invoice_id}",
+                            data={"amount": "", "reason": "Erreur"}, follow_redirects=True)
+    assert "Avoir" in text(credit) and "créé" in text(credit)
+    paid = text(regisseur.get("/invoiceview/list/?_flt_0_status=paid"))
+    assert invoice.number in paid
+
+
+def test_billing_rule_screens_on_the_adult_record(app, login, billed_family):
+    agent = login("agent")
+    record = text(agent.get(f"/adultview/show/{billed_family['mother']}"))
+    assert "Règles de facturation" in record and "semaines paires" in record
+    added = agent.post(f"/billingruleview/new/{billed_family['father']}", data={
+        "start_date": "2026-09-01", "criterion": "even_weeks",
+        "subscriptions": [billed_family["subscription"]]})
+    assert "est déjà facturé à" in text(added)
+    ok = agent.post(f"/billingruleview/new/{billed_family['father']}", data={
+        "start_date": "2026-09-01", "criterion": "odd_weeks",
+        "subscriptions": [billed_family["subscription"]]}, follow_redirects=True)
+    assert "Règle de facturation ajoutée." in text(ok)
+    with app.app_context():
+        rule_id = db.session.scalar(sa.select(BillingRule.id).where(
+            BillingRule.payer_id == billed_family["father"]))
+    stopped = agent.post(f"/billingruleview/manage/{rule_id}", data={
+        "action": "stop", "end_date": "2026-12-31"}, follow_redirects=True)
+    assert "Règle de facturation mise à jour." in text(stopped)
+    moved = agent.post(f"/billingruleview/manage/{rule_id}", data={
+        "action": "transfer", "co_payer_id": str(billed_family["mother"])}, follow_redirects=True)
+    assert "Règle de facturation mise à jour." in text(moved)
+    with app.app_context():
+        rule = db.session.get(BillingRule, rule_id)
+        assert (rule.end_date, rule.co_payer_id) == (date(2026, 12, 31), billed_family["mother"])
+
+
+def test_archiving_a_payer_with_unpaid_invoices_is_refused_on_screen(app, login, api,
+                                                                    billed_family):
+    regisseur = api("regisseur")
+    started = regisseur.post("/api/v1/invoice/generate", json={
+        "regie_id": billed_family["regie"], "service_ids": [billed_family["meal"]], **GENERATE})
+    ids = regisseur.get(f"/api/v1/job/{started.get_json()['job_id']}").get_json()["result"][
+        "invoice_ids"]
+    regisseur.post("/api/v1/invoice/validate", json={"ids": ids})
+    refused = login("agent").post("/adultview/action_post", data={
+        "action": "archive", "rowid": [billed_family["mother"]]}, follow_redirects=True)
+    assert "factures impayées" in text(refused)
