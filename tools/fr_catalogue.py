@@ -370,6 +370,7 @@ FR = {
     "The rule cannot stop before it starts (%(day)s).":
         "La règle ne peut pas s'arrêter avant son début (%(day)s).",
     # Billing screens
+    "validated": "validée",
     'list of weeks': 'liste de semaines',
     '%(count)s invoices selected.': '%(count)s factures sélectionnées.',
     'Replace by': 'Remplacer par',

@@ -6,6 +6,7 @@ an adult-only household (a teacher who eats at the canteen), and some archived p
 Everything is written with bulk INSERTs so that 20,000 children load in seconds.
 """
 import random
+from collections import defaultdict
 from datetime import date, time, timedelta
 from decimal import Decimal
 
@@ -170,8 +171,13 @@ def load_demo_town(children: int = 300, seed: int = 2026, progress=None) -> dict
     db.session.flush()
     progress(90, "guardianships")
     child_rows = [(person_ids[i], row) for i, row in enumerate(people) if row["kind"] == "child"]
+    # Who pays for each child: its guardians, and the home each of them lives in.
+    home_of = {person: home for home, person in memberships}
+    payers_of = defaultdict(list)
+    for child, adult, _relation in guardianships:
+        payers_of[person_ids[child]].append((person_ids[adult], home_of.get(adult)))
     school_counts = load_schooling(child_rows, household_ids, households, memberships,
-                                   person_ids, rng, today)
+                                   person_ids, rng, today, payers_of)
     progress(98, "schools and bookings")
     return {
         "households": len(households),
@@ -197,7 +203,7 @@ def school_year_of(day: date):
 
 
 def load_schooling(child_rows, household_ids, households, memberships, person_ids, rng,
-                   today) -> dict:
+                   today, payers_of=None) -> dict:
     """Levels, school years, schools and classes sized to the town, a régie with its services
     and tariffs, quotients, enrollments by age, subscriptions, and this month's bookings.
     Skipped when the town already has schools (an --append load adds families only)."""
@@ -309,8 +315,38 @@ def load_schooling(child_rows, household_ids, households, memberships, person_id
                                              date=day, invoiced=False, created_at=utcnow()))
                 day += timedelta(days=1)
     _insert(Enrollment, enrollments)
-    _insert(Subscription, subscriptions)
+    subscription_ids = _insert_returning_ids(Subscription, subscriptions)
+    rules = load_billing_rules(subscriptions, subscription_ids, payers_of or {}, start)
     _insert(Booking, booking_rows)
     db.session.flush()
     return {"schools": school_count, "enrollments": len(enrollments),
-            "subscriptions": len(subscriptions), "bookings": len(booking_rows)}
+            "subscriptions": len(subscriptions), "bookings": len(booking_rows),
+            "billing_rules": rules}
+
+
+def load_billing_rules(subscriptions, subscription_ids, payers_of, start) -> int:
+    """One rule per paying parent covering all the child's subscriptions; separated parents
+    (guardians in two homes) share the weeks, even for one and odd for the other."""
+    from app.models import BillingRule
+    from app.models.billing import billing_rule_subscription
+
+    by_child = defaultdict(list)
+    for row, subscription_id in zip(subscriptions, subscription_ids):
+        by_child[row["person_id"]].append(subscription_id)
+    rule_rows, covered = [], []
+    for child_id, ids in by_child.items():
+        payers = payers_of.get(child_id, [])
+        if not payers:
+            continue
+        separated = len(payers) == 2 and payers[0][1] != payers[1][1]
+        plans = ([(payers[0][0], "even_weeks"), (payers[1][0], "odd_weeks")] if separated
+                 else [(payers[0][0], "all_weeks")])
+        for payer_id, criterion in plans:
+            rule_rows.append(dict(payer_id=payer_id, co_payer_id=None, start_date=start,
+                                  end_date=None, criterion=criterion, weeks=None,
+                                  created_at=utcnow()))
+            covered.append(ids)
+    rule_ids = _insert_returning_ids(BillingRule, rule_rows)
+    _insert(billing_rule_subscription, [dict(billing_rule_id=rule_id, subscription_id=sid)
+                                        for rule_id, ids in zip(rule_ids, covered) for sid in ids])
+    return len(rule_ids)

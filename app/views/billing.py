@@ -36,6 +36,8 @@ from app.services.calendar import TOWN_TZ
 from app.views.base import RuleCheckedModelView, choice_field
 from app.views.bookings import CheckboxesField
 
+STATUS_LABELS = {"draft": _l("draft"), "validated": _l("validated"),
+                 "cancelled": _l("cancelled")}
 STATE_LABELS = {
     "draft": _l("draft"), "unpaid": _l("unpaid"), "partially_paid": _l("partially paid"),
     "paid": _l("paid"), "to_remind": _l("to remind"), "cancelled": _l("cancelled"),
@@ -168,7 +170,9 @@ class InvoiceView(RuleCheckedModelView):
         "number": lambda n: n or "*", "total": money, "period_start": short_date,
         "period_end": short_date, "issue_date": short_date, "due_date": short_date,
         "debit_date": short_date, "display_at": short_date,
-        "status": lambda s: str(STATE_LABELS.get(s, s)),
+        "status": lambda s: str(STATUS_LABELS.get(s, s)),
+        **{column: (lambda v: "" if v is None else v) for column in (
+            "co_payer", "folder", "comment")},
         "kind": lambda k: str(_l("credit note") if k == "credit_note" else _l("invoice")),
     }
     related_views = [AdjustmentView]

@@ -179,3 +179,53 @@ def test_book_a_week_from_the_grid_then_mark_attendance(server, browser):
         "button[data-status=present]").get_attribute("aria-pressed") == "true"
     (ROOT / "test-results").mkdir(exist_ok=True)
     page.screenshot(path=str(ROOT / "test-results" / "attendance.png"), full_page=True)
+
+
+def test_generate_drafts_add_a_discount_validate_and_open_the_pdf(server, browser):
+    import io
+
+    from pypdf import PdfReader
+
+    base_url, _ = server
+    page = logged_in(browser, base_url, "regisseur", "regisseur")
+    today = date.today()
+    first = today.replace(day=1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    page.click("text=Facturation")
+    page.click("a:has-text('Créer un groupe de factures')")
+    page.locator("label", has_text="Restauration scolaire").locator("input").check()
+    page.fill("#period_start", first.isoformat())
+    page.fill("#period_end", last.isoformat())
+    page.fill("#due_date", (last + timedelta(days=15)).isoformat())
+    page.click("button:has-text('Créer les brouillons')")
+    page.wait_for_selector("#job-bar")
+    page.wait_for_selector("#job-status[data-status=finished]", timeout=60000)
+    assert page.get_attribute("#job-bar", "aria-valuenow") == "100"
+    page.click("#see-drafts")
+    page.locator("a[href*='/invoiceview/show/']").first.click()
+    page.wait_for_selector("#invoice-state")
+    assert page.inner_text("#invoice-state") == "brouillon"
+    invoice_url = page.url
+    before = page.inner_text("#invoice-total")
+    page.click("a:has-text('Ajouter une réduction ou une majoration')")
+    page.select_option("#kind", "discount")
+    page.fill("#label", "Réduction fratrie")
+    page.fill("#amount", "1.00")
+    page.press("#amount", "Enter")
+    page.wait_for_load_state()
+    page.goto(invoice_url)
+    assert page.inner_text("#invoice-total") != before
+    page.locator("a:has-text('Valider')").first.click()
+    page.wait_for_selector("#modal-confirm-ok", state="visible")
+    page.click("#modal-confirm-ok")
+    page.wait_for_load_state()
+    page.goto(invoice_url)
+    page.wait_for_selector("#invoice-state")
+    assert page.inner_text("#invoice-state") in ("impayée", "à relancer")
+    pdf_url = page.get_attribute("#invoice-pdf", "href")
+    response = page.request.get(base_url + pdf_url)
+    assert response.headers["content-type"] == "application/pdf"
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages)
+    assert "Réduction" in text and "Restauration scolaire" in text and "Facture" in text
+    (ROOT / "test-results").mkdir(exist_ok=True)
+    page.screenshot(path=str(ROOT / "test-results" / "invoice.png"), full_page=True)
