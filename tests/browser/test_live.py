@@ -211,14 +211,14 @@ def test_generate_drafts_add_a_discount_validate_and_open_the_pdf(server, browse
     page.select_option("#kind", "discount")
     page.fill("#label", "Réduction fratrie")
     page.fill("#amount", "1.00")
-    page.press("#amount", "Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.press("#amount", "Enter")
     page.goto(invoice_url)
     assert page.inner_text("#invoice-total") != before
     page.locator("a:has-text('Valider')").first.click()
     page.wait_for_selector("#modal-confirm-ok", state="visible")
     page.click("#modal-confirm-ok")
-    page.wait_for_load_state()
+    page.wait_for_selector("text=1 factures validées")
     page.goto(invoice_url)
     page.wait_for_selector("#invoice-state")
     assert page.inner_text("#invoice-state") in ("impayée", "à relancer")

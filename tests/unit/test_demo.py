@@ -1,7 +1,7 @@
 """The demo town: every family shape the register must handle, in believable proportions."""
 import sqlalchemy as sa
 
-from app.models import Guardianship, HouseholdMember, Person
+from app.models import BillingRule, Guardianship, HouseholdMember, Person
 from app.services.demo import load_demo_town
 
 
@@ -31,6 +31,7 @@ def test_demo_town_has_every_family_shape(session):
 def test_demo_town_is_reproducible(session):
     load_demo_town(children=30, seed=11)
     first = session.scalars(sa.select(Person.search_name).order_by(Person.id)).all()
+    session.execute(sa.delete(BillingRule))
     session.execute(sa.delete(Person))
     load_demo_town(children=30, seed=11)
     assert session.scalars(sa.select(Person.search_name).order_by(Person.id)).all() == first
