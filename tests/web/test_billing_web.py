@@ -204,3 +204,67 @@ def test_archiving_a_payer_with_unpaid_invoices_is_refused_on_screen(app, login,
     refused = login("agent").post("/adultview/action_post", data={
         "action": "archive", "rowid": [billed_family["mother"]]}, follow_redirects=True)
     assert "factures impayées" in text(refused)
+
+
+def _validated_invoices(api, billed_family, co_payer=False):
+    regisseur = api("regisseur")
+    if co_payer:
+        rule = regisseur.get(f"/api/v1/billing_rule/?q=(filters:!((col:payer_id,opr:eq,"
+                             f"value:{billed_family['mother']})))").get_json()["ids"][0]
+        assert regisseur.put(f"/api/v1/billing_rule/{rule}", json={
+            "co_payer_id": billed_family["father"]}).status_code == 200
+    started = regisseur.post("/api/v1/invoice/generate", json={
+        "regie_id": billed_family["regie"], "service_ids": [billed_family["meal"]], **GENERATE})
+    ids = regisseur.get(f"/api/v1/job/{started.get_json()['job_id']}").get_json()["result"][
+        "invoice_ids"]
+    regisseur.post("/api/v1/invoice/validate", json={"ids": ids})
+    return ids
+
+
+def test_pdf_prints_the_co_payer_and_what_the_invoice_stored(app, api, billed_family):
+    import io
+
+    from pypdf import PdfReader
+
+    (invoice_id,) = _validated_invoices(api, billed_family, co_payer=True)
+    pdf = api("regisseur").get(f"/api/v1/invoice/{invoice_id}/pdf").data
+    words = " ".join(PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+    assert "Tiers solidaire : PAYEUR Papa" in words
+    assert "Restauration scolaire" in words and "3,20" in words
+    assert "Échéance : 15/12/2026" in words and "Reste à payer" in words
+    with app.app_context():  # the family's name changes: the invoice stays as it was sent
+        from app.models import Person
+
+        db.session.get(Person, billed_family["child"]).last_name = "Autrenom"
+        db.session.commit()
+    again = api("regisseur").get(f"/api/v1/invoice/{invoice_id}/pdf").data
+    assert again == pdf
+
+
+def test_folders_display_dates_and_batch_printing(app, login, api, billed_family):
+    from app.models import InvoiceFolder
+
+    with app.app_context():
+        root = InvoiceFolder(name="2026")
+        db.session.add(InvoiceFolder(name="Novembre", parent=root))
+        db.session.commit()
+        folder_id = db.session.scalar(sa.select(InvoiceFolder.id).where(
+            InvoiceFolder.name == "Novembre"))
+    ids = _validated_invoices(api, billed_family)
+    regisseur = login("regisseur")
+    moved = regisseur.post("/invoiceview/folder", data={
+        "ids": ",".join(map(str, ids)), "folder_id": folder_id}, follow_redirects=True)
+    assert "1 factures mises dans « 2026 / Novembre »." in text(moved)
+    regisseur.post("/invoiceview/display", data={"ids": ",".join(map(str, ids)),
+                                                 "mode": "shift", "days": "2"})
+    with app.app_context():
+        invoice = db.session.get(Invoice, ids[0])
+        assert invoice.folder_id == folder_id
+        assert invoice.display_at.astimezone().date() == date(2026, 12, 3)
+    printed = regisseur.post("/invoiceview/action_post", data={
+        "action": "print_list", "rowid": ids})
+    job_page = regisseur.get(printed.headers["Location"])
+    assert "Télécharger le PDF" in text(job_page)
+    link = re.search(r'href="(/invoiceview/download/[^"]+)"', job_page.get_data(as_text=True))
+    merged = regisseur.get(link.group(1))
+    assert merged.mimetype == "application/pdf" and merged.data.startswith(b"%PDF")
