@@ -11,6 +11,16 @@ INVOICE_STATUSES = ("draft", "validated", "cancelled")
 INVOICE_KINDS = ("invoice", "credit_note")
 ADJUSTMENT_KINDS = ("discount", "surcharge")
 
+def week_is_covered(criterion: str, week_set, iso_week: int) -> bool:
+    if criterion == "even_weeks":
+        return iso_week % 2 == 0
+    if criterion == "odd_weeks":
+        return iso_week % 2 == 1
+    if criterion == "week_list":
+        return iso_week in week_set
+    return True
+
+
 billing_rule_subscription = sa.Table(
     "billing_rule_subscription",
     Model.metadata,
@@ -48,13 +58,7 @@ class BillingRule(Model):
         return [s.id for s in self.subscriptions]
 
     def covers_week(self, iso_week: int) -> bool:
-        if self.criterion == "even_weeks":
-            return iso_week % 2 == 0
-        if self.criterion == "odd_weeks":
-            return iso_week % 2 == 1
-        if self.criterion == "week_list":
-            return iso_week in self.week_set
-        return True
+        return week_is_covered(self.criterion, self.week_set, iso_week)
 
 
 class InvoiceFolder(Model):

@@ -34,7 +34,7 @@ from app.models import (
     Tariff,
 )
 from app.models.base import utcnow
-from app.models.billing import billing_rule_subscription
+from app.models.billing import billing_rule_subscription, week_is_covered
 from app.services import RuleViolation, audit, numbering
 from app.services.bookings import check_range
 from app.services.pricing import bracket_price
@@ -161,7 +161,8 @@ class _PriceBook:
                 Tariff.service_id.in_(list(service_ids)), Tariff.start_date <= end,
                 sa.or_(Tariff.end_date.is_(None), Tariff.end_date >= start))
                 .options(sa.orm.selectinload(Tariff.brackets))):
-            self.tariffs[tariff.service_id].append(tariff)
+            self.tariffs[tariff.service_id].append(
+                (tariff.start_date, tariff.end_date, tariff.unit_price, tariff))
         self.homes = defaultdict(list)
         self.quotients = defaultdict(list)
         if payer_ids:
@@ -182,12 +183,12 @@ class _PriceBook:
         self._cache = {}
 
     def price(self, service_id, payer_id, day) -> Optional[Decimal]:
-        tariff = next((t for t in self.tariffs[service_id]
-                       if _in(day, t.start_date, t.end_date)), None)
-        if tariff is None:
+        found = next((t for t in self.tariffs[service_id] if _in(day, t[0], t[1])), None)
+        if found is None:
             return None
-        if tariff.unit_price is not None:
-            return Decimal(tariff.unit_price)
+        if found[2] is not None:
+            return Decimal(found[2])
+        tariff = found[3]
         values = [q.value for h in self.homes[payer_id] for q in self.quotients[h]
                   if _in(day, q.start_date, q.end_date)]
         quotient = min(values) if values else None
@@ -195,6 +196,22 @@ class _PriceBook:
         if key not in self._cache:
             self._cache[key] = Decimal(bracket_price(tariff, quotient)[0])
         return self._cache[key]
+
+
+def mark_invoiced(model, ids):
+    """Flag billed rows. PostgreSQL takes every id as one array parameter (a 20,000-placeholder
+    IN list costs more to parse than to run); elsewhere, IN lists in chunks."""
+    if not ids:
+        return
+    table = model.__table__
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import ARRAY
+
+        db.session.execute(table.update().where(table.c.id == sa.any_(
+            sa.bindparam("ids", value=list(ids), type_=ARRAY(sa.Integer)))).values(invoiced=True))
+        return
+    for chunk in _chunks(ids):
+        db.session.execute(table.update().where(table.c.id.in_(chunk)).values(invoiced=True))
 
 
 def _chunks(values, size=CHUNK):
@@ -232,8 +249,8 @@ def generate_drafts(regie_id: int, service_ids, period_start: date, period_end: 
             Subscription.service_id.in_(list(services)), Subscription.start_date <= period_end,
             sa.or_(Subscription.end_date.is_(None), Subscription.end_date >= period_start))):
         subscriptions[(row.person_id, row.service_id)].append(row)
-    rules_of = defaultdict(list)  # subscription id -> [BillingRule]
-    rules = {}
+    # Plain tuples, not ORM objects: the loop below reads them hundreds of thousands of times.
+    rules_of = defaultdict(list)  # subscription id -> [(start, end, criterion, weeks, payer, co)]
     for rule, subscription_id in db.session.execute(
             sa.select(BillingRule, billing_rule_subscription.c.subscription_id)
             .join(billing_rule_subscription)
@@ -241,8 +258,8 @@ def generate_drafts(regie_id: int, service_ids, period_start: date, period_end: 
             .where(Subscription.service_id.in_(list(services)),
                    BillingRule.start_date <= period_end,
                    sa.or_(BillingRule.end_date.is_(None), BillingRule.end_date >= period_start))):
-        rules[rule.id] = rule
-        rules_of[subscription_id].append(rule)
+        rules_of[subscription_id].append((rule.start_date, rule.end_date, rule.criterion,
+                                          rule.week_set, rule.payer_id, rule.co_payer_id))
     progress(35)
 
     billed = defaultdict(lambda: defaultdict(list))  # payer -> (person, service, price) -> items
@@ -254,16 +271,17 @@ def generate_drafts(regie_id: int, service_ids, period_start: date, period_end: 
                 continue
             week = item.day.isocalendar()[1]
             payer_rule = next((r for r in rules_of.get(subscription.id, ())
-                               if _in(item.day, r.start_date, r.end_date)
-                               and r.covers_week(week)), None)
+                               if _in(item.day, r[0], r[1])
+                               and week_is_covered(r[2], r[3], week)), None)
             if payer_rule:
                 break
         if payer_rule is None:
             unbilled.append(item)
             continue
-        billed[payer_rule.payer_id][(item.person_id, item.service_id)].append(item)
-        if payer_rule.co_payer_id and payer_rule.payer_id not in co_payers:
-            co_payers[payer_rule.payer_id] = payer_rule.co_payer_id
+        payer_id, co_payer_id = payer_rule[4], payer_rule[5]
+        billed[payer_id][(item.person_id, item.service_id)].append(item)
+        if co_payer_id and payer_id not in co_payers:
+            co_payers[payer_id] = co_payer_id
     progress(50)
 
     prices = _PriceBook(services, billed.keys(), period_start, period_end)
@@ -309,15 +327,16 @@ def generate_drafts(regie_id: int, service_ids, period_start: date, period_end: 
 
     # One draft per payer in this batch: the ids come back by payer in one query, which keeps
     # the INSERT a multi-row one (RETURNING in order would cost a statement per row on SQLite).
+    # Core inserts (the table, not the mapped class): no ORM bookkeeping per row.
     for chunk in _chunks(invoice_rows, 5000):
-        db.session.execute(sa.insert(Invoice), chunk)
+        db.session.execute(sa.insert(Invoice.__table__), chunk)
     id_of_payer = dict(db.session.execute(sa.select(Invoice.payer_id, Invoice.id).where(
         Invoice.batch_id == batch_id)).all())
     invoice_ids = [id_of_payer[row["payer_id"]] for row in invoice_rows]
     line_rows = [dict(line, invoice_id=invoice_id)
                  for invoice_id, lines in zip(invoice_ids, line_groups) for line in lines]
     for chunk in _chunks(line_rows, 5000):
-        db.session.execute(sa.insert(InvoiceLine), chunk)
+        db.session.execute(sa.insert(InvoiceLine.__table__), chunk)
     progress(80)
     billed_ids = {"booking": [], "attendance": []}
     no_price_ids = {id(i) for i in no_price}
@@ -327,10 +346,7 @@ def generate_drafts(regie_id: int, service_ids, period_start: date, period_end: 
                 if id(item) not in no_price_ids:
                     billed_ids[item.kind].append(item.id)
     for model, kind in ((Booking, "booking"), (Attendance, "attendance")):
-        for chunk in _chunks(billed_ids[kind]):
-            db.session.execute(sa.update(model).where(model.id.in_(chunk))
-                               .values(invoiced=True).execution_options(
-                                   synchronize_session=False))
+        mark_invoiced(model, billed_ids[kind])
     db.session.flush()
     progress(95)
     return {
