@@ -41,6 +41,9 @@ class Progress:
         """Record progress and commit what the job did so far: for jobs whose work is
         consistent at each step (the demo loader)."""
         if self._update(percent, message):
+            self.row.progress = self.last
+            if message:
+                self.row.message = message[:250]
             db.session.commit()
 
     def report_only(self, percent: int, message: str = None):
@@ -60,13 +63,13 @@ class Progress:
             log.warning("progress of job %s not recorded", row_id)
 
     def _update(self, percent, message=None) -> bool:
+        """Note the figure and give it to RQ. The row is left alone here: a job that has not
+        committed must not touch it in its own transaction, or the side connection of
+        `report_only` would wait for that transaction's lock forever."""
         percent = max(0, min(100, int(percent)))
         if percent == self.last and not message:
             return False
         self.last = percent
-        self.row.progress = percent
-        if message:
-            self.row.message = message[:250]
         try:
             from rq import get_current_job
 
