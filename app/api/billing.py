@@ -1,6 +1,5 @@
 """Billing resources and actions (API.md): billing_rule, invoice, adjustment, generate,
 validate, credit_note, pdf."""
-from datetime import date, datetime
 
 from flask import Response, request
 from flask_appbuilder.api import expose, protect, safe
@@ -197,7 +196,7 @@ class AdjustmentApi(MarelleModelApi):
     pre_update = pre_add
 
     def post_add(self, item):
-        billing.recompute_total(db.session.get(Invoice, item.invoice_id))
+        billing.adjustments_changed(item.invoice_id)
         db.session.commit()
 
     post_update = post_add
@@ -205,6 +204,4 @@ class AdjustmentApi(MarelleModelApi):
     def pre_delete(self, item):
         billing.ensure_draft(item.invoice)
 
-    def post_delete(self, item):
-        billing.recompute_total(db.session.get(Invoice, item.invoice_id))
-        db.session.commit()
+    post_delete = post_add

@@ -8,7 +8,7 @@ with chunked UPDATEs. Nothing is loaded or written per family.
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Optional
 
@@ -389,6 +389,34 @@ def check_adjustment(adjustment: Adjustment) -> Adjustment:
     if adjustment.amount is None or Decimal(adjustment.amount) <= 0:
         raise RuleViolation(_("The amount must be positive."), "amount")
     return adjustment
+
+
+def adjustments_changed(invoice_id: int) -> Decimal:
+    """After an adjustment was added, edited or removed by a generic form or API call."""
+    return recompute_total(db.session.get(Invoice, invoice_id))
+
+
+def put_in_folder(invoice_ids, folder_id: Optional[int]) -> int:
+    """Filing is bookkeeping, not content: validated invoices may be filed too."""
+    db.session.execute(sa.update(Invoice).where(Invoice.id.in_(list(invoice_ids)))
+                       .values(folder_id=folder_id))
+    return len(invoice_ids)
+
+
+def change_display_date(invoice_ids, moment: Optional[datetime] = None,
+                        shift_days: Optional[int] = None) -> int:
+    """Replace the portal display date-time of the invoices, or shift it by a number of days
+    (those without one keep none). What the family reads on the invoice does not change."""
+    if moment is None and shift_days is None:
+        raise RuleViolation(_("Give a date and time, or a number of days."), "display_at")
+    invoices = db.session.scalars(sa.select(Invoice).where(Invoice.id.in_(list(invoice_ids))))
+    for invoice in invoices:
+        if moment is not None:
+            invoice.display_at = moment
+        elif invoice.display_at is not None:
+            invoice.display_at += timedelta(days=shift_days)
+    db.session.flush()
+    return len(invoice_ids)
 
 
 def add_adjustment(invoice: Invoice, label: str, kind: str, amount, service_id=None,

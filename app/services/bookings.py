@@ -6,7 +6,7 @@ loads all of that for one person and a date range in a fixed number of queries, 
 grid or a year of mass booking costs the same handful of statements as a single day.
 """
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Optional
 
 import sqlalchemy as sa

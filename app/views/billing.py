@@ -1,7 +1,6 @@
 """Billing screens: billing rules on an adult's record, invoice groups, drafts, validation,
 credit notes, folders and PDFs."""
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, request, send_file, url_for
@@ -125,7 +124,7 @@ class AdjustmentView(RuleCheckedModelView):
     pre_update = pre_add
 
     def post_add(self, item):
-        billing.recompute_total(db.session.get(Invoice, item.invoice_id))
+        billing.adjustments_changed(item.invoice_id)
         db.session.commit()
 
     post_update = post_add
@@ -133,10 +132,7 @@ class AdjustmentView(RuleCheckedModelView):
     def pre_delete(self, item):
         billing.ensure_draft(item.invoice)
 
-    def post_delete(self, item):
-        invoice = db.session.get(Invoice, item.invoice_id)
-        billing.recompute_total(invoice)
-        db.session.commit()
+    post_delete = post_add
 
 
 class InvoiceView(RuleCheckedModelView):
@@ -243,8 +239,7 @@ class InvoiceView(RuleCheckedModelView):
         if request.method == "POST":
             folder_id = request.form.get("folder_id", type=int)
             folder = db.session.get(InvoiceFolder, folder_id) if folder_id else None
-            db.session.execute(sa.update(Invoice).where(Invoice.id.in_(ids))
-                               .values(folder_id=folder.id if folder else None))
+            billing.put_in_folder(ids, folder.id if folder else None)
             db.session.commit()
             flash(_("%(count)s invoices put in “%(folder)s”.", count=len(ids),
                     folder=folder or _("no folder")), "success")
@@ -259,17 +254,11 @@ class InvoiceView(RuleCheckedModelView):
         ids = self._ids()
         if request.method == "POST":
             try:
-                invoices = db.session.scalars(sa.select(Invoice).where(Invoice.id.in_(ids)))
                 if request.form.get("mode") == "shift":
-                    days = int(request.form.get("days", "0"))
-                    for invoice in invoices:
-                        if invoice.display_at:
-                            invoice.display_at += timedelta(days=days)
+                    billing.change_display_date(ids, shift_days=int(request.form.get("days", "0")))
                 else:
-                    moment = datetime.fromisoformat(request.form["display_at"]).replace(
-                        tzinfo=TOWN_TZ)
-                    for invoice in invoices:
-                        invoice.display_at = moment
+                    billing.change_display_date(ids, moment=datetime.fromisoformat(
+                        request.form["display_at"]).replace(tzinfo=TOWN_TZ))
                 db.session.commit()
                 flash(_("Portal display date changed on %(count)s invoices.", count=len(ids)),
                       "success")
@@ -277,6 +266,9 @@ class InvoiceView(RuleCheckedModelView):
             except (ValueError, KeyError):
                 db.session.rollback()
                 flash(_("Give a date and time, or a number of days."), "danger")
+            except RuleViolation as exc:
+                db.session.rollback()
+                flash(exc.message, "danger")
         return self.render_template("billing/display.html", ids=ids,
                                     title=_("Change the portal display date"))
 
