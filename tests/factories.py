@@ -1,6 +1,8 @@
 """Build register data in one call, through the same services the application uses."""
 from datetime import date
 
+import sqlalchemy as sa
+
 from app.services import registry
 from app.services.registry import HouseholdData, PersonData
 
@@ -113,3 +115,22 @@ def pupil(session, school_class, start=date(2026, 9, 1), last="Élève", service
     if service_row is not None:
         bookings.subscribe(child, service_row, start)
     return child
+
+
+def invoice_days(session, child, service_row, first, last, price="3.00"):
+    """Bill `child`'s bookings of `service_row` from `first` to `last` the way a régisseur does:
+    a tariff, a billing rule on a guardian, a generated draft. Returns the generation result."""
+    from decimal import Decimal
+
+    from app.models import Guardianship, Subscription, Tariff
+    from app.services import billing, billing_rules
+
+    if session.scalar(sa.select(Tariff.id).where(Tariff.service_id == service_row.id)) is None:
+        session.add(Tariff(service=service_row, start_date=date(2026, 9, 1),
+                           unit_price=Decimal(price)))
+    guardian = session.scalars(sa.select(Guardianship).where(
+        Guardianship.child_id == child.id)).first().adult
+    subscription = session.scalars(sa.select(Subscription).where(
+        Subscription.person_id == child.id, Subscription.service_id == service_row.id)).one()
+    billing_rules.add_rule(guardian, date(2026, 9, 1), [subscription])
+    return billing.generate_drafts(service_row.regie_id, [service_row.id], first, last)

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.request import urlopen
 
+import pytest
 import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +51,44 @@ def throwaway_database(server_url, folder):
                 f"WHERE datname = '{name}' AND pid <> pg_backend_pid()")
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
         admin.dispose()
+
+
+# For tests of concurrent writers: their own PostgreSQL database, real commits.
+POSTGRESQL_ONLY = [
+    pytest.mark.live,
+    pytest.mark.postgresql,
+    pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+                       reason="row locks need PostgreSQL; SQLite serialises every writer"),
+]
+
+
+def at_once(app, work, arguments) -> tuple:
+    """Run `work(argument)` for every argument in its own thread and request context, all
+    starting together, each committing; returns (results, errors)."""
+    import threading
+
+    from app.extensions import db
+
+    start = threading.Barrier(len(arguments))
+    results, errors = [], []
+
+    def run(argument):
+        with app.test_request_context():
+            try:
+                start.wait()
+                results.append(work(argument))
+                db.session.commit()
+            except Exception as exc:  # reported to the test, with the thread's own error
+                errors.append(repr(exc))
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(a,)) for a in arguments]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results, errors
 
 
 def free_port() -> int:

@@ -267,7 +267,7 @@ class BookingApi(MarelleModelApi):
     list_columns = show_columns = ["id", "person_id", "service_id", "date", "invoiced"]
     add_columns = ["person_id", "service_id", "date"]
     edit_columns = ["date"]
-    search_columns = ["person_id", "service_id", "date", "invoiced"]
+    search_columns = ["person_id", "service_id", "date"]
     page_size = 100
 
     def pre_add(self, item):

@@ -95,7 +95,6 @@ class InvoiceApi(MarelleModelApi):
 
     def pre_delete(self, item):
         billing.ensure_draft(item)
-        billing.release_bookings(item)
 
     @expose("/generate", methods=["POST"])
     @protect()

@@ -2,9 +2,11 @@
 credit notes, folders, and the counters that number invoices without gaps."""
 import sqlalchemy as sa
 from flask_appbuilder import Model
-from sqlalchemy.orm import relationship
+from sqlalchemy.orm import column_property, relationship
 
 from app.models.base import created_at_column, enum_column
+from app.models.bookings import Attendance, Booking
+from app.models.sql import iso_date_text, iso_week
 
 CRITERIA = ("all_weeks", "even_weeks", "odd_weeks", "week_list")
 INVOICE_STATUSES = ("draft", "validated", "cancelled")
@@ -19,6 +21,20 @@ def week_is_covered(criterion: str, week_set, iso_week: int) -> bool:
     if criterion == "week_list":
         return iso_week in week_set
     return True
+
+
+def rule_covers(rule, day):
+    """`week_is_covered` and the rule's dates as one SQL condition on `day`, for the set-based
+    billing query (`rule` is the billing_rule table or an alias of it)."""
+    week = iso_week(day)
+    week_token = sa.literal(",") + sa.cast(week, sa.String) + sa.literal(",")
+    return sa.and_(
+        rule.c.start_date <= day, sa.or_(rule.c.end_date.is_(None), rule.c.end_date >= day),
+        sa.or_(rule.c.criterion == "all_weeks",
+               sa.and_(rule.c.criterion == "even_weeks", week % 2 == 0),
+               sa.and_(rule.c.criterion == "odd_weeks", week % 2 == 1),
+               sa.and_(rule.c.criterion == "week_list",
+                       (sa.literal(",") + rule.c.weeks + sa.literal(",")).contains(week_token))))
 
 
 billing_rule_subscription = sa.Table(
@@ -125,6 +141,7 @@ class Invoice(Model):
 
 class InvoiceLine(Model):
     __tablename__ = "invoice_line"
+    __table_args__ = (sa.Index("ix_invoice_line_person_service", "person_id", "service_id"),)
     id = sa.Column(sa.Integer, primary_key=True)
     invoice_id = sa.Column(sa.Integer, sa.ForeignKey("invoice.id", ondelete="CASCADE"),
                            nullable=False, index=True)
@@ -135,7 +152,12 @@ class InvoiceLine(Model):
     quantity = sa.Column(sa.Integer, nullable=False)
     unit_price = sa.Column(sa.Numeric(12, 2), nullable=False)
     amount = sa.Column(sa.Numeric(12, 2), nullable=False)
+    # The days this line bills: they are the record of what is invoiced (a booking is
+    # invoiced when a line of its person and service lists its day), so billing writes lines
+    # and nothing else, and deleting a draft gives its days back by itself.
     dates = sa.Column(sa.Text, nullable=False, default="")  # "2026-11-02,2026-11-03"
+    first_date = sa.Column(sa.Date)
+    last_date = sa.Column(sa.Date)
     invoice = relationship("Invoice", back_populates="lines")
 
     @property
@@ -174,3 +196,19 @@ class NumberSequence(Model):
     year = sa.Column(sa.Integer, nullable=False)
     kind = enum_column(*INVOICE_KINDS, name="sequence_kind", nullable=False)
     last_number = sa.Column(sa.Integer, nullable=False, default=0)
+
+
+def billed(person_id, service_id, day):
+    """SQL condition: an invoice line already bills this person's service on this day."""
+    line = InvoiceLine.__table__.alias("billed_line")
+    return sa.exists().where(
+        line.c.person_id == person_id, line.c.service_id == service_id,
+        line.c.first_date <= day, line.c.last_date >= day,
+        line.c.dates.contains(iso_date_text(day)))
+
+
+# Loaded with the row (a booking grid reads it for every cell); read-only, set by writing
+# invoice lines. `invoiced` is the plain property the screens and the API show.
+Booking.billed = column_property(billed(Booking.person_id, Booking.service_id, Booking.date))
+Attendance.billed = column_property(
+    billed(Attendance.person_id, Attendance.service_id, Attendance.date))

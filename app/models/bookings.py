@@ -64,12 +64,15 @@ class Booking(Model):
                           nullable=False)
     service_id = sa.Column(sa.Integer, sa.ForeignKey("service.id"), nullable=False)
     date = sa.Column(sa.Date, nullable=False)
-    # Set by billing when the booking lands on an invoice; such a booking is never removed
-    # by a mass change.
-    invoiced = sa.Column(sa.Boolean, nullable=False, default=False)
     created_at = created_at_column()
     person = relationship("Person")
     service = relationship("Service")
+
+    @property
+    def invoiced(self) -> bool:
+        """An invoice line bills this day (`billed`, app.models.billing); such a booking is
+        never removed by a mass change nor cancelled."""
+        return bool(self.billed)
 
 
 class Attendance(Model):
@@ -86,8 +89,11 @@ class Attendance(Model):
     service_id = sa.Column(sa.Integer, sa.ForeignKey("service.id"), nullable=False)
     date = sa.Column(sa.Date, nullable=False)
     status = enum_column(*ATTENDANCE_STATUSES, name="attendance_status", nullable=False)
-    invoiced = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
     recorded_at = created_at_column()
     recorded_by_id = sa.Column(sa.Integer, sa.ForeignKey("ab_user.id", ondelete="SET NULL"))
     person = relationship("Person")
     service = relationship("Service")
+
+    @property
+    def invoiced(self) -> bool:
+        return bool(self.billed)

@@ -1,13 +1,13 @@
 """Turning bookings into invoices: drafts, adjustments, validation, credit notes, states.
 
-Generation is set-based (DESIGN §5): a fixed handful of queries load the period's billable
-days with their subscriptions, rules, tariffs and quotients; Python groups them with
-dictionaries; invoices and lines go in with bulk INSERTs and the billed bookings are marked
-with chunked UPDATEs. Nothing is loaded or written per family.
+Generation is set-based (DESIGN §5): one aggregate query finds, for every billable day, the
+rule that covers it and returns the days grouped by payer, person and service; a few more load
+tariffs, quotients and names; Python prices the groups; invoices and lines go in with bulk
+INSERTs. A day is invoiced when an invoice line lists it, so nothing else is written, and
+nothing is loaded or written per family or per booking.
 """
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Optional
@@ -34,12 +34,12 @@ from app.models import (
     Tariff,
 )
 from app.models.base import utcnow
-from app.models.billing import billing_rule_subscription, week_is_covered
-from app.services import RuleViolation, audit, numbering
+from app.models.billing import billed, billing_rule_subscription, rule_covers
+from app.models.sql import iso_date_text
+from app.services import RuleViolation, audit, bulk, numbering
 from app.services.bookings import check_range
 from app.services.pricing import bracket_price
 
-CHUNK = 20000
 ZERO = Decimal("0.00")
 
 
@@ -107,45 +107,51 @@ def archive_guard(person: Person) -> list:
 # Draft generation
 
 
-@dataclass
-class _Item:
-    kind: str  # "booking" or "attendance"
-    id: int
-    person_id: int
-    service_id: int
-    day: date
-    person_name: str
-
-
-def _billable_items(service_ids, basis_of, start, end):
-    """Bookings (services billed on bookings, less excused absences) and presences or
-    unexcused absences (services billed on attendance) not invoiced yet, in two queries."""
-    items = []
-    booking_services = [s for s in service_ids if basis_of[s] == "booking"]
-    attendance_services = [s for s in service_ids if basis_of[s] == "attendance"]
-    name = Person.last_name, Person.first_name
+def _billable_days(basis_of, start, end):
+    """(person_id, service_id, date) of the period not billed yet: bookings of services billed
+    on bookings, less excused absences; presences and unexcused absences of services billed on
+    attendance."""
+    parts = []
+    booking_services = [s for s, basis in basis_of.items() if basis == "booking"]
+    attendance_services = [s for s, basis in basis_of.items() if basis == "attendance"]
     if booking_services:
         excused = sa.exists().where(
             Attendance.person_id == Booking.person_id, Attendance.service_id == Booking.service_id,
             Attendance.date == Booking.date, Attendance.status == "excused_absence")
-        rows = db.session.execute(
-            sa.select(Booking.id, Booking.person_id, Booking.service_id, Booking.date, *name)
-            .join(Person, Person.id == Booking.person_id)
-            .where(Booking.service_id.in_(booking_services), Booking.date >= start,
-                   Booking.date <= end, Booking.invoiced.is_(False), ~excused))
-        items += [_Item("booking", r[0], r[1], r[2], r[3], f"{r[4].upper()} {r[5]}")
-                  for r in rows]
+        parts.append(sa.select(Booking.person_id, Booking.service_id, Booking.date).where(
+            Booking.service_id.in_(booking_services), Booking.date >= start, Booking.date <= end,
+            ~excused, ~billed(Booking.person_id, Booking.service_id, Booking.date)))
     if attendance_services:
-        rows = db.session.execute(
-            sa.select(Attendance.id, Attendance.person_id, Attendance.service_id, Attendance.date,
-                      *name)
-            .join(Person, Person.id == Attendance.person_id)
-            .where(Attendance.service_id.in_(attendance_services), Attendance.date >= start,
-                   Attendance.date <= end, Attendance.invoiced.is_(False),
-                   Attendance.status.in_(["present", "unexcused_absence"])))
-        items += [_Item("attendance", r[0], r[1], r[2], r[3], f"{r[4].upper()} {r[5]}")
-                  for r in rows]
-    return items
+        parts.append(sa.select(Attendance.person_id, Attendance.service_id, Attendance.date).where(
+            Attendance.service_id.in_(attendance_services), Attendance.date >= start,
+            Attendance.date <= end, Attendance.status.in_(["present", "unexcused_absence"]),
+            ~billed(Attendance.person_id, Attendance.service_id, Attendance.date)))
+    return (parts[0] if len(parts) == 1 else sa.union_all(*parts)).subquery("billable")
+
+
+def _days_by_payer(basis_of, start, end):
+    """One row per (payer, co-payer, person, service) with the list of its days (ISO texts,
+    in no particular order), from one aggregate query: the rule covering each day (subscription,
+    dates, ISO-week criterion) is found by the database. Days no rule covers come with a NULL
+    payer."""
+    billable = _billable_days(basis_of, start, end)
+    day = billable.c.date
+    rule, subscription = BillingRule.__table__, Subscription.__table__
+    link = billing_rule_subscription
+    payers = sa.join(subscription, link, link.c.subscription_id == subscription.c.id).join(
+        rule, rule.c.id == link.c.billing_rule_id)
+    covered = billable.outerjoin(payers, sa.and_(
+        subscription.c.person_id == billable.c.person_id,
+        subscription.c.service_id == billable.c.service_id,
+        subscription.c.start_date <= day,
+        sa.or_(subscription.c.end_date.is_(None), subscription.c.end_date >= day),
+        rule_covers(rule, day)))
+    keys = (rule.c.payer_id, rule.c.co_payer_id, billable.c.person_id, billable.c.service_id,
+            Person.last_name, Person.first_name)
+    return db.session.execute(
+        sa.select(*keys, sa.func.aggregate_strings(iso_date_text(day), ","))
+        .select_from(covered.join(Person, Person.id == billable.c.person_id))
+        .group_by(*keys)).all()
 
 
 def _in(day, start, end):
@@ -165,59 +171,68 @@ class _PriceBook:
                 (tariff.start_date, tariff.end_date, tariff.unit_price, tariff))
         self.homes = defaultdict(list)
         self.quotients = defaultdict(list)
-        if payer_ids:
-            for chunk in _chunks(sorted(payer_ids)):
-                for person_id, household_id in db.session.execute(
-                        sa.select(HouseholdMember.person_id, HouseholdMember.household_id)
-                        .where(HouseholdMember.person_id.in_(chunk))):
-                    self.homes[person_id].append(household_id)
-            household_ids = sorted({h for homes in self.homes.values() for h in homes})
-            for chunk in _chunks(household_ids):
-                for q in db.session.execute(sa.select(
-                        FamilyQuotient.household_id, FamilyQuotient.value,
-                        FamilyQuotient.start_date, FamilyQuotient.end_date).where(
-                        FamilyQuotient.household_id.in_(chunk), FamilyQuotient.start_date <= end,
-                        sa.or_(FamilyQuotient.end_date.is_(None),
-                               FamilyQuotient.end_date >= start))):
-                    self.quotients[q.household_id].append(q)
-        self._cache = {}
+        for person_id, household_id in db.session.execute(
+                sa.select(HouseholdMember.person_id, HouseholdMember.household_id)
+                .where(bulk.among(HouseholdMember.person_id, payer_ids))):
+            self.homes[person_id].append(household_id)
+        for q in db.session.execute(sa.select(
+                FamilyQuotient.household_id, FamilyQuotient.value, FamilyQuotient.start_date,
+                FamilyQuotient.end_date).where(
+                FamilyQuotient.household_id.in_(sa.select(HouseholdMember.household_id).where(
+                    bulk.among(HouseholdMember.person_id, payer_ids))),
+                FamilyQuotient.start_date <= end,
+                sa.or_(FamilyQuotient.end_date.is_(None), FamilyQuotient.end_date >= start))):
+            self.quotients[q.household_id].append(q)
+        self.start, self.end = start, end
+        self._steady_tariffs = {
+            service_id: found[0] for service_id, found in self.tariffs.items()
+            if len(found) == 1 and _in(start, found[0][0], found[0][1])
+            and _in(end, found[0][0], found[0][1])}
+        self._cache, self._steady_quotients = {}, {}
+
+    def _price(self, found, quotient_values) -> Decimal:
+        if found[2] is not None:
+            return Decimal(found[2])
+        key = (found[3].id, min(quotient_values) if quotient_values else None)
+        if key not in self._cache:
+            self._cache[key] = Decimal(bracket_price(found[3], key[1])[0])
+        return self._cache[key]
+
+    def _quotients(self, payer_id):
+        return [q for h in self.homes[payer_id] for q in self.quotients[h]]
 
     def price(self, service_id, payer_id, day) -> Optional[Decimal]:
+        """The unit price on a day (None: no tariff that day)."""
         found = next((t for t in self.tariffs[service_id] if _in(day, t[0], t[1])), None)
         if found is None:
             return None
-        if found[2] is not None:
-            return Decimal(found[2])
-        tariff = found[3]
-        values = [q.value for h in self.homes[payer_id] for q in self.quotients[h]
-                  if _in(day, q.start_date, q.end_date)]
-        quotient = min(values) if values else None
-        key = (tariff.id, quotient)
-        if key not in self._cache:
-            self._cache[key] = Decimal(bracket_price(tariff, quotient)[0])
-        return self._cache[key]
+        return self._price(found, [q.value for q in self._quotients(payer_id)
+                                   if _in(day, q.start_date, q.end_date)])
+
+    def steady_price(self, service_id, payer_id) -> Optional[Decimal]:
+        """The unit price when one tariff and the payer's quotient hold over the whole period
+        (the usual month); None when something changes in between: then price day by day."""
+        tariff = self._steady_tariffs.get(service_id)
+        if tariff is None:
+            return None
+        if tariff[2] is not None:
+            return Decimal(tariff[2])
+        if payer_id not in self._steady_quotients:
+            quotients = self._quotients(payer_id)
+            self._steady_quotients[payer_id] = (
+                [q.value for q in quotients] if all(
+                    _in(self.start, q.start_date, q.end_date)
+                    and _in(self.end, q.start_date, q.end_date) for q in quotients) else None)
+        values = self._steady_quotients[payer_id]
+        return None if values is None else self._price(tariff, values)
 
 
-def mark_invoiced(model, ids):
-    """Flag billed rows. PostgreSQL takes every id as one array parameter (a 20,000-placeholder
-    IN list costs more to parse than to run); elsewhere, IN lists in chunks."""
-    if not ids:
-        return
-    table = model.__table__
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import ARRAY
-
-        db.session.execute(table.update().where(table.c.id == sa.any_(
-            sa.bindparam("ids", value=list(ids), type_=ARRAY(sa.Integer)))).values(invoiced=True))
-        return
-    for chunk in _chunks(ids):
-        db.session.execute(table.update().where(table.c.id.in_(chunk)).values(invoiced=True))
-
-
-def _chunks(values, size=CHUNK):
-    values = list(values)
-    for start in range(0, len(values), size):
-        yield values[start:start + size]
+def _line(person_id, service_id, person_name, service_name, price, days):
+    """An invoice line for `days` (sorted ISO texts) at one unit price."""
+    return dict(person_id=person_id, service_id=service_id, person_name=person_name,
+                service_name=service_name, quantity=len(days), unit_price=price,
+                amount=(price * len(days)).quantize(Decimal("0.01")), dates=",".join(days),
+                first_date=date.fromisoformat(days[0]), last_date=date.fromisoformat(days[-1]))
 
 
 def generate_drafts(regie_id: int, service_ids, period_start: date, period_end: date,
@@ -225,9 +240,18 @@ def generate_drafts(regie_id: int, service_ids, period_start: date, period_end: 
                     display_at: Optional[datetime] = None, progress=None) -> dict:
     """“Créer un groupe de factures”: one draft per payer for the period's billable days of
     the chosen services. Returns the new invoice ids and the days no rule covers."""
-    progress = progress or (lambda percent, message=None: None)
+    with bulk.paused_garbage_collector():
+        return _generate_drafts(regie_id, service_ids, period_start, period_end, due_date,
+                                debit_date, display_at,
+                                progress or (lambda percent, message=None: None))
+
+
+def _generate_drafts(regie_id, service_ids, period_start, period_end, due_date, debit_date,
+                     display_at, progress) -> dict:
     check_range(period_start, period_end)
-    regie = db.session.get(Regie, regie_id)
+    # Two generations for one régie wait for each other, so the second sees the first's lines
+    # and bills nothing twice.
+    regie = db.session.get(Regie, regie_id, with_for_update=True)
     if regie is None:
         raise RuleViolation(_("Unknown régie."), "regie_id")
     services = {s.id: s for s in db.session.scalars(sa.select(Service).where(
@@ -238,125 +262,76 @@ def generate_drafts(regie_id: int, service_ids, period_start: date, period_end: 
         raise RuleViolation(_("Every service must belong to the chosen régie."), "service_ids")
     if due_date and due_date < period_start:
         raise RuleViolation(_("The due date cannot be before the period."), "due_date")
-    basis_of = {s.id: s.billing_basis for s in services.values()}
-    items = _billable_items(list(services), basis_of, period_start, period_end)
-    progress(20)
+    rows = _days_by_payer({s.id: s.billing_basis for s in services.values()},
+                          period_start, period_end)
+    progress(40)
 
-    subscriptions = defaultdict(list)  # (person, service) -> [(id, start, end)]
-    for row in db.session.execute(sa.select(
-            Subscription.id, Subscription.person_id, Subscription.service_id,
-            Subscription.start_date, Subscription.end_date).where(
-            Subscription.service_id.in_(list(services)), Subscription.start_date <= period_end,
-            sa.or_(Subscription.end_date.is_(None), Subscription.end_date >= period_start))):
-        subscriptions[(row.person_id, row.service_id)].append(row)
-    # Plain tuples, not ORM objects: the loop below reads them hundreds of thousands of times.
-    rules_of = defaultdict(list)  # subscription id -> [(start, end, criterion, weeks, payer, co)]
-    for rule, subscription_id in db.session.execute(
-            sa.select(BillingRule, billing_rule_subscription.c.subscription_id)
-            .join(billing_rule_subscription)
-            .join(Subscription, Subscription.id == billing_rule_subscription.c.subscription_id)
-            .where(Subscription.service_id.in_(list(services)),
-                   BillingRule.start_date <= period_end,
-                   sa.or_(BillingRule.end_date.is_(None), BillingRule.end_date >= period_start))):
-        rules_of[subscription_id].append((rule.start_date, rule.end_date, rule.criterion,
-                                          rule.week_set, rule.payer_id, rule.co_payer_id))
-    progress(35)
-
-    billed = defaultdict(lambda: defaultdict(list))  # payer -> (person, service, price) -> items
+    billed_days = defaultdict(list)  # payer -> [(person, service, name, days)]
     co_payers, unbilled = {}, []
-    for item in items:
-        payer_rule = None
-        for subscription in subscriptions.get((item.person_id, item.service_id), ()):
-            if not _in(item.day, subscription.start_date, subscription.end_date):
-                continue
-            week = item.day.isocalendar()[1]
-            payer_rule = next((r for r in rules_of.get(subscription.id, ())
-                               if _in(item.day, r[0], r[1])
-                               and week_is_covered(r[2], r[3], week)), None)
-            if payer_rule:
-                break
-        if payer_rule is None:
-            unbilled.append(item)
+    for payer_id, co_payer_id, person_id, service_id, last_name, first_name, dates in sorted(
+            rows, key=lambda r: (r[0] or 0, r[2], r[3], r[1] or 0)):
+        days = sorted(dates.split(","))
+        name = f"{last_name.upper()} {first_name}"
+        if payer_id is None:
+            unbilled += [{"person_id": person_id, "service_id": service_id, "date": day,
+                          "person_name": name} for day in days]
             continue
-        payer_id, co_payer_id = payer_rule[4], payer_rule[5]
-        billed[payer_id][(item.person_id, item.service_id)].append(item)
+        billed_days[payer_id].append((person_id, service_id, name, days))
         if co_payer_id and payer_id not in co_payers:
             co_payers[payer_id] = co_payer_id
     progress(50)
 
-    prices = _PriceBook(services, billed.keys(), period_start, period_end)
-    payer_names = {}
-    people_ids = set(billed) | set(co_payers.values())
-    for chunk in _chunks(sorted(people_ids)):
-        for pid, last, first in db.session.execute(sa.select(
-                Person.id, Person.last_name, Person.first_name).where(Person.id.in_(chunk))):
-            payer_names[pid] = f"{last.upper()} {first}"
+    prices = _PriceBook(services, billed_days, period_start, period_end)
+    payer_names = {pid: f"{last_name.upper()} {first_name}"
+                   for pid, last_name, first_name in db.session.execute(sa.select(
+                       Person.id, Person.last_name, Person.first_name).where(bulk.among(
+                           Person.id, set(billed_days) | set(co_payers.values()))))}
     batch_id = str(uuid.uuid4())
     now = utcnow()
     invoice_rows, line_groups, no_price = [], [], []
-    for payer_id, groups in billed.items():
-        lines, total = [], ZERO
-        for (person_id, service_id), day_items in sorted(groups.items()):
+    for payer_id, groups in billed_days.items():
+        lines = []
+        for person_id, service_id, name, days in groups:
+            service_name = services[service_id].name
+            price = prices.steady_price(service_id, payer_id)
+            if price is not None:
+                lines.append(_line(person_id, service_id, name, service_name, price, days))
+                continue
             by_price = defaultdict(list)
-            for item in day_items:
-                price = prices.price(service_id, payer_id, item.day)
-                if price is None:
-                    no_price.append(item)
-                else:
-                    by_price[price].append(item)
-            for price, priced in sorted(by_price.items()):
-                priced.sort(key=lambda i: i.day)
-                amount = (price * len(priced)).quantize(Decimal("0.01"))
-                total += amount
-                lines.append(dict(person_id=person_id, service_id=service_id,
-                                  person_name=priced[0].person_name,
-                                  service_name=services[service_id].name,
-                                  quantity=len(priced), unit_price=price, amount=amount,
-                                  dates=",".join(i.day.isoformat() for i in priced)))
+            for day in days:
+                by_price[prices.price(service_id, payer_id, date.fromisoformat(day))].append(day)
+            no_price += [{"person_id": person_id, "service_id": service_id, "date": day}
+                         for day in by_price.pop(None, [])]
+            lines += [_line(person_id, service_id, name, service_name, price, priced)
+                      for price, priced in sorted(by_price.items())]
         if not lines:
             continue
         invoice_rows.append(dict(
             kind="invoice", regie_id=regie.id, payer_id=payer_id,
             co_payer_id=co_payers.get(payer_id), status="draft", number=None,
             period_start=period_start, period_end=period_end, due_date=due_date,
-            debit_date=debit_date, display_at=display_at, total=total, batch_id=batch_id,
+            debit_date=debit_date, display_at=display_at,
+            total=sum((line["amount"] for line in lines), ZERO), batch_id=batch_id,
             payer_name=payer_names.get(payer_id),
             co_payer_name=payer_names.get(co_payers.get(payer_id)), created_at=now))
         line_groups.append(lines)
     progress(65)
 
-    # One draft per payer in this batch: the ids come back by payer in one query, which keeps
-    # the INSERT a multi-row one (RETURNING in order would cost a statement per row on SQLite).
-    # Core inserts (the table, not the mapped class): no ORM bookkeeping per row.
-    for chunk in _chunks(invoice_rows, 5000):
-        db.session.execute(sa.insert(Invoice.__table__), chunk)
+    # One draft per payer in this batch: the ids come back by payer in one query. The lines are
+    # the record of what is billed: nothing else is written.
+    bulk.insert_rows(Invoice, invoice_rows)
     id_of_payer = dict(db.session.execute(sa.select(Invoice.payer_id, Invoice.id).where(
         Invoice.batch_id == batch_id)).all())
     invoice_ids = [id_of_payer[row["payer_id"]] for row in invoice_rows]
-    line_rows = [dict(line, invoice_id=invoice_id)
-                 for invoice_id, lines in zip(invoice_ids, line_groups) for line in lines]
-    for chunk in _chunks(line_rows, 5000):
-        db.session.execute(sa.insert(InvoiceLine.__table__), chunk)
-    progress(80)
-    billed_ids = {"booking": [], "attendance": []}
-    no_price_ids = {id(i) for i in no_price}
-    for groups in billed.values():
-        for day_items in groups.values():
-            for item in day_items:
-                if id(item) not in no_price_ids:
-                    billed_ids[item.kind].append(item.id)
-    for model, kind in ((Booking, "booking"), (Attendance, "attendance")):
-        mark_invoiced(model, billed_ids[kind])
+    bulk.insert_rows(InvoiceLine, [dict(line, invoice_id=invoice_id) for invoice_id, lines
+                                   in zip(invoice_ids, line_groups) for line in lines])
     db.session.flush()
     progress(95)
     return {
         "batch_id": batch_id,
         "invoice_ids": invoice_ids,
-        "unbilled": [{"person_id": i.person_id, "service_id": i.service_id,
-                      "date": i.day.isoformat(), "person_name": i.person_name}
-                     for i in sorted(unbilled, key=lambda i: (i.person_name, i.day))],
-        "unpriced": [{"person_id": i.person_id, "service_id": i.service_id,
-                      "date": i.day.isoformat()} for i in no_price],
+        "unbilled": sorted(unbilled, key=lambda i: (i["person_name"], i["date"])),
+        "unpriced": no_price,
     }
 
 
@@ -435,20 +410,8 @@ def add_adjustment(invoice: Invoice, label: str, kind: str, amount, service_id=N
 def delete_draft(invoice: Invoice) -> None:
     """A deleted draft gives its bookings back: they will be billed by the next generation."""
     ensure_draft(invoice)
-    release_bookings(invoice)
     db.session.delete(invoice)
     db.session.flush()
-
-
-def release_bookings(invoice: Invoice):
-    """The bookings and marks a draft billed become billable again."""
-    for line in invoice.lines:
-        days = [date.fromisoformat(d) for d in line.date_list]
-        for model in (Booking, Attendance):
-            db.session.execute(sa.update(model).where(
-                model.person_id == line.person_id, model.service_id == line.service_id,
-                model.date.in_(days)).values(invoiced=False).execution_options(
-                    synchronize_session=False))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -457,19 +420,19 @@ def release_bookings(invoice: Invoice):
 
 def _names_and_addresses(person_ids) -> tuple:
     """{person id: "LAST First"} and {person id: postal address of their first household}."""
-    names, addresses = {}, {}
-    for chunk in _chunks(sorted(set(person_ids))):
-        for pid, last, first in db.session.execute(sa.select(
-                Person.id, Person.last_name, Person.first_name).where(Person.id.in_(chunk))):
-            names[pid] = f"{last.upper()} {first}"
-        rows = db.session.execute(
+    person_ids = set(person_ids)
+    names = {pid: f"{last.upper()} {first}" for pid, last, first in db.session.execute(
+        sa.select(Person.id, Person.last_name, Person.first_name).where(
+            bulk.among(Person.id, person_ids)))}
+    addresses = {}
+    for pid, line, postal_code, city in db.session.execute(
             sa.select(HouseholdMember.person_id, Household.address_line, Household.postal_code,
                       Household.city).join(Household)
-            .where(HouseholdMember.person_id.in_(chunk)).order_by(HouseholdMember.id))
-        for pid, line, postal_code, city in rows:
-            if pid not in addresses:
-                town = f"{postal_code or ''} {city or ''}".strip()
-                addresses[pid] = "\n".join(x for x in (line, town) if x)
+            .where(bulk.among(HouseholdMember.person_id, person_ids))
+            .order_by(HouseholdMember.id)):
+        if pid not in addresses:
+            town = f"{postal_code or ''} {city or ''}".strip()
+            addresses[pid] = "\n".join(x for x in (line, town) if x)
     return names, addresses
 
 
@@ -480,11 +443,13 @@ def validate(invoice_ids) -> dict:
     ids = sorted({int(i) for i in invoice_ids or []})
     if not ids:
         raise RuleViolation(_("Choose the invoices to validate."), "ids")
-    invoices = []
-    for chunk in _chunks(ids):
-        invoices += db.session.scalars(sa.select(Invoice).where(Invoice.id.in_(chunk))
-                                       .order_by(Invoice.id).with_for_update()).all()
-    invoices.sort(key=lambda i: i.id)
+    with bulk.paused_garbage_collector():
+        return _validate(ids)
+
+
+def _validate(ids) -> dict:
+    invoices = db.session.scalars(sa.select(Invoice).where(bulk.among(Invoice.id, ids))
+                                  .order_by(Invoice.id).with_for_update()).all()
     if len(invoices) != len(ids):
         raise RuleViolation(_("Unknown invoice."), "ids")
     not_drafts = [i for i in invoices if i.status != "draft"]
@@ -514,8 +479,7 @@ def validate(invoice_ids) -> dict:
                                    entity="Invoice", entity_id=invoice.id, before=None,
                                    after={"number": number, "total": str(invoice.total)}))
     db.session.flush()
-    for chunk in _chunks(audit_rows, 5000):
-        db.session.execute(sa.insert(AuditLog), chunk)
+    db.session.execute(sa.insert(AuditLog), audit_rows)
     return numbers
 
 

@@ -200,7 +200,7 @@ def book(person: Person, service: Service, day: date) -> Booking:
     existing = check_booking(person, service, day)
     if existing is not None:
         return existing
-    booking = Booking(person_id=person.id, service_id=service.id, date=day, invoiced=False)
+    booking = Booking(person_id=person.id, service_id=service.id, date=day)
     db.session.add(booking)
     db.session.flush()
     return booking
@@ -238,8 +238,7 @@ def save_grid(person: Person, start: date, end: date, wanted: set) -> dict:
         if reason:
             refused.append({"date": day, "service_id": service_id, "reason": reason})
         else:
-            created.append(dict(person_id=person.id, service_id=service_id, date=day,
-                                invoiced=False))
+            created.append(dict(person_id=person.id, service_id=service_id, date=day))
     for key, booking in context.booked.items():
         if key not in wanted:
             if booking.invoiced:
@@ -305,8 +304,7 @@ def bulk_book(person: Person, service: Service, start: date, end: date, weekdays
         if reason:
             skipped.append({"date": day, "reason": reason})
         else:
-            created.append(dict(person_id=person.id, service_id=service.id, date=day,
-                                invoiced=False))
+            created.append(dict(person_id=person.id, service_id=service.id, date=day))
     if mode == "replace":
         for (service_id, day), booking in sorted(context.booked.items()):
             if service_id != service.id or day in target_set:
@@ -327,7 +325,7 @@ def bulk_book(person: Person, service: Service, start: date, end: date, weekdays
 def _bookings_in_scope(period: Period):
     """A query of the bookings a closure period covers (its services, dates and classes)."""
     service_ids = [s.id for s in period.services]
-    query = sa.select(Booking.id, Booking.invoiced).where(
+    query = sa.select(Booking.id, Booking.billed).where(
         Booking.service_id.in_(service_ids), Booking.date >= period.start_date,
         Booking.date <= period.end_date)
     class_ids = [c.id for c in period.classes]
@@ -359,7 +357,7 @@ def apply_closure(period: Period) -> int:
     """Remove the bookings the closure covers (invoiced ones stay: billing corrects them)."""
     if not period.services:
         return 0
-    ids = [row.id for row in db.session.execute(_bookings_in_scope(period)) if not row.invoiced]
+    ids = [row.id for row in db.session.execute(_bookings_in_scope(period)) if not row.billed]
     _write([], ids)
     return len(ids)
 

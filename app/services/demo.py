@@ -312,7 +312,7 @@ def load_schooling(child_rows, household_ids, households, memberships, person_id
             while day <= month_end:
                 if day.weekday() in usual and day not in closed_days:
                     booking_rows.append(dict(person_id=person_id, service_id=service.id,
-                                             date=day, invoiced=False, created_at=utcnow()))
+                                             date=day, created_at=utcnow()))
                 day += timedelta(days=1)
     _insert(Enrollment, enrollments)
     subscription_ids = _insert_returning_ids(Subscription, subscriptions)

@@ -178,7 +178,6 @@ class InvoiceView(RuleCheckedModelView):
 
     def pre_delete(self, item):
         billing.ensure_draft(item)
-        billing.release_bookings(item)
 
     @expose("/show/<pk>", methods=["GET"])
     @has_access

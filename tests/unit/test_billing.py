@@ -57,7 +57,7 @@ def test_one_draft_per_payer_priced_and_each_booking_billed_once(session):
     assert line.date_list[0] == "2026-11-02" and len(line.date_list) == 17
     again = generate(meal)
     assert again["invoice_ids"] == [] and again["unbilled"] == []
-    assert session.scalar(sa.select(sa.func.count()).where(Booking.invoiced.is_(False))) == 0
+    assert session.scalar(sa.select(sa.func.count(Booking.id)).where(~Booking.billed)) == 0
 
 
 def test_separated_parents_even_and_odd_weeks(session):
@@ -92,7 +92,7 @@ def test_week_list_stopped_rule_and_unbilled_days(session):
     assert by_payer[mother.id].lines[0].quantity == 8  # weeks 45 and 47 (stopped on the 20th)
     assert [u["date"] for u in result["unbilled"]] == [
         "2026-11-23", "2026-11-24", "2026-11-26", "2026-11-27", "2026-11-30"]
-    assert session.scalar(sa.select(sa.func.count()).where(Booking.invoiced.is_(False))) == 5
+    assert session.scalar(sa.select(sa.func.count(Booking.id)).where(~Booking.billed)) == 5
 
 
 def test_transferred_rule_and_co_payer_on_the_invoice(session):
@@ -178,7 +178,7 @@ def test_deleting_a_draft_gives_the_bookings_back(session):
     billing_rules.add_rule(mother, date(2026, 9, 1), [subscription])
     (invoice,) = invoices_by_payer(session, generate(meal)).values()
     billing.delete_draft(invoice)
-    assert session.scalar(sa.select(sa.func.count()).where(Booking.invoiced.is_(True))) == 0
+    assert session.scalar(sa.select(sa.func.count(Booking.id)).where(Booking.billed)) == 0
     assert len(generate(meal)["invoice_ids"]) == 1
 
 
@@ -195,3 +195,41 @@ def test_excused_absence_is_not_billed_and_attendance_basis(session):
     attendance.mark(child, meal, date(2026, 11, 6), "unexcused_absence", now=later)
     (invoice,) = invoices_by_payer(session, generate(meal)).values()
     assert invoice.lines[0].quantity == 16 and "2026-11-05" not in invoice.lines[0].dates
+
+
+def test_a_tariff_change_in_the_month_and_days_without_a_tariff(session):
+    meal, _, mother, _, child, subscription = family(session)
+    session.scalar(sa.select(Tariff)).end_date = date(2026, 11, 15)
+    session.add(Tariff(service=meal, start_date=date(2026, 11, 23), unit_price=Decimal("3.50")))
+    billing_rules.add_rule(mother, date(2026, 9, 1), [subscription])
+    result = generate(meal)
+    (invoice,) = invoices_by_payer(session, result).values()
+    lines = sorted((line.unit_price, line.quantity, line.dates) for line in invoice.lines)
+    assert lines == [
+        (Decimal("3.00"), 8, "2026-11-02,2026-11-03,2026-11-05,2026-11-06,2026-11-09,"
+                             "2026-11-10,2026-11-12,2026-11-13"),
+        (Decimal("3.50"), 5, "2026-11-23,2026-11-24,2026-11-26,2026-11-27,2026-11-30")]
+    assert invoice.total == Decimal("41.50")
+    # The week without a tariff is reported and stays billable: once priced, it is billed.
+    assert [u["date"] for u in result["unpriced"]] == [
+        "2026-11-16", "2026-11-17", "2026-11-19", "2026-11-20"]
+    session.add(Tariff(service=meal, start_date=date(2026, 11, 16), end_date=date(2026, 11, 22),
+                       unit_price=Decimal("2.00")))
+    (second,) = invoices_by_payer(session, generate(meal)).values()
+    assert [(line.unit_price, line.quantity) for line in second.lines] == [(Decimal("2.00"), 4)]
+    assert session.scalar(sa.select(sa.func.count(Booking.id)).where(~Booking.billed)) == 0
+
+
+def test_iso_weeks_counted_by_the_database_are_the_calendar_ones(session):
+    """Even/odd weeks between separated parents are decided by the database: its week numbers
+    must be ISO 8601's on every backend, across year ends and 53-week years."""
+    from datetime import timedelta
+
+    from app.models.sql import iso_week
+
+    days = [date(2020, 12, 24) + timedelta(days=n) for n in range(0, 2600, 9)]
+    days += [date(2026, 12, 27) + timedelta(days=n) for n in range(10)]
+    days += [date(2020, 12, 31), date(2021, 1, 1), date(2021, 1, 3), date(2021, 1, 4)]
+    weeks = session.execute(sa.select(*[iso_week(sa.literal(d, sa.Date)) for d in days])).one()
+    assert list(weeks) == [d.isocalendar()[1] for d in days]
+    assert weeks[-4:] == (53, 53, 53, 1)

@@ -91,9 +91,7 @@ def test_mass_booking_by_typical_week_reports_what_it_skipped(session):
 def test_replace_removes_other_days_but_never_invoiced_ones(session):
     setup, meal, child = canteen_pupil(session)
     bookings.bulk_book(child, meal, *NOVEMBER, weekdays=[0, 1, 3, 4], mode="add")
-    invoiced = session.scalar(sa.select(Booking).where(Booking.date == date(2026, 11, 3)))
-    invoiced.invoiced = True
-    session.flush()
+    factories.invoice_days(session, child, meal, date(2026, 11, 3), date(2026, 11, 3))
     result = bookings.bulk_book(child, meal, *NOVEMBER, weekdays=[0], mode="replace")
     assert result["created"] == 0
     mondays = [date(2026, 11, d) for d in (2, 9, 16, 23, 30)]

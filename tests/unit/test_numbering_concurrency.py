@@ -1,19 +1,12 @@
 """20 people validating at once on PostgreSQL: numbers stay continuous and unique."""
 import os
-import threading
 from datetime import date
 
-import pytest
 import sqlalchemy as sa
 
-from tests.support import throwaway_database
+from tests.support import POSTGRESQL_ONLY, at_once, throwaway_database
 
-pytestmark = [
-    pytest.mark.live,
-    pytest.mark.postgresql,
-    pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-                       reason="row locks need PostgreSQL; SQLite serialises every writer"),
-]
+pytestmark = POSTGRESQL_ONLY
 
 
 def test_twenty_concurrent_validations_get_continuous_unique_numbers(tmp_path):
@@ -42,25 +35,7 @@ def test_twenty_concurrent_validations_get_continuous_unique_numbers(tmp_path):
             ids = [i.id for i in invoices]
             db.session.remove()
 
-        start = threading.Barrier(len(ids))
-        errors = []
-
-        def validate(invoice_id):
-            with app.app_context():
-                try:
-                    start.wait()
-                    billing.validate([invoice_id])
-                    db.session.commit()
-                except Exception as exc:  # reported below, with the thread's own error
-                    errors.append(repr(exc))
-                finally:
-                    db.session.remove()
-
-        threads = [threading.Thread(target=validate, args=(i,)) for i in ids]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        _, errors = at_once(app, lambda invoice_id: billing.validate([invoice_id]), ids)
         assert errors == []
         with app.app_context():
             numbers = db.session.scalars(sa.select(Invoice.number)).all()
