@@ -352,6 +352,11 @@ FR = {
     "Unknown invoice.": "Facture inconnue.",
     "An adjustment is a discount or a surcharge.": "Un ajustement est une réduction ou une majoration.",
     "The amount must be positive.": "Le montant doit être positif.",
+    "The invoice has no line for this child and service.":
+        "La facture n'a aucune ligne pour cet enfant et ce service.",
+    "The discount cannot be more than %(room)s, what is left to pay on what it reduces.":
+        "La réduction ne peut pas dépasser %(room)s, ce qui reste à payer sur ce qu'elle "
+        "réduit.",
     "Choose the invoices to validate.": "Choisissez les factures à valider.",
     "Nothing was validated: %(numbers)s are not drafts.":
         "Rien n'a été validé : %(numbers)s ne sont pas des brouillons.",

@@ -44,6 +44,8 @@ billing_rule_subscription = sa.Table(
               sa.ForeignKey("billing_rule.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("subscription_id", sa.Integer,
               sa.ForeignKey("subscription.id", ondelete="CASCADE"), primary_key=True),
+    # Billing looks rules up from the subscription side.
+    sa.Index("ix_billing_rule_subscription_subscription", "subscription_id"),
 )
 
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask_babel import gettext as _
 
 from app.extensions import db
+from app.formatting import money
 from app.models import (
     Adjustment,
     AuditLog,
@@ -108,50 +109,56 @@ def archive_guard(person: Person) -> list:
 
 
 def _billable_days(basis_of, start, end):
-    """(person_id, service_id, date) of the period not billed yet: bookings of services billed
-    on bookings, less excused absences; presences and unexcused absences of services billed on
-    attendance."""
-    parts = []
-    booking_services = [s for s, basis in basis_of.items() if basis == "booking"]
-    attendance_services = [s for s, basis in basis_of.items() if basis == "attendance"]
-    if booking_services:
-        excused = sa.exists().where(
-            Attendance.person_id == Booking.person_id, Attendance.service_id == Booking.service_id,
-            Attendance.date == Booking.date, Attendance.status == "excused_absence")
-        parts.append(sa.select(Booking.person_id, Booking.service_id, Booking.date).where(
-            Booking.service_id.in_(booking_services), Booking.date >= start, Booking.date <= end,
-            ~excused, ~billed(Booking.person_id, Booking.service_id, Booking.date)))
-    if attendance_services:
-        parts.append(sa.select(Attendance.person_id, Attendance.service_id, Attendance.date).where(
-            Attendance.service_id.in_(attendance_services), Attendance.date >= start,
-            Attendance.date <= end, Attendance.status.in_(["present", "unexcused_absence"]),
-            ~billed(Attendance.person_id, Attendance.service_id, Attendance.date)))
-    return (parts[0] if len(parts) == 1 else sa.union_all(*parts)).subquery("billable")
+    """(model, conditions) pairs selecting the period's days not billed yet: bookings of
+    services billed on bookings, less excused absences; presences and unexcused absences of
+    services billed on attendance."""
+    excused = sa.exists().where(
+        Attendance.person_id == Booking.person_id, Attendance.service_id == Booking.service_id,
+        Attendance.date == Booking.date, Attendance.status == "excused_absence")
+    for basis, model, condition in (
+            ("booking", Booking, ~excused),
+            ("attendance", Attendance, Attendance.status.in_(["present", "unexcused_absence"]))):
+        services = [s for s, service_basis in basis_of.items() if service_basis == basis]
+        if services:
+            yield model, (model.service_id.in_(services), model.date >= start, model.date <= end,
+                          condition, ~billed(model.person_id, model.service_id, model.date))
 
 
 def _days_by_payer(basis_of, start, end):
     """One row per (payer, co-payer, person, service) with the list of its days (ISO texts,
-    in no particular order), from one aggregate query: the rule covering each day (subscription,
-    dates, ISO-week criterion) is found by the database. Days no rule covers come with a NULL
-    payer."""
-    billable = _billable_days(basis_of, start, end)
-    day = billable.c.date
+    in no particular order): the database finds the rule covering each day (subscription,
+    dates, ISO-week criterion). Days no rule covers come with a NULL payer.
+
+    Plain joins for the covered days and a NOT EXISTS for the others, one pair per billing
+    basis, in one UNION ALL: so both databases plan straight from the booking (or attendance)
+    table and its indexes; an outer join onto the subscription-rule join made SQLite scan that
+    join for every booking."""
     rule, subscription = BillingRule.__table__, Subscription.__table__
     link = billing_rule_subscription
-    payers = sa.join(subscription, link, link.c.subscription_id == subscription.c.id).join(
-        rule, rule.c.id == link.c.billing_rule_id)
-    covered = billable.outerjoin(payers, sa.and_(
-        subscription.c.person_id == billable.c.person_id,
-        subscription.c.service_id == billable.c.service_id,
-        subscription.c.start_date <= day,
-        sa.or_(subscription.c.end_date.is_(None), subscription.c.end_date >= day),
-        rule_covers(rule, day)))
-    keys = (rule.c.payer_id, rule.c.co_payer_id, billable.c.person_id, billable.c.service_id,
-            Person.last_name, Person.first_name)
-    return db.session.execute(
-        sa.select(*keys, sa.func.aggregate_strings(iso_date_text(day), ","))
-        .select_from(covered.join(Person, Person.id == billable.c.person_id))
-        .group_by(*keys)).all()
+    no_payer = sa.cast(sa.null(), sa.Integer)
+    selects = []
+    for model, billable in _billable_days(basis_of, start, end):
+        covering = sa.and_(
+            subscription.c.person_id == model.person_id,
+            subscription.c.service_id == model.service_id,
+            subscription.c.start_date <= model.date,
+            sa.or_(subscription.c.end_date.is_(None), subscription.c.end_date >= model.date),
+            link.c.subscription_id == subscription.c.id, rule.c.id == link.c.billing_rule_id,
+            rule_covers(rule, model.date))
+        child = (model.person_id, model.service_id)
+        days = sa.func.aggregate_strings(iso_date_text(model.date), ",")
+        selects.append(sa.select(rule.c.payer_id, rule.c.co_payer_id, *child, days).where(
+            *billable, covering).group_by(rule.c.payer_id, rule.c.co_payer_id, *child))
+        selects.append(sa.select(no_payer, no_payer, *child, days).where(
+            *billable, ~sa.exists().where(covering)).group_by(*child))
+    return db.session.execute(sa.union_all(*selects)).all()
+
+
+def _names(person_ids) -> dict:
+    """{person id: "LAST First"}, as invoices print them."""
+    return {pid: f"{last.upper()} {first}" for pid, last, first in db.session.execute(
+        sa.select(Person.id, Person.last_name, Person.first_name).where(
+            bulk.among(Person.id, person_ids)))}
 
 
 def _in(day, start, end):
@@ -266,12 +273,13 @@ def _generate_drafts(regie_id, service_ids, period_start, period_end, due_date, 
                           period_start, period_end)
     progress(40)
 
+    names = _names({row[2] for row in rows})
     billed_days = defaultdict(list)  # payer -> [(person, service, name, days)]
     co_payers, unbilled = {}, []
-    for payer_id, co_payer_id, person_id, service_id, last_name, first_name, dates in sorted(
+    for payer_id, co_payer_id, person_id, service_id, dates in sorted(
             rows, key=lambda r: (r[0] or 0, r[2], r[3], r[1] or 0)):
         days = sorted(dates.split(","))
-        name = f"{last_name.upper()} {first_name}"
+        name = names[person_id]
         if payer_id is None:
             unbilled += [{"person_id": person_id, "service_id": service_id, "date": day,
                           "person_name": name} for day in days]
@@ -282,10 +290,7 @@ def _generate_drafts(regie_id, service_ids, period_start, period_end, due_date, 
     progress(50)
 
     prices = _PriceBook(services, billed_days, period_start, period_end)
-    payer_names = {pid: f"{last_name.upper()} {first_name}"
-                   for pid, last_name, first_name in db.session.execute(sa.select(
-                       Person.id, Person.last_name, Person.first_name).where(bulk.among(
-                           Person.id, set(billed_days) | set(co_payers.values()))))}
+    payer_names = _names(set(billed_days) | set(co_payers.values()))
     batch_id = str(uuid.uuid4())
     now = utcnow()
     invoice_rows, line_groups, no_price = [], [], []
@@ -353,6 +358,12 @@ def recompute_total(invoice: Invoice) -> Decimal:
 
 
 def check_adjustment(adjustment: Adjustment) -> Adjustment:
+    # Forms and the API check before adding: the adjustment must not be flushed half-made.
+    with db.session.no_autoflush:
+        return _check_adjustment(adjustment)
+
+
+def _check_adjustment(adjustment: Adjustment) -> Adjustment:
     invoice = adjustment.invoice or db.session.get(Invoice, adjustment.invoice_id)
     if invoice is None:
         raise RuleViolation(_("Unknown invoice."), "invoice_id")
@@ -363,6 +374,22 @@ def check_adjustment(adjustment: Adjustment) -> Adjustment:
         raise RuleViolation(_("An adjustment is a discount or a surcharge."), "kind")
     if adjustment.amount is None or Decimal(adjustment.amount) <= 0:
         raise RuleViolation(_("The amount must be positive."), "amount")
+    person_id = adjustment.person_id or (adjustment.person.id if adjustment.person else None)
+    service_id = adjustment.service_id or (adjustment.service.id if adjustment.service else None)
+    in_scope = [line for line in invoice.lines
+                if person_id in (None, line.person_id) and service_id in (None, line.service_id)]
+    if (person_id or service_id) and not in_scope:
+        raise RuleViolation(_("The invoice has no line for this child and service."),
+                            "person_id" if person_id else "service_id")
+    if adjustment.kind == "discount":
+        others = sum((Decimal(a.signed_amount) for a in invoice.adjustments
+                      if a is not adjustment and (a.id is None or a.id != adjustment.id)), ZERO)
+        room = min(sum((Decimal(line.amount) for line in in_scope), ZERO),
+                   sum((Decimal(line.amount) for line in invoice.lines), ZERO) + others)
+        if Decimal(adjustment.amount) > room:
+            raise RuleViolation(_("The discount cannot be more than %(room)s, what is left to "
+                                  "pay on what it reduces.", room=money(max(room, ZERO))),
+                                "amount")
     return adjustment
 
 
@@ -421,10 +448,7 @@ def delete_draft(invoice: Invoice) -> None:
 def _names_and_addresses(person_ids) -> tuple:
     """{person id: "LAST First"} and {person id: postal address of their first household}."""
     person_ids = set(person_ids)
-    names = {pid: f"{last.upper()} {first}" for pid, last, first in db.session.execute(
-        sa.select(Person.id, Person.last_name, Person.first_name).where(
-            bulk.among(Person.id, person_ids)))}
-    addresses = {}
+    names, addresses = _names(person_ids), {}
     for pid, line, postal_code, city in db.session.execute(
             sa.select(HouseholdMember.person_id, Household.address_line, Household.postal_code,
                       Household.city).join(Household)

@@ -24,6 +24,7 @@ from app.models import (
     BillingRule,
     Invoice,
     InvoiceFolder,
+    InvoiceLine,
     Person,
     Regie,
     Service,
@@ -96,6 +97,31 @@ class InvoiceInterface(SQLAInterface):
     filter_converter_class = InvoiceFilterConverter
 
 
+def _invoice_of_the_form():
+    """The draft an adjustment form belongs to: the invoice page's filter when adding, the
+    adjustment's own invoice when editing."""
+    if request.view_args and "pk" in request.view_args:
+        adjustment = db.session.get(Adjustment, request.view_args["pk"])
+        return adjustment.invoice_id if adjustment else None
+    value = request.args.get("_flt_0_invoice", "")
+    return int(value) if value.isdigit() else None
+
+
+class OnTheInvoice(BaseFilter):
+    """An adjustment's child or service is one of its invoice's lines: the choices are those,
+    never the whole town."""
+
+    def apply(self, query, value):
+        column = InvoiceLine.person_id if self.model is Person else InvoiceLine.service_id
+        return query.filter(self.model.id.in_(sa.select(column).where(
+            InvoiceLine.invoice_id == (_invoice_of_the_form() or 0))))
+
+
+class DraftsOnly(BaseFilter):
+    def apply(self, query, value):
+        return query.filter(Invoice.status == "draft")
+
+
 class AdjustmentView(RuleCheckedModelView):
     datamodel = SQLAInterface(Adjustment)
     list_title = _l("Adjustments")
@@ -109,6 +135,9 @@ class AdjustmentView(RuleCheckedModelView):
     formatters_columns = {"amount": money,
                           "kind": lambda k: str(_l("discount") if k == "discount"
                                                 else _l("surcharge"))}
+    add_form_query_rel_fields = edit_form_query_rel_fields = {
+        "person": [["id", OnTheInvoice, None]], "service": [["id", OnTheInvoice, None]],
+        "invoice": [["status", DraftsOnly, None]]}
     add_form_extra_fields = edit_form_extra_fields = {
         "kind": choice_field(_l("Kind"), [("discount", _l("discount")),
                                           ("surcharge", _l("surcharge"))]),

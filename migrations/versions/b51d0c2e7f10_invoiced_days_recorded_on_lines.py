@@ -1,5 +1,5 @@
 """invoiced days are recorded on invoice lines: first/last date and a (person, service) index
-on invoice_line; the booking and attendance flags go
+on invoice_line; the booking and attendance flags go; rules are found from subscriptions
 
 Revision ID: b51d0c2e7f10
 Revises: a8372884623c
@@ -22,6 +22,8 @@ def upgrade():
         batch_op.add_column(sa.Column('last_date', sa.Date(), nullable=True))
         batch_op.create_index('ix_invoice_line_person_service', ['person_id', 'service_id'],
                               unique=False)
+    op.create_index('ix_billing_rule_subscription_subscription', 'billing_rule_subscription',
+                    ['subscription_id'])
     # Lines list their days in ascending ISO order: the first and last ten characters.
     # (SQLite keeps dates as that very text.)
     as_date = "CAST(%s AS DATE)" if _postgresql() else "%s"
@@ -48,6 +50,7 @@ def downgrade():
             "UPDATE {t} SET invoiced = true WHERE EXISTS (SELECT 1 FROM invoice_line l "
             "WHERE l.person_id = {t}.person_id AND l.service_id = {t}.service_id "
             "AND l.dates LIKE '%' || {day} || '%')".format(t=table, day=day_text % table))
+    op.drop_index('ix_billing_rule_subscription_subscription', 'billing_rule_subscription')
     with op.batch_alter_table('invoice_line', schema=None) as batch_op:
         batch_op.drop_index('ix_invoice_line_person_service')
         batch_op.drop_column('last_date')

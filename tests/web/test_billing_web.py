@@ -268,3 +268,35 @@ def test_folders_display_dates_and_batch_printing(app, login, api, billed_family
     link = re.search(r'href="(/invoiceview/download/[^"]+)"', job_page.get_data(as_text=True))
     merged = regisseur.get(link.group(1))
     assert merged.mimetype == "application/pdf" and merged.data.startswith(b"%PDF")
+
+
+def test_adjustment_form_offers_only_the_invoice_lines_and_refuses_too_big_a_discount(
+        app, login, api, billed_family):
+    with app.test_request_context():
+        from app.services import billing
+
+        stranger = factories.household("Inconnu")[2][0]
+        result = billing.generate_drafts(billed_family["regie"], [billed_family["meal"]],
+                                         date(2026, 11, 1), date(2026, 11, 30))
+        db.session.commit()
+        (invoice_id,) = result["invoice_ids"]
+        total = db.session.get(Invoice, invoice_id).total
+        stranger_id = stranger.id
+    regisseur = login("regisseur")
+    url = f"/adjustmentview/add?_flt_0_invoice={invoice_id}"
+    form = regisseur.get(url).get_data(as_text=True)
+    assert f'value="{billed_family["child"]}"' in form and "PAYEUR" in form
+    assert f'value="{stranger_id}"' not in form and "INCONNU" not in text(regisseur.get(url))
+
+    too_big = regisseur.post(url, data={"kind": "discount", "label": "Geste",
+                                        "amount": str(total + 1)}, follow_redirects=True)
+    page = text(too_big)
+    assert f"ne peut pas dépasser {total:.2f}".replace(".", ",") in page
+    assert 'value="Geste"' in page  # the input is shown again, not lost
+    elsewhere = api("regisseur").post("/api/v1/adjustment/", json={
+        "invoice_id": invoice_id, "label": "Autre enfant", "kind": "discount", "amount": "1.00",
+        "person_id": stranger_id})
+    assert elsewhere.status_code == 422
+    assert "aucune ligne pour cet enfant" in str(elsewhere.get_json()["message"])
+    with app.app_context():
+        assert db.session.get(Invoice, invoice_id).total == total
