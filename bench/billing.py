@@ -145,10 +145,12 @@ def main():
             rerun = time.perf_counter() - started
             undo()
             generation = statistics.median(timings)
+            # COPY goes through the driver, under SQLAlchemy's statement events.
+            copies = " + 2 COPY (drafts, lines)" if backend == "postgresql" else ""
             print(f"draft generation: median {generation:.2f} s over {args.repeat} runs "
                   f"(min {min(timings):.2f}, max {max(timings):.2f}); {len(invoice_ids)} "
                   f"drafts, {lines} lines, {len(result['unbilled'])} days without a rule; "
-                  f"{statements[0]} SQL statements; peak Python memory "
+                  f"{statements[0]} SQL statements{copies}; peak Python memory "
                   f"{max(peaks):.0f} MB (process peak RSS "
                   f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
             print(f"the same month again, already billed: {rerun:.2f} s, "

@@ -65,7 +65,9 @@ FR = {
     "Adds believable families (two parents, single parents, separated parents, guardians) to try Marelle.":
         "Ajoute des familles vraisemblables (deux parents, parent seul, parents séparés, tuteurs) pour essayer Marelle.",
     "Load": "Charger", "archived": "archivé", "Upload": "Envoyer", "Members": "Membres",
-    "No member": "Aucun membre", "Adult": "Responsable", "Nobody found": "Personne trouvée",
+    "No member": "Aucun membre", "Adult": "Responsable", "Nobody found": "Aucune personne trouvée",
+    "Search and choose in the list.": "Cherchez et choisissez dans la liste.",
+    "Name contains": "Le nom contient",
     "Contact details": "Coordonnées", "Child": "Enfant", "Household": "Foyer",
     "Create the household": "Créer le foyer",
     "The children linked to %(name)s follow; a child keeps the household of its other guardian.":

@@ -358,12 +358,6 @@ def recompute_total(invoice: Invoice) -> Decimal:
 
 
 def check_adjustment(adjustment: Adjustment) -> Adjustment:
-    # Forms and the API check before adding: the adjustment must not be flushed half-made.
-    with db.session.no_autoflush:
-        return _check_adjustment(adjustment)
-
-
-def _check_adjustment(adjustment: Adjustment) -> Adjustment:
     invoice = adjustment.invoice or db.session.get(Invoice, adjustment.invoice_id)
     if invoice is None:
         raise RuleViolation(_("Unknown invoice."), "invoice_id")

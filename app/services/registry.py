@@ -131,14 +131,21 @@ def possible_duplicates(kind, last_name, first_name, birth_date, exclude_id=None
     return db.session.scalars(query).all()
 
 
+def name_matches(text: str):
+    """SQL condition: the person's folded 'LAST FIRST' contains every word typed, accents and
+    case aside (None when nothing was typed)."""
+    words = search_name(text or "", "").split()
+    if not words:
+        return None
+    return sa.and_(*[Person.search_name.contains(word, autoescape=True) for word in words])
+
+
 def search_people(kind: str, text: str, limit: int = 20, include_archived=False):
     """People whose folded 'LAST FIRST' contains every word typed, for pickers."""
-    words = search_name(text, "").split()
-    if not words:
+    matches = name_matches(text)
+    if matches is None:
         return []
-    query = sa.select(Person).where(Person.kind == kind)
-    for word in words:
-        query = query.where(Person.search_name.contains(word, autoescape=True))
+    query = sa.select(Person).where(Person.kind == kind, matches)
     if not include_archived:
         query = query.where(Person.archived_at.is_(None))
     return db.session.scalars(query.order_by(Person.search_name).limit(limit)).all()

@@ -33,13 +33,17 @@ class RuleCheckedModelView(ModelView):
 
     def _run_rule(self, func, *args):
         try:
-            return func(*args)
+            # The form's item is half-built: checking it must not flush it.
+            with db.session.no_autoflush:
+                return func(*args)
         except RuleViolation as exc:
             raise RefusedByRule(exc) from exc
 
     def _show_refusal(self, form, refused: RefusedByRule):
         db.session.rollback()
-        field = getattr(form, refused.violation.field or "", None)
+        name = refused.violation.field or ""
+        # Services name the key ("adult_id"), FAB forms the relation ("adult").
+        field = getattr(form, name, None) or getattr(form, name.removesuffix("_id"), None)
         if field is not None and hasattr(field, "errors"):
             field.errors = list(field.errors) + [refused.violation.message]
         else:

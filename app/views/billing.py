@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, action, expose, has_access
 from flask_appbuilder.models.filters import BaseFilter
-from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -34,6 +33,11 @@ from app.pdf.invoices import invoice_pdf
 from app.services import RuleViolation, billing, billing_rules
 from app.services.calendar import TOWN_TZ
 from app.views.base import RuleCheckedModelView, choice_field
+from app.views.filters import (
+    PersonNameFilterConverter,
+    PersonSearchInterface,
+    person_search_fields,
+)
 from app.views.bookings import CheckboxesField
 
 STATUS_LABELS = {"draft": _l("draft"), "validated": _l("validated"),
@@ -81,7 +85,7 @@ class FilterBatch(BaseFilter):
         return query.filter(Invoice.batch_id == value)
 
 
-class InvoiceFilterConverter(SQLAFilterConverter):
+class InvoiceFilterConverter(PersonNameFilterConverter):
     """The invoice list filters its status column by the states users know."""
 
     def convert(self, col_name):
@@ -93,7 +97,7 @@ class InvoiceFilterConverter(SQLAFilterConverter):
         return filters
 
 
-class InvoiceInterface(SQLAInterface):
+class InvoiceInterface(PersonSearchInterface):
     filter_converter_class = InvoiceFilterConverter
 
 
@@ -177,6 +181,7 @@ class InvoiceView(RuleCheckedModelView):
     edit_columns = ["comment", "due_date", "debit_date", "display_at", "folder"]
     search_columns = ["number", "status", "regie", "payer", "period_start", "period_end",
                       "folder", "due_date", "batch_id"]
+    search_form_extra_fields = person_search_fields(payer=_l("Payer"))
     order_columns = ["number", "period_start", "total", "due_date"]
     base_order = ("id", "desc")
     base_permissions = ["can_list", "can_show", "can_edit", "can_delete", "can_pdf",

@@ -1,10 +1,28 @@
 """Forms of the register screens. They only collect input: the rules live in app/services."""
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
+from wtforms import (
+    DateField,
+    Field,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 
+from app.extensions import db
 from app.services.registry import HouseholdData, PersonData
 
 RELATION_CHOICES = [
@@ -152,3 +170,48 @@ class DocumentForm(FlaskForm):
     description = TextAreaField(_l("Description"))
     portal_from = DateField(_l("On the portal from"), [Optional()])
     portal_until = DateField(_l("On the portal until"), [Optional()])
+
+
+class PickerWidget:
+    """A text box that searches as you type (static/marelle/picker.js) and the hidden input
+    that carries the chosen row's id."""
+
+    def __init__(self, endpoint, empty):
+        self.endpoint, self.empty = endpoint, empty
+
+    def __call__(self, field, **kwargs):
+        return Markup(
+            '<div class="marelle-picker"><input type="hidden" id="{id}" name="{name}" '
+            'value="{value}"><input type="text" class="form-control" autocomplete="off" '
+            'id="{id}_search" value="{label}" data-picker-url="{url}" data-picker-target="{id}" '
+            'data-picker-empty="{empty}"></div>').format(
+            id=field.id, name=field.name, value=field._value(),
+            label=str(field.data) if field.data is not None else "",
+            url=url_for(self.endpoint), empty=str(self.empty))
+
+
+class PickerField(Field):
+    """A relation chosen by searching (a town has tens of thousands of people: never a full
+    <select>). Its data is the chosen row, or None."""
+
+    def __init__(self, label, model, endpoint, empty=_l("Nobody found"), validators=None,
+                 **kwargs):
+        # DataRequired, not InputRequired: FAB fills a relation fixed by the page's filter
+        # with no input posted.
+        super().__init__(label, validators or [DataRequired(_l("Search and choose in the "
+                                                               "list."))],
+                         widget=PickerWidget(endpoint, empty), **kwargs)
+        self.model = model
+        self._unknown = False
+
+    def _value(self):
+        return str(self.data.id) if self.data is not None else ""
+
+    def process_formdata(self, valuelist):
+        raw = (valuelist or [""])[0].strip()
+        self.data = db.session.get(self.model, int(raw)) if raw.isdigit() else None
+        self._unknown = bool(raw) and self.data is None
+
+    def pre_validate(self, form):
+        if self._unknown:
+            raise ValidationError(_l("Search and choose in the list."))

@@ -25,12 +25,18 @@ from app.views.bookings import SubscriptionView
 from app.views.offer import FamilyQuotientView
 from app.views.schooling import EnrollmentView
 from app.views.datamodel import EagerInterface
-from app.views.filters import FilterIsNotNull, FilterIsNull
+from app.views.filters import (
+    FilterIsNotNull,
+    FilterIsNull,
+    PersonSearchInterface,
+    person_search_fields,
+)
 from app.views.forms import (
     ChildForm,
     DocumentForm,
     HouseholdWizardForm,
     MoveAdultForm,
+    PickerField,
     _opt_int,
     wizard_to_service_args,
 )
@@ -157,7 +163,7 @@ class PersonInsuranceView(ModelView):
     add_form_query_rel_fields = {"insurance": [["visible", FilterEqual, True]]}
 
 
-class GuardianshipView(ModelView):
+class GuardianshipView(RuleCheckedModelView):
     datamodel = SQLAInterface(Guardianship)
     list_columns = ["adult", "child", "relation"]
     add_columns = ["child", "adult", "relation"]
@@ -166,20 +172,17 @@ class GuardianshipView(ModelView):
     base_permissions = ["can_list", "can_add", "can_delete"]
     list_title = _l("Legal guardians")
     add_title = _l("Add a legal guardian")
-    add_form_query_rel_fields = {
-        "child": [["kind", FilterEqual, "child"], ["archived_at", FilterIsNull, None]],
-        "adult": [["kind", FilterEqual, "adult"], ["archived_at", FilterIsNull, None]],
+    add_form_extra_fields = {
+        "child": PickerField(_l("Child"), Person, "ChildView.search_json"),
+        "adult": PickerField(_l("Legal guardian"), Person, "AdultView.search_json"),
     }
 
     def pre_add(self, item):
-        try:
-            registry.check_new_guardianship(item.child, item.adult, item.relation)
-        except RuleViolation as exc:
-            raise Exception(exc.message) from exc
+        self._run_rule(registry.check_new_guardianship, item.child, item.adult, item.relation)
 
 
 class DocumentView(ModelView):
-    datamodel = SQLAInterface(Document)
+    datamodel = PersonSearchInterface(Document)
     list_title = _l("Documents")
     show_title = _l("Document")
     edit_title = _l("Edit a document")
@@ -188,6 +191,7 @@ class DocumentView(ModelView):
                     "portal_from", "portal_until", "uploaded_at"]
     edit_columns = ["name", "description", "portal_from", "portal_until"]
     search_columns = ["name", "person", "portal_from", "portal_until"]
+    search_form_extra_fields = person_search_fields(person=_l("Person"))
     label_columns = {
         "name": _l("Name"), "description": _l("Description"), "person": _l("Person"),
         "original_filename": _l("File"), "content_type": _l("Type"), "size": _l("Size (bytes)"),

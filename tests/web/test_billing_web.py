@@ -300,3 +300,21 @@ def test_adjustment_form_offers_only_the_invoice_lines_and_refuses_too_big_a_dis
     assert "aucune ligne pour cet enfant" in str(elsewhere.get_json()["message"])
     with app.app_context():
         assert db.session.get(Invoice, invoice_id).total == total
+
+
+def test_invoices_are_searched_by_payer_name(app, login, billed_family):
+    with app.test_request_context():
+        from app.services import billing
+
+        billing.generate_drafts(billed_family["regie"], [billed_family["meal"]],
+                                date(2026, 11, 1), date(2026, 11, 30))
+        db.session.commit()
+    regisseur = login("regisseur")
+    page = regisseur.get("/invoiceview/list/").get_data(as_text=True)
+    # The payer filter is a text box: no list of every person of the town on the page.
+    assert f'<option value="{billed_family["mother"]}"' not in page
+    assert 'name="payer"' in page
+    found = text(regisseur.get("/invoiceview/list/?_flt_0_payer=payéur"))
+    assert "PAYEUR" in found
+    none = text(regisseur.get("/invoiceview/list/?_flt_0_payer=inconnu"))
+    assert "PAYEUR" not in none

@@ -232,3 +232,27 @@ def test_unticking_portal_access_is_not_an_error(app, login):
         "last_name": "Coche", "first_name": first, "email": "", "birth_date": ""})
     with app.app_context():
         assert db.session.get(Person, mother_id).can_login is False
+
+
+def test_a_legal_guardian_is_chosen_by_search_not_from_the_whole_town(app, login):
+    with app.test_request_context():
+        _, _, (child,) = factories.household("Tutelle")
+        _, (aunt,), _ = factories.household("Tante", children=0)
+        db.session.commit()
+        child_id, aunt_id = child.id, aunt.id
+    agent = login("agent")
+    url = f"/guardianshipview/add?_flt_0_child={child_id}"
+    form = agent.get(url).get_data(as_text=True)
+    assert "data-picker-url" in form and "/adultview/search_json" in form
+    assert "<option" not in form.split('name="adult"')[1].split("</div>")[0]
+    found = agent.get("/adultview/search_json?q=tante").get_json()
+    assert [row["id"] for row in found] == [aunt_id]
+
+    unknown = page_text(agent.post(url, data={"adult": "999999", "relation": "other"}))
+    assert "Cherchez et choisissez dans la liste." in unknown
+    not_an_adult = page_text(agent.post(url, data={"adult": str(child_id), "relation": "other"},
+                                        follow_redirects=True))
+    assert "Un responsable légal doit être un adulte." in not_an_adult
+    agent.post(url, data={"adult": str(aunt_id), "relation": "other"})
+    with app.app_context():
+        assert {g.adult_id for g in db.session.get(Person, child_id).guardians} >= {aunt_id}
