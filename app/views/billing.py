@@ -128,6 +128,7 @@ class DraftsOnly(BaseFilter):
 
 class AdjustmentView(RuleCheckedModelView):
     datamodel = SQLAInterface(Adjustment)
+    search_columns = ["label", "kind", "amount"]
     list_title = _l("Adjustments")
     add_title = _l("Add a discount or surcharge")
     edit_title = _l("Edit an adjustment")
@@ -415,7 +416,9 @@ class TransferForm(FlaskForm):
 class BillingRuleView(RuleCheckedModelView):
     """Règles de facturation, shown on the adult's record."""
 
-    datamodel = SQLAInterface(BillingRule)
+    datamodel = PersonSearchInterface(BillingRule)
+    search_columns = ["payer", "co_payer", "start_date", "end_date", "criterion"]
+    search_form_extra_fields = person_search_fields(payer=_l("Payer"), co_payer=_l("Co-payer"))
     list_title = _l("Billing rules")
     list_columns = ["payer", "co_payer", "start_date", "end_date", "criterion", "weeks",
                     "subscriptions"]

@@ -4,7 +4,6 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -17,6 +16,7 @@ from app.formatting import short_date
 from app.models import Person, Service, Subscription
 from app.services import RuleViolation, bookings, pricing
 from app.views.base import RuleCheckedModelView
+from app.views.filters import PersonSearchInterface, person_search_fields
 
 WEEKDAY_CHOICES = [(0, _l("Monday")), (1, _l("Tuesday")), (2, _l("Wednesday")),
                    (3, _l("Thursday")), (4, _l("Friday")), (5, _l("Saturday")),
@@ -29,7 +29,9 @@ class CheckboxesField(SelectMultipleField):
 
 
 class SubscriptionView(RuleCheckedModelView):
-    datamodel = SQLAInterface(Subscription)
+    datamodel = PersonSearchInterface(Subscription)
+    search_columns = ["person", "service", "start_date", "end_date"]
+    search_form_extra_fields = person_search_fields(person=_l("Person"))
     rule = bookings.check_subscription
     list_title = _l("Services subscribed")
     add_title = _l("Subscribe to a service")

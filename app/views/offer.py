@@ -165,6 +165,8 @@ class ServiceView(RuleCheckedModelView):
 
 class FamilyQuotientView(RuleCheckedModelView):
     datamodel = SQLAInterface(FamilyQuotient)
+    # Found on the household's page; a list of every household would weigh megabytes here.
+    search_columns = ["value", "start_date", "end_date"]
     rule = pricing.check_quotient
     list_title = _l("Family quotients")
     add_title = _l("Add a family quotient")

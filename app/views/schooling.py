@@ -15,6 +15,7 @@ from app.formatting import short_date
 from app.models import Enrollment, Level, Person, School, SchoolClass, SchoolYear
 from app.services import RuleViolation, schooling
 from app.views.base import RuleCheckedModelView
+from app.views.filters import PersonSearchInterface, person_search_fields
 
 
 class SchoolYearView(RuleCheckedModelView):
@@ -69,7 +70,9 @@ class EnrollForm(FlaskForm):
 class EnrollmentView(RuleCheckedModelView):
     """Cursus: a person's classes over time. Enrolling closes the previous class."""
 
-    datamodel = SQLAInterface(Enrollment)
+    datamodel = PersonSearchInterface(Enrollment)
+    search_columns = ["person", "school_class", "start_date", "end_date"]
+    search_form_extra_fields = person_search_fields(person=_l("Child"))
     list_title = _l("Schooling")
     list_columns = ["school_class", "level", "start_date", "end_date", "school_year"]
     label_columns = {"person": _l("Person"), "school_class": _l("Class"), "level": _l("Level"),

@@ -1,5 +1,4 @@
 """Billing rules, draft generation, validation numbers, credit notes."""
-import threading
 from datetime import date
 from decimal import Decimal
 

@@ -3,6 +3,7 @@ import html
 import io
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
@@ -256,3 +257,17 @@ def test_a_legal_guardian_is_chosen_by_search_not_from_the_whole_town(app, login
     agent.post(url, data={"adult": str(aunt_id), "relation": "other"})
     with app.app_context():
         assert {g.adult_id for g in db.session.get(Person, child_id).guardians} >= {aunt_id}
+
+
+@pytest.mark.parametrize("url", [
+    "/documentview/list/", "/subscriptionview/list/", "/enrollmentview/list/",
+    "/billingruleview/list/", "/familyquotientview/list/", "/adjustmentview/list/",
+    "/invoiceview/list/"])
+def test_list_filters_never_offer_every_person_or_household(app, login, url):
+    """A town has tens of thousands of people: a search form listing them all weighed
+    megabytes and took seconds per page."""
+    with app.test_request_context():
+        factories.household("Optionnelle")
+        db.session.commit()
+    page = html.unescape(login("admin").get(url).get_data(as_text=True))
+    assert "OPTIONNELLE" not in page
