@@ -14,14 +14,11 @@ Generation is timed with its commit, then undone (not timed) before the next run
 medians, ratios, SQL statement counts and peak memory; nothing is asserted.
 """
 import argparse
-import os
 import resource
 import statistics
 import sys
-import tempfile
 import time
 import tracemalloc
-from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -29,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import sqlalchemy as sa  # noqa: E402
 
 from bench.bookings import StatementCounter  # noqa: E402
-from tests.support import throwaway_database  # noqa: E402
+from bench.town import BACKEND, booked_month, demo_town  # noqa: E402
 
 # Every invoice line with its days: bookings not billed yet (no line lists their day) and not
 # excused, each with the rule that covers it. Lines are the record of what is billed, so the
@@ -80,141 +77,119 @@ def main():
     parser.add_argument("--pdf", type=int, default=150)
     args = parser.parse_args()
 
-    from flask_migrate import upgrade
-
-    from app import create_app
     from app.extensions import db
     from app.jobs.billing import print_invoices
-    from app.models import Booking, Invoice, Service
+    from app.models import Booking, Invoice
     from app.services import billing
-    from app.services.demo import load_demo_town
 
-    backend = "postgresql" if os.environ.get("DATABASE_URL", "").startswith("postgres") else "sqlite"
-    with tempfile.TemporaryDirectory() as folder, \
-            throwaway_database(os.environ.get("DATABASE_URL"), folder) as url:
-        app = create_app("config.TestConfig", SQLALCHEMY_DATABASE_URI=url, UPLOAD_DIR=folder)
-        with app.test_request_context():
-            upgrade()
-            counts = load_demo_town(children=args.children, seed=3)
+    with demo_town(args.children, seed=3) as (app, counts), app.test_request_context():
+        start, end, services = booked_month()
+        regie_id = services[0].regie_id
+        service_ids = [s.id for s in services]
+        bookings_in_month = db.session.scalar(sa.select(sa.func.count(Booking.id)).where(
+            Booking.date.between(start, end)))
+        print(f"[{BACKEND}] town: {counts['children']} children, {counts['households']} "
+              f"households, {counts['billing_rules']} billing rules, {bookings_in_month} "
+              f"bookings in {start:%m/%Y}")
+        engine = db.engine
+
+        def undo():
+            db.session.execute(sa.delete(Invoice))
             db.session.commit()
-            if backend == "postgresql":
-                # Fresh bulk-loaded tables have no statistics: without them the planner picks
-                # nested loops that turn the reference query into minutes.
-                with db.engine.connect().execution_options(
-                        isolation_level="AUTOCOMMIT") as connection:
-                    connection.exec_driver_sql("ANALYZE")
-            month = db.session.scalar(sa.select(sa.func.min(Booking.date)))
-            start = month.replace(day=1)
-            end = (start + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-            services = db.session.scalars(sa.select(Service)).all()
-            regie_id = services[0].regie_id
-            service_ids = [s.id for s in services]
-            bookings_in_month = db.session.scalar(sa.select(sa.func.count(Booking.id)).where(
-                Booking.date.between(start, end)))
-            print(f"[{backend}] town: {counts['children']} children, {counts['households']} "
-                  f"households, {counts['billing_rules']} billing rules, {bookings_in_month} "
-                  f"bookings in {start:%m/%Y}")
-            engine = db.engine
 
-            def undo():
-                db.session.execute(sa.delete(Invoice))
-                db.session.commit()
-
-            timings = []
-            for _ in range(args.repeat):
-                started = time.perf_counter()
-                result = billing.generate_drafts(regie_id, service_ids, start, end)
-                db.session.commit()
-                timings.append(time.perf_counter() - started)
-                invoice_ids = result["invoice_ids"]
-                lines = db.session.scalar(sa.select(sa.func.count()).select_from(
-                    sa.text("invoice_line")))
-                undo()
-            # Memory and statements on one more run: tracemalloc slows Python several times.
-            tracemalloc.start()
-            with StatementCounter(engine) as counter:
-                billing.generate_drafts(regie_id, service_ids, start, end)
-                db.session.commit()
-            peaks = [tracemalloc.get_traced_memory()[1] / 2 ** 20]
-            tracemalloc.stop()
-            statements = [counter.count]
-            # The same month again once billed: every day is found already on a line.
+        timings = []
+        for _ in range(args.repeat):
             started = time.perf_counter()
-            again = billing.generate_drafts(regie_id, service_ids, start, end)
-            db.session.commit()
-            rerun = time.perf_counter() - started
-            undo()
-            generation = statistics.median(timings)
-            # COPY goes through the driver, under SQLAlchemy's statement events.
-            copies = " + 2 COPY (drafts, lines)" if backend == "postgresql" else ""
-            print(f"draft generation: median {generation:.2f} s over {args.repeat} runs "
-                  f"(min {min(timings):.2f}, max {max(timings):.2f}); {len(invoice_ids)} "
-                  f"drafts, {lines} lines, {len(result['unbilled'])} days without a rule; "
-                  f"{statements[0]} SQL statements{copies}; peak Python memory "
-                  f"{max(peaks):.0f} MB (process peak RSS "
-                  f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
-            print(f"the same month again, already billed: {rerun:.2f} s, "
-                  f"{len(again['invoice_ids'])} drafts")
-
-            if backend == "postgresql":
-                params = {"services": service_ids, "start": start, "end": end}
-
-                def aggregate():
-                    return db.session.execute(sa.text(LINES_SQL), params).all()
-
-                def pure_sql(flag=False):
-                    if flag:  # outside the timing: a metadata-only change on PostgreSQL
-                        db.session.execute(sa.text("ALTER TABLE booking ADD COLUMN "
-                                                   "bench_invoiced boolean NOT NULL DEFAULT false"))
-                    started = time.perf_counter()
-                    for statement in PURE_SQL:
-                        db.session.execute(sa.text(statement), dict(params, regie=regie_id))
-                    if flag:
-                        db.session.execute(sa.text(
-                            "UPDATE booking SET bench_invoiced = true "
-                            "WHERE service_id = ANY(:services) AND date BETWEEN :start AND :end "
-                            "AND NOT bench_invoiced"), params)
-                    db.session.flush()
-                    elapsed = time.perf_counter() - started
-                    db.session.rollback()
-                    return elapsed
-
-                ref_aggregate = _median(aggregate, args.repeat)
-                db.session.rollback()
-                ref_pure = statistics.median(pure_sql() for _ in range(args.repeat))
-                ref_flag = statistics.median(pure_sql(True) for _ in range(args.repeat))
-                print(f"reference aggregate (one SELECT ... GROUP BY, lines with their days): "
-                      f"{ref_aggregate:.2f} s; generation is {generation / ref_aggregate:.1f}x")
-                print(f"reference pure-SQL billing (INSERT ... SELECT of drafts and lines, the lines "
-                      f"recording the billed days): {ref_pure:.2f} s; generation is "
-                      f"{generation / ref_pure:.2f}x (target 2x, and under 20 s)")
-                print(f"reference pure-SQL billing with a per-booking flag (INSERT ... SELECT + "
-                      f"marking UPDATE): {ref_flag:.2f} s; generation is "
-                      f"{generation / ref_flag:.2f}x")
-            else:
-                print("references: PostgreSQL only (set DATABASE_URL)")
-
             result = billing.generate_drafts(regie_id, service_ids, start, end)
             db.session.commit()
-            started = time.perf_counter()
-            numbers = billing.validate(result["invoice_ids"])
+            timings.append(time.perf_counter() - started)
+            invoice_ids = result["invoice_ids"]
+            lines = db.session.scalar(sa.select(sa.func.count()).select_from(
+                sa.text("invoice_line")))
+            undo()
+        # Memory and statements on one more run: tracemalloc slows Python several times.
+        tracemalloc.start()
+        with StatementCounter(engine) as counter:
+            billing.generate_drafts(regie_id, service_ids, start, end)
             db.session.commit()
-            print(f"validation of {len(numbers)} drafts: {time.perf_counter() - started:.2f} s")
+        peaks = [tracemalloc.get_traced_memory()[1] / 2 ** 20]
+        tracemalloc.stop()
+        statements = [counter.count]
+        # The same month again once billed: every day is found already on a line.
+        started = time.perf_counter()
+        again = billing.generate_drafts(regie_id, service_ids, start, end)
+        db.session.commit()
+        rerun = time.perf_counter() - started
+        undo()
+        generation = statistics.median(timings)
+        # COPY goes through the driver, under SQLAlchemy's statement events.
+        copies = " + 2 COPY (drafts, lines)" if BACKEND == "postgresql" else ""
+        print(f"draft generation: median {generation:.2f} s over {args.repeat} runs "
+              f"(min {min(timings):.2f}, max {max(timings):.2f}); {len(invoice_ids)} "
+              f"drafts, {lines} lines, {len(result['unbilled'])} days without a rule; "
+              f"{statements[0]} SQL statements{copies}; peak Python memory "
+              f"{max(peaks):.0f} MB (process peak RSS "
+              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")
+        print(f"the same month again, already billed: {rerun:.2f} s, "
+              f"{len(again['invoice_ids'])} drafts")
 
-            class Progress:
-                def report_only(self, *args):
-                    pass
+        if BACKEND == "postgresql":
+            params = {"services": service_ids, "start": start, "end": end}
 
-            chosen = result["invoice_ids"][:args.pdf]
-            started = time.perf_counter()
-            printed = print_invoices(Progress(), chosen)
-            db.session.commit()
-            elapsed = time.perf_counter() - started
-            print(f"batch PDF: {printed['count']} invoices in {elapsed:.1f} s = "
-                  f"{printed['count'] / elapsed:.1f} invoices/s, one merged file "
-                  f"(target 15/s)")
-            db.session.remove()
-            db.engine.dispose()
+            def aggregate():
+                return db.session.execute(sa.text(LINES_SQL), params).all()
+
+            def pure_sql(flag=False):
+                if flag:  # outside the timing: a metadata-only change on PostgreSQL
+                    db.session.execute(sa.text("ALTER TABLE booking ADD COLUMN "
+                                               "bench_invoiced boolean NOT NULL DEFAULT false"))
+                started = time.perf_counter()
+                for statement in PURE_SQL:
+                    db.session.execute(sa.text(statement), dict(params, regie=regie_id))
+                if flag:
+                    db.session.execute(sa.text(
+                        "UPDATE booking SET bench_invoiced = true "
+                        "WHERE service_id = ANY(:services) AND date BETWEEN :start AND :end "
+                        "AND NOT bench_invoiced"), params)
+                db.session.flush()
+                elapsed = time.perf_counter() - started
+                db.session.rollback()
+                return elapsed
+
+            ref_aggregate = _median(aggregate, args.repeat)
+            db.session.rollback()
+            ref_pure = statistics.median(pure_sql() for _ in range(args.repeat))
+            ref_flag = statistics.median(pure_sql(True) for _ in range(args.repeat))
+            print(f"reference aggregate (one SELECT ... GROUP BY, lines with their days): "
+                  f"{ref_aggregate:.2f} s; generation is {generation / ref_aggregate:.1f}x")
+            print(f"reference pure-SQL billing (INSERT ... SELECT of drafts and lines, the lines "
+                  f"recording the billed days): {ref_pure:.2f} s; generation is "
+                  f"{generation / ref_pure:.2f}x (target 2x, and under 20 s)")
+            print(f"reference pure-SQL billing with a per-booking flag (INSERT ... SELECT + "
+                  f"marking UPDATE): {ref_flag:.2f} s; generation is "
+                  f"{generation / ref_flag:.2f}x")
+        else:
+            print("references: PostgreSQL only (set DATABASE_URL)")
+
+        result = billing.generate_drafts(regie_id, service_ids, start, end)
+        db.session.commit()
+        started = time.perf_counter()
+        numbers = billing.validate(result["invoice_ids"])
+        db.session.commit()
+        print(f"validation of {len(numbers)} drafts: {time.perf_counter() - started:.2f} s")
+
+        class Progress:
+            def report_only(self, *args):
+                pass
+
+        chosen = result["invoice_ids"][:args.pdf]
+        started = time.perf_counter()
+        printed = print_invoices(Progress(), chosen)
+        db.session.commit()
+        elapsed = time.perf_counter() - started
+        print(f"batch PDF: {printed['count']} invoices in {elapsed:.1f} s = "
+              f"{printed['count'] / elapsed:.1f} invoices/s, one merged file "
+              f"(target 15/s)")
 
 
 def _median(func, repeat):

@@ -1,6 +1,6 @@
 """List filters FAB lacks."""
 import sqlalchemy as sa
-from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.filters import BaseFilter, FilterRelation
 from flask_appbuilder.models.sqla.filters import SQLAFilterConverter, get_field_setup_query
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
@@ -28,20 +28,24 @@ class FilterIsNotNull(BaseFilter):
         return query.filter(field.isnot(None))
 
 
-class FilterPersonNamed(BaseFilter):
+class FilterPersonNamed(FilterRelation):
     """A relation to a person searched by the name typed (accents and case aside): FAB would
-    offer a list of every person of the town, megabytes on each list page."""
+    offer a list of every person of the town, megabytes on each list page. A number is the
+    person's id, as a record's page sends it to its related lists and their add forms (being a
+    FilterRelation, the form then fixes that person instead of asking)."""
 
     name = _l("Name contains")
     arg_name = "named"
 
     def apply(self, query, value):
-        matches = registry.name_matches(value)
+        (key,) = getattr(self.model, self.column_name).property.local_columns
+        column = getattr(self.model, key.key)
+        if str(value).strip().isdigit():
+            return query.filter(column == int(value))
+        matches = registry.name_matches(str(value))
         if matches is None:
             return query
-        (key,) = getattr(self.model, self.column_name).property.local_columns
-        return query.filter(getattr(self.model, key.key).in_(
-            sa.select(Person.id).where(matches)))
+        return query.filter(column.in_(sa.select(Person.id).where(matches)))
 
 
 class PersonNameFilterConverter(SQLAFilterConverter):

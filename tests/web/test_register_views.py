@@ -271,3 +271,31 @@ def test_list_filters_never_offer_every_person_or_household(app, login, url):
         db.session.commit()
     page = html.unescape(login("admin").get(url).get_data(as_text=True))
     assert "OPTIONNELLE" not in page
+
+
+def test_a_record_s_related_lists_and_add_forms_stay_on_that_person(app, login):
+    """A record's page links its lists and add forms with the person's id: they show that
+    person's rows only, and the add form fixes the person instead of listing the town."""
+    from datetime import date
+
+    with app.test_request_context():
+        setup = factories.school_setup(db.session)
+        meal = factories.service(db.session, classes=[setup["classes"]["CP A"]])
+        mine = factories.pupil(db.session, setup["classes"]["CP A"], last="Mienne")
+        other = factories.pupil(db.session, setup["classes"]["CP A"], last="Optionnelle",
+                                service_row=meal)
+        db.session.commit()
+        mine_id, other_id, meal_id = mine.id, other.id, meal.id
+    agent = login("agent")
+    listed = page_text(agent.get(f"/subscriptionview/list/?_flt_0_person={other_id}"))
+    assert "01/09/2026" in listed  # the other child's subscription
+    assert "01/09/2026" not in page_text(
+        agent.get(f"/subscriptionview/list/?_flt_0_person={mine_id}"))
+    url = f"/subscriptionview/add?_flt_0_person={mine_id}"
+    assert "OPTIONNELLE" not in page_text(agent.get(url))
+    agent.post(url, data={"service": meal_id, "start_date": "2026-09-01"})
+    with app.app_context():
+        from app.models import Subscription
+
+        assert db.session.scalars(sa.select(Subscription.start_date).where(
+            Subscription.person_id == mine_id)).all() == [date(2026, 9, 1)]
