@@ -209,8 +209,14 @@ def billed(person_id, service_id, day):
         line.c.dates.contains(iso_date_text(day)))
 
 
-# Loaded with the row (a booking grid reads it for every cell); read-only, set by writing
-# invoice lines. `invoiced` is the plain property the screens and the API show.
-Booking.billed = column_property(billed(Booking.person_id, Booking.service_id, Booking.date))
-Attendance.billed = column_property(
-    billed(Attendance.person_id, Attendance.service_id, Attendance.date))
+def _invoiced(record) -> bool:
+    """An invoice line bills this day: such a booking is never removed by a mass change nor
+    cancelled."""
+    return bool(record.billed)
+
+
+# `billed` is loaded with the row (a booking grid reads it for every cell) and read-only: it is
+# set by writing invoice lines. `invoiced` is the plain property the screens and the API show.
+for _model in (Booking, Attendance):
+    _model.billed = column_property(billed(_model.person_id, _model.service_id, _model.date))
+    _model.invoiced = property(_invoiced)

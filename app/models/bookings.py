@@ -52,7 +52,7 @@ class Period(Model):
 
 
 class Booking(Model):
-    """Réservation: one person, one service, one day."""
+    """Réservation: one person, one service, one day. `billed`/`invoiced`: app.models.billing."""
 
     __tablename__ = "booking"
     __table_args__ = (
@@ -68,15 +68,9 @@ class Booking(Model):
     person = relationship("Person")
     service = relationship("Service")
 
-    @property
-    def invoiced(self) -> bool:
-        """An invoice line bills this day (`billed`, app.models.billing); such a booking is
-        never removed by a mass change nor cancelled."""
-        return bool(self.billed)
-
 
 class Attendance(Model):
-    """Présence: what happened on the day."""
+    """Présence: what happened on the day. `billed`/`invoiced`: app.models.billing."""
 
     __tablename__ = "attendance"
     __table_args__ = (
@@ -94,6 +88,3 @@ class Attendance(Model):
     person = relationship("Person")
     service = relationship("Service")
 
-    @property
-    def invoiced(self) -> bool:
-        return bool(self.billed)

@@ -273,7 +273,8 @@ def _generate_drafts(regie_id, service_ids, period_start, period_end, due_date, 
                           period_start, period_end)
     progress(40)
 
-    names = _names({row[2] for row in rows})
+    # Children, payers and co-payers in one query.
+    names = _names({person for row in rows for person in row[:3] if person})
     billed_days = defaultdict(list)  # payer -> [(person, service, name, days)]
     co_payers, unbilled = {}, []
     for payer_id, co_payer_id, person_id, service_id, dates in sorted(
@@ -290,7 +291,6 @@ def _generate_drafts(regie_id, service_ids, period_start, period_end, due_date, 
     progress(50)
 
     prices = _PriceBook(services, billed_days, period_start, period_end)
-    payer_names = _names(set(billed_days) | set(co_payers.values()))
     batch_id = str(uuid.uuid4())
     now = utcnow()
     invoice_rows, line_groups, no_price = [], [], []
@@ -317,8 +317,8 @@ def _generate_drafts(regie_id, service_ids, period_start, period_end, due_date, 
             period_start=period_start, period_end=period_end, due_date=due_date,
             debit_date=debit_date, display_at=display_at,
             total=sum((line["amount"] for line in lines), ZERO), batch_id=batch_id,
-            payer_name=payer_names.get(payer_id),
-            co_payer_name=payer_names.get(co_payers.get(payer_id)), created_at=now))
+            payer_name=names.get(payer_id),
+            co_payer_name=names.get(co_payers.get(payer_id)), created_at=now))
         line_groups.append(lines)
     progress(65)
 

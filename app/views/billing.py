@@ -149,13 +149,7 @@ class AdjustmentView(RuleCheckedModelView):
         "amount": DecimalField(_l("Amount"), [InputRequired()], places=2),
     }
 
-    def _checked(self, item):
-        self._run_rule(billing.check_adjustment, item)
-
-    def pre_add(self, item):
-        self._checked(item)
-
-    pre_update = pre_add
+    rule = billing.check_adjustment
 
     def post_add(self, item):
         billing.adjustments_changed(item.invoice_id)
