@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields
 
 from app import jobs
+from app.jobs.billing import submit_generation
 from app.api.base import MarelleModelApi, rule_response
 from app.extensions import db
 from app.models import Adjustment, BillingRule, Invoice, Subscription
@@ -105,20 +106,14 @@ class InvoiceApi(MarelleModelApi):
             data = GenerateBody().load(request.json or {})
         except ValidationError as err:
             return self.response_422(message=err.messages)
-        if data["period_end"] < data["period_start"]:
-            return self.response_422(message={"period_end": [_(
-                "The last day (%(end)s) is before the first (%(start)s).",
-                end=data["period_end"].strftime("%d/%m/%Y"),
-                start=data["period_start"].strftime("%d/%m/%Y"))]})
         user = acting_user()
-        row = jobs.submit("generate_invoices", {
-            "regie_id": data["regie_id"], "service_ids": data["service_ids"],
-            "period_start": data["period_start"].isoformat(),
-            "period_end": data["period_end"].isoformat(),
-            "due_date": data["due_date"].isoformat() if data.get("due_date") else None,
-            "debit_date": data["debit_date"].isoformat() if data.get("debit_date") else None,
-            "display_at": data["display_at"].isoformat() if data.get("display_at") else None,
-        }, created_by_id=user.id if user else None)
+        try:
+            row = submit_generation(
+                data["regie_id"], data["service_ids"], data["period_start"],
+                data["period_end"], data.get("due_date"), data.get("debit_date"),
+                data.get("display_at"), created_by_id=user.id if user else None)
+        except RuleViolation as exc:
+            return rule_response(self, exc)
         db.session.commit()
         jobs.dispatch(row.id)
         return self.response(202, job_id=row.id)

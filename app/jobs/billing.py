@@ -1,13 +1,14 @@
 """Billing jobs: draft generation and batch printing."""
 from datetime import date, datetime
 from pathlib import Path
+from typing import Optional
 
 import secrets
 import sqlalchemy as sa
 from flask import current_app
 
 from app.extensions import db
-from app.jobs import job
+from app.jobs import job, submit
 from app.models import Invoice
 from app.pdf import merge_pdfs
 from app.pdf.invoices import invoice_pdf
@@ -26,6 +27,21 @@ def generate_invoices(progress, regie_id, service_ids, period_start, period_end,
         progress=lambda percent, message=None: progress.report_only(percent))
     return {"invoice_ids": result["invoice_ids"], "unbilled": result["unbilled"],
             "unpriced": result["unpriced"], "batch_id": result["batch_id"]}
+
+
+def submit_generation(regie_id, service_ids, period_start: date, period_end: date,
+                      due_date: Optional[date] = None, debit_date: Optional[date] = None,
+                      display_at: Optional[datetime] = None, created_by_id=None):
+    """Queue “Créer un groupe de factures” once the request passes the generation's checks
+    (a refused request never becomes a failed job). The caller commits, then dispatches."""
+    billing.check_generation(regie_id, service_ids, period_start, period_end, due_date)
+    return submit("generate_invoices", {
+        "regie_id": regie_id, "service_ids": list(service_ids),
+        "period_start": period_start.isoformat(), "period_end": period_end.isoformat(),
+        "due_date": due_date.isoformat() if due_date else None,
+        "debit_date": debit_date.isoformat() if debit_date else None,
+        "display_at": display_at.isoformat() if display_at else None,
+    }, created_by_id=created_by_id)
 
 
 def batch_folder() -> Path:

@@ -253,12 +253,14 @@ def generate_drafts(regie_id: int, service_ids, period_start: date, period_end: 
                                 progress or (lambda percent, message=None: None))
 
 
-def _generate_drafts(regie_id, service_ids, period_start, period_end, due_date, debit_date,
-                     display_at, progress) -> dict:
+def check_generation(regie_id: int, service_ids, period_start: date, period_end: date,
+                     due_date: Optional[date] = None, lock: bool = False) -> tuple:
+    """What a group of invoices asks for must make sense, checked before the job is queued
+    and again when it runs. Returns (régie, {service id: service}). With `lock`, two
+    generations for one régie wait for each other, so the second sees the first's lines and
+    bills nothing twice."""
     check_range(period_start, period_end)
-    # Two generations for one régie wait for each other, so the second sees the first's lines
-    # and bills nothing twice.
-    regie = db.session.get(Regie, regie_id, with_for_update=True)
+    regie = db.session.get(Regie, regie_id, with_for_update=lock) if regie_id else None
     if regie is None:
         raise RuleViolation(_("Unknown régie."), "regie_id")
     services = {s.id: s for s in db.session.scalars(sa.select(Service).where(
@@ -269,6 +271,13 @@ def _generate_drafts(regie_id, service_ids, period_start, period_end, due_date, 
         raise RuleViolation(_("Every service must belong to the chosen régie."), "service_ids")
     if due_date and due_date < period_start:
         raise RuleViolation(_("The due date cannot be before the period."), "due_date")
+    return regie, services
+
+
+def _generate_drafts(regie_id, service_ids, period_start, period_end, due_date, debit_date,
+                     display_at, progress) -> dict:
+    regie, services = check_generation(regie_id, service_ids, period_start, period_end,
+                                       due_date, lock=True)
     rows = _days_by_payer({s.id: s.billing_basis for s in services.values()},
                           period_start, period_end)
     progress(40)

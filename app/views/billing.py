@@ -16,6 +16,7 @@ from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Optional
 
 from app import jobs
+from app.jobs.billing import submit_generation
 from app.extensions import db
 from app.formatting import CRITERION_LABELS, money, short_date
 from app.models import (
@@ -364,22 +365,11 @@ class InvoiceGroupView(BaseView):
         form.services.choices = [(s.id, s.name) for s in services]
         if form.validate_on_submit():
             try:
-                if not form.services.data:
-                    raise RuleViolation(_("Choose at least one service."), "services")
-                if form.period_end.data < form.period_start.data:
-                    raise RuleViolation(_("The last day (%(end)s) is before the first "
-                                          "(%(start)s).", end=short_date(form.period_end.data),
-                                          start=short_date(form.period_start.data)))
-                display = (form.display_at.data.replace(tzinfo=TOWN_TZ).isoformat()
-                           if form.display_at.data else None)
-                row = jobs.submit("generate_invoices", {
-                    "regie_id": form.regie.data, "service_ids": form.services.data,
-                    "period_start": form.period_start.data.isoformat(),
-                    "period_end": form.period_end.data.isoformat(),
-                    "due_date": form.due_date.data.isoformat() if form.due_date.data else None,
-                    "debit_date": (form.debit_date.data.isoformat()
-                                   if form.debit_date.data else None),
-                    "display_at": display}, created_by_id=current_user.id)
+                row = submit_generation(
+                    form.regie.data, form.services.data or [], form.period_start.data,
+                    form.period_end.data, form.due_date.data, form.debit_date.data,
+                    form.display_at.data.replace(tzinfo=TOWN_TZ) if form.display_at.data
+                    else None, created_by_id=current_user.id)
                 db.session.commit()
                 jobs.dispatch(row.id)
                 return redirect(url_for("JobView.show", job_id=row.id))

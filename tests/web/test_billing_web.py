@@ -116,7 +116,7 @@ def test_billing_rule_overlap_is_422(api, billed_family):
     assert "est déjà facturé à" in overlap.get_json()["message"]["subscription_ids"][0]
 
 
-def test_generate_bad_input(api, billed_family):
+def test_generate_bad_input(app, api, billed_family):
     reversed_dates = api("regisseur").post("/api/v1/invoice/generate", json={
         "regie_id": billed_family["regie"], "service_ids": [billed_family["meal"]],
         "period_start": "2026-11-30", "period_end": "2026-11-01"})
@@ -124,6 +124,16 @@ def test_generate_bad_input(api, billed_family):
     missing = api("regisseur").post("/api/v1/invoice/generate", json={"regie_id": 1})
     assert missing.status_code == 422 and "service_ids" in missing.get_json()["message"]
     assert api("agent").post("/api/v1/invoice/generate", json={}).status_code == 403
+    # A request the generation would refuse never becomes a queued job.
+    other_regie = api("regisseur").post("/api/v1/invoice/generate", json={
+        "regie_id": billed_family["regie"] + 999, "service_ids": [billed_family["meal"]],
+        "period_start": "2026-11-01", "period_end": "2026-11-30"})
+    assert other_regie.status_code == 422 and "Régie inconnue" in str(
+        other_regie.get_json()["message"])
+    with app.app_context():
+        from app.models import BackgroundJob
+
+        assert db.session.scalar(sa.select(sa.func.count(BackgroundJob.id))) == 0
 
 
 def test_the_regisseur_screens(app, login, billed_family):
