@@ -47,3 +47,15 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
 def _sqlite_on_begin(connection):
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("BEGIN")
+
+
+def _register_amount_checks():
+    from sqlalchemy.orm import Session
+
+    from app.services.money import check_amounts_before_flush
+
+    if not sa.event.contains(Session, "before_flush", check_amounts_before_flush):
+        sa.event.listen(Session, "before_flush", check_amounts_before_flush)
+
+
+_register_amount_checks()

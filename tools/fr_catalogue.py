@@ -489,6 +489,13 @@ FR = {
     "Not a valid e-mail address.": "Adresse e-mail invalide.",
     "Must be one of: {choices}.": "Valeur attendue parmi : {choices}.",
     "Longer than maximum length {max}.": "Plus long que la longueur maximale ({max}).",
+    # --- issue 8: money and billing (main)
+    "This is not an amount.": "Ce n'est pas un montant.",
+    "An amount has at most two decimals (cents).":
+        "Un montant a au plus deux décimales (les centimes).",
+    "This amount is too large.": "Ce montant est trop grand.",
+    "“%(text)s” is not an amount: type it like 4,50.":
+        "« %(text)s » n'est pas un montant : saisissez-le comme 4,50.",
 }
 
 

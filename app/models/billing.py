@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask_appbuilder import Model
 from sqlalchemy.orm import column_property, relationship
 
-from app.models.base import created_at_column, enum_column
+from app.models.base import created_at_column, enum_column, money_column
 from app.models.bookings import Attendance, Booking
 from app.models.sql import iso_date_text, iso_week
 
@@ -116,11 +116,13 @@ class Invoice(Model):
     display_at = sa.Column(sa.DateTime(timezone=True))
     folder_id = sa.Column(sa.Integer, sa.ForeignKey("invoice_folder.id"), index=True)
     comment = sa.Column(sa.Text)
-    total = sa.Column(sa.Numeric(12, 2), nullable=False, default=0)
+    total = money_column(nullable=False, default=0)
     credits_invoice_id = sa.Column(sa.Integer, sa.ForeignKey("invoice.id"))
     reason = sa.Column(sa.String(250))
     # What the family received, frozen at validation: names and address as they were then.
     payer_name = sa.Column(sa.String(210))
+    regie_name = sa.Column(sa.String(150))
+    regie_code = sa.Column(sa.String(20))
     co_payer_name = sa.Column(sa.String(210))
     address = sa.Column(sa.Text)
     batch_id = sa.Column(sa.String(36), index=True)
@@ -152,14 +154,17 @@ class InvoiceLine(Model):
     person_name = sa.Column(sa.String(210), nullable=False)
     service_name = sa.Column(sa.String(150), nullable=False)
     quantity = sa.Column(sa.Integer, nullable=False)
-    unit_price = sa.Column(sa.Numeric(12, 2), nullable=False)
-    amount = sa.Column(sa.Numeric(12, 2), nullable=False)
+    unit_price = money_column(nullable=False)
+    amount = money_column(nullable=False)
     # The days this line bills: they are the record of what is invoiced (a booking is
     # invoiced when a line of its person and service lists its day), so billing writes lines
     # and nothing else, and deleting a draft gives its days back by itself.
     dates = sa.Column(sa.Text, nullable=False, default="")  # "2026-11-02,2026-11-03"
     first_date = sa.Column(sa.Date)
     last_date = sa.Column(sa.Date)
+    # On a credit note: the invoice line whose days (those listed here) it cancels. Those
+    # days are no longer invoiced, so they can be corrected and billed again.
+    cancels_line_id = sa.Column(sa.Integer, sa.ForeignKey("invoice_line.id"), index=True)
     invoice = relationship("Invoice", back_populates="lines")
 
     @property
@@ -176,7 +181,7 @@ class Adjustment(Model):
                            nullable=False, index=True)
     label = sa.Column(sa.String(150), nullable=False)
     kind = enum_column(*ADJUSTMENT_KINDS, name="adjustment_kind", nullable=False)
-    amount = sa.Column(sa.Numeric(12, 2), nullable=False)
+    amount = money_column(nullable=False)
     service_id = sa.Column(sa.Integer, sa.ForeignKey("service.id"))
     person_id = sa.Column(sa.Integer, sa.ForeignKey("person.id"))
     invoice = relationship("Invoice", back_populates="adjustments")
@@ -201,12 +206,17 @@ class NumberSequence(Model):
 
 
 def billed(person_id, service_id, day):
-    """SQL condition: an invoice line already bills this person's service on this day."""
+    """SQL condition: an invoice line already bills this person's service on this day, and no
+    credit-note line has cancelled that day of it."""
     line = InvoiceLine.__table__.alias("billed_line")
+    cancelling = InvoiceLine.__table__.alias("cancelling_line")
+    day_text = iso_date_text(day)
     return sa.exists().where(
         line.c.person_id == person_id, line.c.service_id == service_id,
         line.c.first_date <= day, line.c.last_date >= day,
-        line.c.dates.contains(iso_date_text(day)))
+        line.c.dates.contains(day_text), line.c.cancels_line_id.is_(None),
+        ~sa.exists().where(cancelling.c.cancels_line_id == line.c.id,
+                           cancelling.c.dates.contains(day_text)))
 
 
 def _invoiced(record) -> bool:

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask_appbuilder import Model
 from sqlalchemy.orm import relationship
 
-from app.models.base import created_at_column, enum_column
+from app.models.base import Money, created_at_column, enum_column, money_column
 
 REGIE_MODES = ("postpaid", "prepaid")
 BILLING_BASES = ("booking", "attendance")
@@ -90,7 +90,7 @@ class Tariff(Model):
                            nullable=False, index=True)
     start_date = sa.Column(sa.Date, nullable=False)
     end_date = sa.Column(sa.Date)
-    unit_price = sa.Column(sa.Numeric(12, 2))
+    unit_price = money_column()
     service = relationship("Service")
     brackets = relationship("TariffBracket", back_populates="tariff", cascade="all, delete-orphan",
                             order_by="TariffBracket.qf_min")
@@ -109,9 +109,9 @@ class TariffBracket(Model):
     id = sa.Column(sa.Integer, primary_key=True)
     tariff_id = sa.Column(sa.Integer, sa.ForeignKey("tariff.id", ondelete="CASCADE"),
                           nullable=False, index=True)
-    qf_min = sa.Column(sa.Numeric(10, 2), nullable=False)
-    qf_max = sa.Column(sa.Numeric(10, 2))  # None: no upper bound (the highest bracket)
-    unit_price = sa.Column(sa.Numeric(12, 2), nullable=False)
+    qf_min = sa.Column(Money(10, 2), nullable=False)
+    qf_max = sa.Column(Money(10, 2))  # None: no upper bound (the highest bracket)
+    unit_price = money_column(nullable=False)
     tariff = relationship("Tariff", back_populates="brackets")
 
 
@@ -122,7 +122,7 @@ class FamilyQuotient(Model):
     id = sa.Column(sa.Integer, primary_key=True)
     household_id = sa.Column(sa.Integer, sa.ForeignKey("household.id", ondelete="CASCADE"),
                              nullable=False, index=True)
-    value = sa.Column(sa.Numeric(10, 2), nullable=False)
+    value = sa.Column(Money(10, 2), nullable=False)
     start_date = sa.Column(sa.Date, nullable=False)
     end_date = sa.Column(sa.Date)
     household = relationship("Household")
