@@ -72,6 +72,9 @@ class Config:
         "en": {"flag": "gb", "name": "English"},
     }
     TIMEZONE = "Europe/Paris"
+    # Pins the town's clock (ISO date-time, Paris time): for tests and for a demo frozen on a
+    # date. Unset in production.
+    MARELLE_NOW = os.environ.get("MARELLE_NOW") or None
 
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None

@@ -45,7 +45,12 @@ def create_app(config_object="config.Config", **overrides) -> Flask:
         csrf.protect()
 
     from app import formatting
-    from app.services import billing, registry
+    from app.services import billing, calendar, registry
+
+    if app.config.get("MARELLE_NOW"):
+        from datetime import datetime
+
+        calendar.freeze_clock(datetime.fromisoformat(app.config["MARELLE_NOW"]))
 
     formatting.register(app)
     # Billing tells the register who cannot be archived (unpaid invoices).

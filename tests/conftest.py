@@ -13,9 +13,21 @@ import pytest
 import sqlalchemy as sa
 from flask_sqlalchemy.session import Session as FlaskSession
 
-from tests.support import PASSWORD, ROLE_USERS, throwaway_database
+from tests.support import PASSWORD, ROLE_USERS, TOWN_NOW, throwaway_database
 
 os.environ.setdefault("AUTH_RATE_LIMIT", "1000 per 1 second")
+
+
+@pytest.fixture(autouse=True)
+def town_clock():
+    """The town's clock, pinned for every test to TOWN_NOW (a Friday in November 2026, before
+    the December due dates): no test depends on the day it runs. A test moves it with
+    `town_clock(datetime)`."""
+    from app.services.calendar import freeze_clock
+
+    freeze_clock(TOWN_NOW)
+    yield freeze_clock
+    freeze_clock(TOWN_NOW)
 
 
 @pytest.fixture(scope="session")

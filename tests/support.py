@@ -6,6 +6,7 @@ import sys
 import time
 import uuid
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from urllib.request import urlopen
 
@@ -14,6 +15,9 @@ import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "Test-password-1"
+# What the town's clock says during the tests (and in the live servers they start).
+TOWN_NOW = datetime(2026, 11, 20, 10, 0)
+TOWN_TODAY = TOWN_NOW.date()
 ROLE_USERS = {
     "admin": "Admin",
     "agent": "Agent",
@@ -108,7 +112,8 @@ def live_server(database_url, tmp_path, extra_env=None):
     env = dict(os.environ, DATABASE_URL=database_url, MARELLE_INSTANCE_DIR=str(tmp_path),
                UPLOAD_DIR=str(tmp_path / "uploads"), ADMIN_USERNAME="admin",
                ADMIN_PASSWORD=PASSWORD, AUTH_RATE_LIMIT="1000 per 1 second",
-               SECRET_KEY="live-test-secret-key-of-more-than-32-bytes")
+               SECRET_KEY="live-test-secret-key-of-more-than-32-bytes",
+               MARELLE_NOW=TOWN_NOW.isoformat())
     env.pop("REDIS_URL", None)
     env.update(extra_env or {})
     flask_command("marelle", "init", env=env)

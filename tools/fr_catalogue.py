@@ -496,6 +496,24 @@ FR = {
     "This amount is too large.": "Ce montant est trop grand.",
     "“%(text)s” is not an amount: type it like 4,50.":
         "« %(text)s » n'est pas un montant : saisissez-le comme 4,50.",
+    "Invoice %(number)s is already credited in full.":
+        "La facture %(number)s est déjà entièrement annulée par des avoirs.",
+    "A credit note that cancels days takes their price: give the days or an amount, not both.":
+        "Un avoir qui annule des jours en reprend le prix : indiquez les jours ou un montant, "
+        "pas les deux.",
+    "This line is not on invoice %(number)s.": "Cette ligne n'est pas sur la facture %(number)s.",
+    "%(days)s: not billed on this line, or already cancelled.":
+        "%(days)s : jours non facturés sur cette ligne, ou déjà annulés.",
+    "Nothing left to cancel on these lines.": "Plus rien à annuler sur ces lignes.",
+    "Tick the days the credit note cancels: they are released, can be corrected and are billed again by the next generation. Or give only an amount (a gesture: nothing is released).":
+        "Cochez les jours que l'avoir annule : ils sont libérés, peuvent être corrigés et "
+        "seront refacturés à la prochaine génération. Ou indiquez seulement un montant (un "
+        "geste commercial : rien n'est libéré).",
+    "all its days": "tous ses jours",
+    "or some days": "ou certains jours",
+    "%(day)s is already invoiced: its attendance can no longer change. Correct the invoice with a credit note first.":
+        "Le %(day)s est déjà facturé : son pointage ne peut plus changer. Corrigez d'abord la "
+        "facture par un avoir.",
 }
 
 

@@ -8,6 +8,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
 from marshmallow import Schema, ValidationError, fields, validate
 
+from app.services.calendar import today_in_town
 from app.api.base import MarelleModelApi, rule_response
 from app.extensions import db
 from app.models import (
@@ -137,7 +138,7 @@ class ServiceApi(MarelleModelApi):
         if price is not None:
             try:
                 amount = Decimal(str(price))
-                start = date.fromisoformat(start) if start else date.today()
+                start = date.fromisoformat(start) if start else today_in_town()
             except (InvalidOperation, ValueError):
                 raise RuleViolation(_("Invalid value."), "unit_price")
             current = pricing.tariff_on(item.id, start) if item.id else None
@@ -153,7 +154,7 @@ class ServiceApi(MarelleModelApi):
 
     def _dump(self, item):
         result = super()._dump(item)
-        quote = pricing.tariff_on(item.id, date.today())
+        quote = pricing.tariff_on(item.id, today_in_town())
         result["unit_price"] = (str(quote.unit_price) if quote is not None
                                 and quote.unit_price is not None else None)
         return result
@@ -331,3 +332,7 @@ class AttendanceApi(MarelleModelApi):
 
     def pre_update(self, item):
         attendance.check_mark(item.person, item.service, item.date, item.status)
+
+    def pre_delete(self, item):
+        attendance.check_invoiced_mark(item.person_id, item.service_id, item.date, None,
+                                       item.status)

@@ -185,17 +185,9 @@ class AdjustmentApi(MarelleModelApi):
     search_columns = ["invoice_id", "kind"]
 
     def pre_add(self, item):
-        billing.check_adjustment(item)
+        billing.save_adjustment(item)
 
     pre_update = pre_add
 
-    def post_add(self, item):
-        billing.adjustments_changed(item.invoice_id)
-        db.session.commit()
-
-    post_update = post_add
-
     def pre_delete(self, item):
-        billing.ensure_draft(item.invoice)
-
-    post_delete = post_add
+        billing.remove_adjustment(item)

@@ -215,8 +215,9 @@ def billed(person_id, service_id, day):
         line.c.person_id == person_id, line.c.service_id == service_id,
         line.c.first_date <= day, line.c.last_date >= day,
         line.c.dates.contains(day_text), line.c.cancels_line_id.is_(None),
+        # The day's own table is two levels up: correlate it explicitly.
         ~sa.exists().where(cancelling.c.cancels_line_id == line.c.id,
-                           cancelling.c.dates.contains(day_text)))
+                           cancelling.c.dates.contains(day_text)).correlate_except(cancelling))
 
 
 def _invoiced(record) -> bool:

@@ -20,6 +20,7 @@ from app.models import (
 )
 from app.models.bookings import ATTENDANCE_STATUSES
 from app.services import RuleViolation
+from app.models.billing import billed
 from app.services.calendar import at_town_time, now_in_town
 
 
@@ -103,6 +104,26 @@ def check_mark(person: Person, service: Service, day: date, status: Optional[str
                               time=start.strftime("%H:%M")), "date")
     if person.archived:
         raise RuleViolation(_("%(name)s is archived.", name=person.full_name))
+    stored = db.session.scalar(sa.select(Attendance.status).where(
+        Attendance.person_id == person.id, Attendance.service_id == service.id,
+        Attendance.date == day))
+    check_invoiced_mark(person.id, service.id, day, status, stored)
+
+
+def check_invoiced_mark(person_id, service_id, day: date, status, stored_status) -> None:
+    """Once a day is invoiced its marks are part of the invoice (billed presences, excused
+    absences left out): an existing mark can no longer change or go, and a new excused
+    absence, which would have been left out, is refused. Correct with a credit note, which
+    releases the day."""
+    if status == stored_status:
+        return
+    if stored_status is None and status != "excused_absence":
+        return
+    if db.session.scalar(sa.select(billed(sa.literal(person_id), sa.literal(service_id),
+                                          sa.literal(day, sa.Date)))):
+        raise RuleViolation(_("%(day)s is already invoiced: its attendance can no longer "
+                              "change. Correct the invoice with a credit note first.",
+                              day=day.strftime("%d/%m/%Y")), "status")
 
 
 def mark(person: Person, service: Service, day: date, status: Optional[str],

@@ -15,6 +15,7 @@ from typing import Optional
 import sqlalchemy as sa
 from flask_babel import gettext as _
 
+from app.services.calendar import today_in_town
 from app.extensions import db
 from app.formatting import money
 from app.models import (
@@ -39,6 +40,7 @@ from app.models.billing import billed, billing_rule_subscription, rule_covers
 from app.models.sql import iso_date_text
 from app.services import RuleViolation, audit, bulk, numbering
 from app.services.bookings import check_range
+from app.services.money import AmountError, parse_amount
 from app.services.pricing import bracket_price
 
 ZERO = Decimal("0.00")
@@ -66,6 +68,12 @@ def credited_amounts(invoice_ids) -> dict:
                                    .group_by(Invoice.credits_invoice_id)).all())
 
 
+# The states users see, from an invoice's status, total, credit notes (and later payments).
+# A credit note is not a payment: an invoice credited in full is cancelled; one credited in
+# part is still unpaid for the rest. `state_of` (one invoice) and `state_condition` (SQL, for
+# list filters) are the same rule; tests check them against each other.
+
+
 def state_of(invoice: Invoice, credited: Decimal = ZERO, today: Optional[date] = None) -> str:
     """draft, unpaid, partially_paid, paid, to_remind or cancelled."""
     if invoice.status == "draft":
@@ -74,14 +82,37 @@ def state_of(invoice: Invoice, credited: Decimal = ZERO, today: Optional[date] =
         return "cancelled"
     if invoice.kind == "credit_note":
         return "paid"
-    due = amount_due(invoice, credited)
-    if due <= 0:
+    if credited < 0 and Decimal(invoice.total) + credited <= 0:
+        return "cancelled"
+    if amount_due(invoice, credited) <= 0:
         return "paid"
-    if due < Decimal(invoice.total):
-        return "partially_paid"
-    if invoice.due_date and invoice.due_date < (today or date.today()):
+    if invoice.due_date and invoice.due_date < (today or today_in_town()):
         return "to_remind"
     return "unpaid"
+
+
+def state_condition(state: str, today: Optional[date] = None):
+    """The SQL condition of a state, for filtering lists of invoices."""
+    note = sa.orm.aliased(Invoice)
+    credited = (sa.select(sa.func.coalesce(sa.func.sum(note.total), 0))
+                .where(note.credits_invoice_id == Invoice.id, note.status == "validated")
+                .correlate(Invoice).scalar_subquery())
+    due = Invoice.total + credited
+    invoice = sa.and_(Invoice.status == "validated", Invoice.kind == "invoice")
+    fully_credited = sa.and_(credited < 0, due <= 0)
+    if state == "draft":
+        return Invoice.status == "draft"
+    if state == "cancelled":
+        return sa.or_(Invoice.status == "cancelled", sa.and_(invoice, fully_credited))
+    if state == "paid":
+        return sa.or_(sa.and_(invoice, due <= 0, sa.not_(fully_credited)),
+                      sa.and_(Invoice.status == "validated", Invoice.kind == "credit_note"))
+    if state == "partially_paid":
+        return sa.false()  # no payments yet
+    late = sa.and_(Invoice.due_date.isnot(None), Invoice.due_date < (today or today_in_town()))
+    if state == "to_remind":
+        return sa.and_(invoice, due > 0, late)
+    return sa.and_(invoice, due > 0, sa.not_(late))
 
 
 def unpaid_invoices_of(person: Person) -> list:
@@ -359,15 +390,47 @@ def ensure_draft(invoice: Invoice) -> None:
                               "correct it with a credit note.", number=invoice.number))
 
 
-def recompute_total(invoice: Invoice) -> Decimal:
+def lock_invoice(invoice_id) -> Optional[Invoice]:
+    """The invoice, its row locked until the transaction ends (PostgreSQL; SQLite writers are
+    serialised anyway), its status and total read afresh: a validation, a credit note or an
+    adjustment running at the same moment waits instead of racing."""
+    status = db.session.execute(sa.select(Invoice.status, Invoice.total)
+                                .where(Invoice.id == invoice_id).with_for_update()).first()
+    if status is None:
+        return None
+    invoice = db.session.get(Invoice, invoice_id)
+    sa.orm.attributes.set_committed_value(invoice, "status", status.status)
+    sa.orm.attributes.set_committed_value(invoice, "total", status.total)
+    return invoice
+
+
+def lock_draft(invoice_id) -> Invoice:
+    invoice = lock_invoice(invoice_id)
+    if invoice is None:
+        raise RuleViolation(_("Unknown invoice."), "invoice_id")
+    ensure_draft(invoice)
+    return invoice
+
+
+def recompute_total(invoice: Invoice, adjustment: Optional[Adjustment] = None,
+                    removed: bool = False) -> Decimal:
+    """Lines plus adjustments, never below zero. `adjustment`, being saved or `removed`, is
+    counted as it will be after the write, whether or not the collection holds it yet."""
     lines = sum((Decimal(line.amount) for line in invoice.lines), ZERO)
-    adjustments = sum((Decimal(a.signed_amount) for a in invoice.adjustments), ZERO)
-    invoice.total = max(ZERO, lines + adjustments)
+    adjustments = [a for a in invoice.adjustments if a is not adjustment
+                   and (adjustment is None or a.id is None or a.id != adjustment.id)]
+    if adjustment is not None and not removed:
+        adjustments.append(adjustment)
+    invoice.total = max(ZERO, lines + sum((Decimal(a.signed_amount) for a in adjustments), ZERO))
     return invoice.total
 
 
-def check_adjustment(adjustment: Adjustment) -> Adjustment:
-    invoice = adjustment.invoice or db.session.get(Invoice, adjustment.invoice_id)
+def _invoice_id_of(adjustment: Adjustment):
+    return adjustment.invoice.id if adjustment.invoice is not None else adjustment.invoice_id
+
+
+def check_adjustment(adjustment: Adjustment, invoice: Optional[Invoice] = None) -> Adjustment:
+    invoice = invoice or adjustment.invoice or db.session.get(Invoice, adjustment.invoice_id)
     if invoice is None:
         raise RuleViolation(_("Unknown invoice."), "invoice_id")
     ensure_draft(invoice)
@@ -377,6 +440,10 @@ def check_adjustment(adjustment: Adjustment) -> Adjustment:
         raise RuleViolation(_("An adjustment is a discount or a surcharge."), "kind")
     if adjustment.amount is None or Decimal(adjustment.amount) <= 0:
         raise RuleViolation(_("The amount must be positive."), "amount")
+    try:
+        parse_amount(adjustment.amount)
+    except AmountError as exc:
+        raise RuleViolation(str(exc), "amount") from None
     person_id = adjustment.person_id or (adjustment.person.id if adjustment.person else None)
     service_id = adjustment.service_id or (adjustment.service.id if adjustment.service else None)
     in_scope = [line for line in invoice.lines
@@ -396,9 +463,31 @@ def check_adjustment(adjustment: Adjustment) -> Adjustment:
     return adjustment
 
 
-def adjustments_changed(invoice_id: int) -> Decimal:
-    """After an adjustment was added, edited or removed by a generic form or API call."""
-    return recompute_total(db.session.get(Invoice, invoice_id))
+def save_adjustment(adjustment: Adjustment) -> Adjustment:
+    """Before an adjustment is added or changed, by a form or the API: the invoice it was on and
+    the one it goes to are locked and must both be drafts (an adjustment never leaves or
+    reaches a validated invoice), the rules hold, and both totals change in the same
+    transaction as the adjustment."""
+    target_id = _invoice_id_of(adjustment)
+    previous_id = None
+    if adjustment.id is not None:
+        previous_id = db.session.scalar(sa.select(Adjustment.invoice_id)
+                                        .where(Adjustment.id == adjustment.id))
+    invoices = {i: lock_draft(i) for i in sorted({target_id, previous_id} - {None})}
+    if target_id is None:
+        raise RuleViolation(_("Unknown invoice."), "invoice_id")
+    target = invoices[target_id]
+    check_adjustment(adjustment, target)
+    if previous_id is not None and previous_id != target_id:
+        recompute_total(invoices[previous_id], adjustment, removed=True)
+    recompute_total(target, adjustment)
+    return adjustment
+
+
+def remove_adjustment(adjustment: Adjustment) -> None:
+    """Before an adjustment is deleted: only from a locked draft, whose total follows."""
+    invoice = lock_draft(adjustment.invoice_id)
+    recompute_total(invoice, adjustment, removed=True)
 
 
 def put_in_folder(invoice_ids, folder_id: Optional[int]) -> int:
@@ -426,20 +515,24 @@ def change_display_date(invoice_ids, moment: Optional[datetime] = None,
 
 def add_adjustment(invoice: Invoice, label: str, kind: str, amount, service_id=None,
                    person_id=None) -> Adjustment:
-    ensure_draft(invoice)
     adjustment = Adjustment(invoice_id=invoice.id, label=label, kind=kind,
-                            amount=Decimal(str(amount)), service_id=service_id,
-                            person_id=person_id)
-    check_adjustment(adjustment)
-    invoice.adjustments.append(adjustment)
-    recompute_total(invoice)
+                            amount=_amount(amount), service_id=service_id, person_id=person_id)
+    save_adjustment(adjustment)
+    db.session.get(Invoice, invoice.id).adjustments.append(adjustment)
     db.session.flush()
     return adjustment
 
 
+def _amount(value) -> Decimal:
+    try:
+        return parse_amount(value)
+    except AmountError as exc:
+        raise RuleViolation(str(exc), "amount") from None
+
+
 def delete_draft(invoice: Invoice) -> None:
     """A deleted draft gives its bookings back: they will be billed by the next generation."""
-    ensure_draft(invoice)
+    lock_draft(invoice.id)
     db.session.delete(invoice)
     db.session.flush()
 
@@ -485,7 +578,7 @@ def _validate(ids) -> dict:
                               numbers=", ".join(str(i) for i in not_drafts[:10])))
     names, addresses = _names_and_addresses(
         [i.payer_id for i in invoices] + [i.co_payer_id for i in invoices if i.co_payer_id])
-    today, now = date.today(), utcnow()
+    today, now = today_in_town(), utcnow()
     user_id = audit.current_user_id()
     numbers, audit_rows = {}, []
     groups = defaultdict(list)
@@ -495,6 +588,7 @@ def _validate(ids) -> dict:
         regie = db.session.get(Regie, regie_id)
         for invoice, number in zip(group, numbering.draw_numbers(regie, year, kind, len(group))):
             invoice.number = number
+            invoice.regie_name, invoice.regie_code = regie.name, regie.code
             invoice.status = "validated"
             invoice.issue_date = today
             invoice.validated_at = now
@@ -510,25 +604,83 @@ def _validate(ids) -> dict:
     return numbers
 
 
-def credit_note(invoice: Invoice, amount=None, reason: Optional[str] = None) -> Invoice:
-    """An avoir against a validated invoice, validated and numbered in its own series at once."""
-    if invoice.status != "validated" or invoice.kind != "invoice":
+def credit_note(invoice: Invoice, amount=None, reason: Optional[str] = None,
+                cancelled_lines=None) -> Invoice:
+    """An avoir against a validated invoice, validated and numbered in its own series at once.
+
+    Either for an amount (a gesture: nothing is released), or naming what it cancels:
+    `cancelled_lines` is [(invoice line id, [ISO days] or None for all its remaining days)].
+    The cancelled days are released: staff can correct those bookings, and the next
+    generation bills them again on a new invoice. The invoice row is locked first, so two
+    credit notes at once can never take more than remains."""
+    invoice = lock_invoice(invoice.id)
+    if invoice is None or invoice.status != "validated" or invoice.kind != "invoice":
         raise RuleViolation(_("A credit note corrects a validated invoice."))
     credited = credited_amounts([invoice.id]).get(invoice.id, ZERO)
     room = Decimal(invoice.total) + credited
-    value = room if amount in (None, "") else Decimal(str(amount))
+    if room <= 0:
+        raise RuleViolation(_("Invoice %(number)s is already credited in full.",
+                              number=invoice.number))
+    note_lines = []
+    if cancelled_lines:
+        if amount not in (None, ""):
+            raise RuleViolation(_("A credit note that cancels days takes their price: give "
+                                  "the days or an amount, not both."), "amount")
+        note_lines = _cancelling_lines(invoice, cancelled_lines)
+        value = min(room, -sum((line["amount"] for line in note_lines), ZERO))
+    else:
+        value = room if amount in (None, "") else _amount(amount)
     if value <= 0:
         raise RuleViolation(_("The amount of a credit note must be positive."), "amount")
     if value > room:
         raise RuleViolation(_("The credit note cannot exceed what is left on the invoice "
-                              "(%(room)s).", room=room), "amount")
+                              "(%(room)s).", room=money(room)), "amount")
     note = Invoice(kind="credit_note", regie_id=invoice.regie_id, payer_id=invoice.payer_id,
                    co_payer_id=invoice.co_payer_id, status="draft",
                    period_start=invoice.period_start, period_end=invoice.period_end,
                    total=-value, credits_invoice_id=invoice.id,
                    reason=(reason or "").strip()[:250] or None, payer_name=invoice.payer_name,
                    co_payer_name=invoice.co_payer_name, display_at=invoice.display_at)
+    note.lines = [InvoiceLine(**line) for line in note_lines]
     db.session.add(note)
     db.session.flush()
     validate([note.id])
     return note
+
+
+def cancelled_days(line_ids) -> dict:
+    """{invoice line id: set of its ISO days already cancelled by credit notes}."""
+    found = defaultdict(set)
+    for line_id, dates in db.session.execute(
+            sa.select(InvoiceLine.cancels_line_id, InvoiceLine.dates)
+            .where(InvoiceLine.cancels_line_id.in_(list(line_ids)))):
+        found[line_id].update(d for d in dates.split(",") if d)
+    return found
+
+
+def _cancelling_lines(invoice: Invoice, cancelled_lines) -> list:
+    lines = {line.id: line for line in invoice.lines}
+    already = cancelled_days(lines)
+    rows = []
+    for line_id, days in cancelled_lines:
+        line = lines.get(line_id)
+        if line is None:
+            raise RuleViolation(_("This line is not on invoice %(number)s.",
+                                  number=invoice.number), "lines")
+        remaining = [d for d in line.date_list if d not in already[line.id]]
+        wanted = remaining if not days else sorted(set(days))
+        unknown = [d for d in wanted if d not in remaining]
+        if unknown:
+            raise RuleViolation(_("%(days)s: not billed on this line, or already cancelled.",
+                                  days=", ".join(unknown[:5])), "lines")
+        if not wanted:
+            continue
+        rows.append(dict(person_id=line.person_id, service_id=line.service_id,
+                         person_name=line.person_name, service_name=line.service_name,
+                         quantity=len(wanted), unit_price=line.unit_price,
+                         amount=-Decimal(line.unit_price) * len(wanted), dates=",".join(wanted),
+                         first_date=date.fromisoformat(wanted[0]),
+                         last_date=date.fromisoformat(wanted[-1]), cancels_line_id=line.id))
+    if not rows:
+        raise RuleViolation(_("Nothing left to cancel on these lines."), "lines")
+    return rows

@@ -30,8 +30,30 @@ def days_between(start: date, end: date):
         day += timedelta(days=1)
 
 
+# The one clock of the application. Tests (and a demo pinned to a date, with MARELLE_NOW) set
+# it, so that nothing a test checks depends on the day it runs.
+_frozen_now = None
+
+
+def freeze_clock(moment) -> None:
+    """Pin the town's clock to `moment` (an aware datetime, or naive meaning Paris time);
+    None gives the real clock back."""
+    global _frozen_now
+    if moment is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=TOWN_TZ)
+    _frozen_now = moment
+
+
 def now_in_town() -> datetime:
+    if _frozen_now is not None:
+        return _frozen_now.astimezone(TOWN_TZ)
     return datetime.now(TOWN_TZ)
+
+
+def today_in_town() -> date:
+    """The town's date: at 00:30 in Paris on 1 January it is already the new year, whatever
+    the server's clock zone says (invoice numbers carry that year)."""
+    return now_in_town().date()
 
 
 def at_town_time(day: date, moment: time) -> datetime:

@@ -13,6 +13,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from faker import Faker
 
+from app.services.calendar import today_in_town
 from app.extensions import db
 from app.models import (
     Criterion,
@@ -74,7 +75,7 @@ def load_demo_town(children: int = 300, seed: int = 2026, progress=None) -> dict
     fake = Faker("fr_FR")
     Faker.seed(seed)
     rng = random.Random(seed)
-    today = date.today()
+    today = today_in_town()
     now = utcnow()
     load_settings()
     progress(2, "settings")

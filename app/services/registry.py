@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
 
+from app.services.calendar import today_in_town
 from app.extensions import db
 from app.models import Guardianship, Household, HouseholdMember, Person
 from app.models.base import utcnow
@@ -78,7 +79,7 @@ def _check_person(kind: str, data: PersonData) -> dict:
         raise RuleViolation(_("The last name is required."), "last_name")
     if not first_name:
         raise RuleViolation(_("The first name is required."), "first_name")
-    if data.birth_date and data.birth_date > date.today():
+    if data.birth_date and data.birth_date > today_in_town():
         raise RuleViolation(_("The birth date cannot be in the future."), "birth_date")
     if kind == "child" and not data.birth_date:
         raise RuleViolation(_("A child's birth date is required."), "birth_date")

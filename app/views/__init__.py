@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 from app.views.attendance import AttendanceView
+from app.views.forms import use_money_fields_in_generated_forms
 from app.views.billing import (
     AdjustmentView,
     BillingRuleView,
@@ -51,6 +52,7 @@ SETTINGS = dict(category="Settings", category_label=_l("Settings"), category_ico
 
 
 def register_views(appbuilder):
+    use_money_fields_in_generated_forms()
     appbuilder.add_view(HouseholdView, "Households", label=_l("Households"), icon="fa-home",
                         **FAMILIES)
     appbuilder.add_view(HouseholdWizardView, "Create a household",

@@ -6,6 +6,7 @@ from flask import flash, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 
+from app.services.calendar import today_in_town
 from app.extensions import db
 from app.models import Person, School, SchoolClass, Service
 from app.security import acting_user
@@ -16,7 +17,7 @@ def _parse_day(text):
     try:
         return date.fromisoformat(text)
     except (TypeError, ValueError):
-        return date.today()
+        return today_in_town()
 
 
 class AttendanceView(BaseView):

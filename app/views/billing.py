@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DateField, DateTimeLocalField, DecimalField, IntegerField, RadioField
+from wtforms import DateField, DateTimeLocalField, IntegerField, RadioField
 from wtforms import SelectField, StringField
 from wtforms.validators import InputRequired, Optional
 
@@ -32,7 +32,7 @@ from app.models import (
 )
 from app.pdf.invoices import invoice_pdf
 from app.services import RuleViolation, billing, billing_rules
-from app.services.calendar import TOWN_TZ
+from app.services.calendar import TOWN_TZ, today_in_town
 from app.views.base import RuleCheckedModelView, choice_field
 from app.views.filters import (
     PersonNameFilterConverter,
@@ -40,6 +40,7 @@ from app.views.filters import (
     person_search_fields,
 )
 from app.views.bookings import CheckboxesField
+from app.views.forms import MoneyField
 
 STATUS_LABELS = {"draft": _l("draft"), "validated": _l("validated"),
                  "cancelled": _l("cancelled")}
@@ -49,33 +50,12 @@ STATE_LABELS = {
 }
 
 
-def state_expression(state: str):
-    """The SQL condition of a state as users see it (credit notes reduce what is due)."""
-    note = sa.orm.aliased(Invoice)
-    credited = (sa.select(sa.func.coalesce(sa.func.sum(note.total), 0))
-                .where(note.credits_invoice_id == Invoice.id, note.status == "validated")
-                .correlate(Invoice).scalar_subquery())
-    due = Invoice.total + credited
-    validated = sa.and_(Invoice.status == "validated", Invoice.kind == "invoice")
-    if state in ("draft", "cancelled"):
-        return Invoice.status == state
-    if state == "paid":
-        return sa.or_(sa.and_(validated, due <= 0),
-                      sa.and_(Invoice.status == "validated", Invoice.kind == "credit_note"))
-    if state == "partially_paid":
-        return sa.and_(validated, due > 0, due < Invoice.total)
-    late = sa.and_(Invoice.due_date.isnot(None), Invoice.due_date < date.today())
-    if state == "to_remind":
-        return sa.and_(validated, due >= Invoice.total, due > 0, late)
-    return sa.and_(validated, due >= Invoice.total, due > 0, sa.not_(late))
-
-
 class FilterInvoiceState(BaseFilter):
     name = _l("State is")
     arg_name = "state"
 
     def apply(self, query, value):
-        return query.filter(state_expression(value)) if value in STATE_LABELS else query
+        return query.filter(billing.state_condition(value)) if value in STATE_LABELS else query
 
 
 class FilterBatch(BaseFilter):
@@ -147,21 +127,15 @@ class AdjustmentView(RuleCheckedModelView):
     add_form_extra_fields = edit_form_extra_fields = {
         "kind": choice_field(_l("Kind"), [("discount", _l("discount")),
                                           ("surcharge", _l("surcharge"))]),
-        "amount": DecimalField(_l("Amount"), [InputRequired()], places=2),
+        "amount": MoneyField(_l("Amount"), [InputRequired()]),
     }
 
-    rule = billing.check_adjustment
-
-    def post_add(self, item):
-        billing.adjustments_changed(item.invoice_id)
-        db.session.commit()
-
-    post_update = post_add
+    # The invoices it leaves and reaches are locked drafts; their totals change in the same
+    # commit as the adjustment.
+    rule = billing.save_adjustment
 
     def pre_delete(self, item):
-        billing.ensure_draft(item.invoice)
-
-    post_delete = post_add
+        billing.remove_adjustment(item)
 
 
 class InvoiceView(RuleCheckedModelView):
@@ -215,10 +189,12 @@ class InvoiceView(RuleCheckedModelView):
         widgets = self._show(pk)
         item = self.datamodel.get(pk, self._base_filters)
         credited = billing.credited_amounts([item.id]).get(item.id, billing.ZERO)
+        cancelled = billing.cancelled_days([line.id for line in item.lines])
         return self.render_template(
             self.show_template, pk=pk, title=self.show_title, widgets=widgets,
             related_views=self._related_views, item=item, state=billing.state_of(item, credited),
-            due=billing.amount_due(item, credited), STATE_LABELS=STATE_LABELS)
+            due=billing.amount_due(item, credited), STATE_LABELS=STATE_LABELS,
+            cancelled=cancelled)
 
     @action("validate", _l("Validate"), _l("Validate the selected drafts? Numbers are final."),
             "fa-check")
@@ -317,13 +293,14 @@ class InvoiceView(RuleCheckedModelView):
         invoice = db.session.get(Invoice, pk) or abort(404)
         try:
             note = billing.credit_note(invoice, request.form.get("amount") or None,
-                                       request.form.get("reason"))
+                                       request.form.get("reason"),
+                                       cancelled_lines=_cancelled_lines(request.form))
             db.session.commit()
             flash(_("Credit note %(number)s created.", number=note.number), "success")
             return redirect(url_for("InvoiceView.show", pk=note.id))
-        except (RuleViolation, ArithmeticError) as exc:
+        except RuleViolation as exc:
             db.session.rollback()
-            flash(getattr(exc, "message", _("Invalid value.")), "danger")
+            flash(exc.message, "danger")
             return redirect(url_for("InvoiceView.show", pk=pk))
 
     @expose("/download/<path:name>")
@@ -336,6 +313,16 @@ class InvoiceView(RuleCheckedModelView):
             abort(404)
         return send_file(path, mimetype="application/pdf", as_attachment=True,
                          download_name="factures.pdf")
+
+
+def _cancelled_lines(form) -> list:
+    """The credit-note form's ticks: a whole line ("line" = its id) or some of its days
+    ("day_<line id>" = ISO dates)."""
+    chosen = {int(v): None for v in form.getlist("line") if v.isdigit()}
+    for key in form:
+        if key.startswith("day_") and key[4:].isdigit() and int(key[4:]) not in chosen:
+            chosen[int(key[4:])] = form.getlist(key)
+    return list(chosen.items())
 
 
 class GenerateForm(FlaskForm):

@@ -11,6 +11,7 @@ from wtforms import DateField, RadioField, SelectField, SelectMultipleField, Str
 from wtforms.validators import InputRequired, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from app.services.calendar import today_in_town
 from app.extensions import db
 from app.formatting import short_date
 from app.models import Person, Service, Subscription
@@ -89,7 +90,7 @@ class BookingView(BaseView):
         try:
             start = monday_of(date.fromisoformat(request.values.get("start", "")))
         except ValueError:
-            start = monday_of(date.today())
+            start = monday_of(today_in_town())
         end = start + timedelta(days=27)
         if request.method == "POST":
             wanted = set()
@@ -108,7 +109,7 @@ class BookingView(BaseView):
             return redirect(url_for("BookingView.grid", person_id=person.id,
                                     start=start.isoformat()))
         grid = bookings.booking_grid(person, start, end)
-        today = date.today()
+        today = today_in_town()
         prices = [(s, pricing.price_for(s, person, max(today, start))) for s in grid.services]
         return self.render_template(
             "bookings/grid.html", grid=grid, person=person, start=start, prices=prices,

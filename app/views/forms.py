@@ -1,11 +1,13 @@
 """Forms of the register screens. They only collect input: the rules live in app/services."""
 from flask import url_for
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from flask_wtf.file import FileField
 from wtforms import (
     DateField,
+    DecimalField,
     Field,
     HiddenField,
     RadioField,
@@ -23,6 +25,7 @@ from wtforms.validators import (
 )
 
 from app.extensions import db
+from app.services.money import AmountError, parse_amount
 from app.services.registry import HouseholdData, PersonData
 
 RELATION_CHOICES = [
@@ -215,3 +218,40 @@ class PickerField(Field):
     def pre_validate(self, form):
         if self._unknown:
             raise ValidationError(_l("Search and choose in the list."))
+
+
+class MoneyField(DecimalField):
+    """An amount typed the way people type it in France: "4,50", "1 250,00 €" (and "4.50").
+    More than two decimals is refused with the reason, never rounded."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        kwargs.setdefault("places", 2)
+        super().__init__(label, validators, **kwargs)
+
+    def process_formdata(self, valuelist):
+        raw = (valuelist or [""])[0]
+        if raw is None or not str(raw).strip():
+            self.data = None
+            return
+        try:
+            self.data = parse_amount(raw)
+        except AmountError as exc:
+            self.data = None
+            raise ValueError(str(exc)) from None
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        return format_decimal(self.data, "#,##0.00")
+
+
+def use_money_fields_in_generated_forms():
+    """FAB builds a DecimalField (which refuses "4,50") for every numeric column: Marelle's
+    amounts and quotients get a MoneyField instead."""
+    from flask_appbuilder.forms import FieldConverter
+
+    FieldConverter.conversion_table = tuple(
+        (marker, MoneyField if field is DecimalField else field, widget)
+        for marker, field, widget in FieldConverter.conversion_table)

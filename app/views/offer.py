@@ -1,13 +1,14 @@
 """Settings of what the town offers: régies, products, services, tariffs and quotients."""
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
-from wtforms import DecimalField, StringField
+from wtforms import StringField
 from wtforms.validators import InputRequired
 
 from app.formatting import money, short_date, yes_no
 from app.models import FamilyQuotient, Product, Regie, Service, Tariff, TariffBracket
 from app.services import offer, pricing
 from app.views.base import RuleCheckedModelView, boolean_field, choice_field, time_field
+from app.views.forms import MoneyField
 
 MODE_LABELS = {"postpaid": _l("billing after the fact"), "prepaid": _l("prepaid account")}
 BASIS_LABELS = {"booking": _l("bookings"), "attendance": _l("attendance")}
@@ -177,5 +178,5 @@ class FamilyQuotientView(RuleCheckedModelView):
                      "start_date": _l("From"), "end_date": _l("Until")}
     formatters_columns = {"start_date": short_date, "end_date": short_date}
     add_form_extra_fields = edit_form_extra_fields = {
-        "value": DecimalField(_l("Quotient"), [InputRequired()], places=2),
+        "value": MoneyField(_l("Quotient"), [InputRequired()]),
     }

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
 
+from app.services.calendar import today_in_town
 from app.extensions import db
 from app.formatting import short_date
 from app.models import Period, SchoolYear
@@ -107,7 +108,7 @@ class PeriodCalendarView(BaseView):
         try:
             first = date.fromisoformat(request.args.get("month", "") + "-01")
         except ValueError:
-            first = date.today().replace(day=1)
+            first = today_in_town().replace(day=1)
         last = first.replace(day=month_calendar.monthrange(first.year, first.month)[1])
         found = periods.periods_between(first, last)
         weeks = []

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.support import PASSWORD, ROOT, live_server, throwaway_database
+from tests.support import PASSWORD, ROOT, TOWN_TODAY, live_server, throwaway_database
 
 pytestmark = pytest.mark.live
 
@@ -151,7 +151,7 @@ def test_book_a_week_from_the_grid_then_mark_attendance(server, browser):
                               "birth_date": "2018-04-02"})
     create("subscription", {"person_id": child, "service_id": workshop,
                             "start_date": "2020-01-01"})
-    today = date.today()
+    today = TOWN_TODAY
     monday = today - timedelta(days=today.weekday() + 7)  # last week: its sessions are over
 
     page.goto(f"{base_url}/childview/show/{child}")
@@ -189,7 +189,7 @@ def test_generate_drafts_add_a_discount_validate_and_open_the_pdf(server, browse
 
     base_url, _ = server
     page = logged_in(browser, base_url, "regisseur", "regisseur")
-    today = date.today()
+    today = TOWN_TODAY
     first = today.replace(day=1)
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     page.click("text=Facturation")

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from app.models import Booking, FamilyQuotient, Invoice, Tariff, TariffBracket
 from app.services import RuleViolation, billing, billing_rules, bookings, registry
+from app.services.calendar import today_in_town
 from tests import factories
 
 NOVEMBER = (date(2026, 11, 1), date(2026, 11, 30))
@@ -128,7 +129,7 @@ def test_adjustments_then_validation_freezes_the_invoice(session):
     billing.add_adjustment(invoice, "Repas oublié", "surcharge", "1.50")
     assert invoice.total == Decimal("47.50")
     numbers = billing.validate([invoice.id])
-    assert numbers[invoice.id] == f"{invoice.regie.code}-F-{date.today().year}-000001"
+    assert numbers[invoice.id] == f"{invoice.regie.code}-F-{today_in_town().year}-000001"
     assert billing.state_of(invoice) == "unpaid"
     with pytest.raises(RuleViolation, match="est validée : elle ne peut plus changer"):
         billing.add_adjustment(invoice, "Trop tard", "discount", "1")
@@ -144,18 +145,24 @@ def test_numbers_are_continuous_and_credit_notes_have_their_own_series(session):
     billing_rules.add_rule(father, date(2026, 9, 1), [subscription], criterion="odd_weeks")
     ids = generate(meal)["invoice_ids"]
     numbers = billing.validate(ids)
-    year = date.today().year
+    year = today_in_town().year
     assert sorted(numbers.values()) == [f"R{n}-F-{year}-00000{k}" for n, k in
                                         ((meal.regie.code[1:], 1), (meal.regie.code[1:], 2))]
     invoice = session.get(Invoice, ids[0])
     partial = billing.credit_note(invoice, "6.00", "Repas non servi (grève)")
     assert partial.total == Decimal("-6.00") and partial.number.endswith(f"AV-{year}-000001")
-    assert billing.state_of(invoice, billing.credited_amounts([invoice.id])[invoice.id]) == \
-        "partially_paid"
+    # A credit note is not a payment: what remains is still unpaid, in full it is cancelled.
+    before_due = invoice.due_date
+    assert billing.state_of(invoice, billing.credited_amounts([invoice.id])[invoice.id],
+                            today=before_due) == "unpaid"
+    assert billing.amount_due(invoice, Decimal("-6.00")) == invoice.total - Decimal("6.00")
+    with pytest.raises(RuleViolation, match="ne peut pas dépasser"):
+        billing.credit_note(invoice, str(invoice.total))
     rest = billing.credit_note(invoice)
     assert rest.number.endswith("000002") and rest.total == -(invoice.total - Decimal("6.00"))
-    assert billing.state_of(invoice, billing.credited_amounts([invoice.id])[invoice.id]) == "paid"
-    with pytest.raises(RuleViolation, match="ne peut pas dépasser"):
+    assert billing.state_of(invoice, billing.credited_amounts([invoice.id])[invoice.id],
+                            today=before_due) == "cancelled"
+    with pytest.raises(RuleViolation, match="déjà entièrement"):
         billing.credit_note(invoice, "0.01")
 
 

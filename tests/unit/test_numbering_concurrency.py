@@ -4,7 +4,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from tests.support import POSTGRESQL_ONLY, at_once, throwaway_database
+from tests.support import POSTGRESQL_ONLY, TOWN_TODAY, at_once, throwaway_database
 
 pytestmark = POSTGRESQL_ONLY
 
@@ -41,5 +41,5 @@ def test_twenty_concurrent_validations_get_continuous_unique_numbers(tmp_path):
             numbers = db.session.scalars(sa.select(Invoice.number)).all()
             db.session.remove()
             db.engine.dispose()
-    year = date.today().year
+    year = TOWN_TODAY.year
     assert sorted(numbers) == [f"ENF-F-{year}-{n:06d}" for n in range(1, 21)]

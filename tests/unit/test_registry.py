@@ -8,6 +8,7 @@ from app.models import AuditLog, Guardianship, HouseholdMember, Person
 from app.services import RuleViolation, registry
 from app.services.registry import HouseholdData, PersonData
 from tests import factories
+from tests.support import TOWN_TODAY
 
 
 def members(household):
@@ -66,7 +67,7 @@ def test_separated_parents_child_belongs_to_both_households(session):
      "Le nom du foyer est obligatoire."),
     (PersonData(last_name="Roux", first_name="Anne"), HouseholdData(name="Foyer X",
      postal_code="4419"), "postal_code", "Un code postal comporte cinq chiffres."),
-    (PersonData(last_name="Roux", first_name="Anne", birth_date=date.today() + timedelta(days=1)),
+    (PersonData(last_name="Roux", first_name="Anne", birth_date=TOWN_TODAY + timedelta(days=1)),
      HouseholdData(name="Foyer X"), "birth_date",
      "La date de naissance ne peut pas être dans le futur."),
 ])

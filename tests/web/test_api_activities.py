@@ -5,6 +5,7 @@ import pytest
 
 from app.extensions import db
 from tests import factories
+from tests.support import TOWN_TODAY
 
 
 @pytest.fixture
@@ -72,7 +73,7 @@ def test_bulk_booking_endpoint(api, town):
 
 def test_attendance_not_in_the_future(api, town):
     agent = api("agent")
-    future = (date.today() + timedelta(days=3)).isoformat()
+    future = (TOWN_TODAY + timedelta(days=3)).isoformat()
     refused = post(agent, "attendance", {"person_id": town["child"], "service_id": town["meal"],
                                          "date": future, "status": "present"}, 422)
     assert "n'a pas encore commencé" in refused["message"]["date"][0]

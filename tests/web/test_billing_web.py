@@ -89,7 +89,7 @@ def test_generate_validate_credit_and_pdf_through_the_api(api, billed_family):
                           json={"amount": "3.20", "reason": "Repas non servi"})
     assert note.status_code == 201 and "-AV-" in note.get_json()["number"]
     after = regisseur.get(f"/api/v1/invoice/{ids[0]}").get_json()["result"]
-    assert after["state"] == "partially_paid"
+    assert after["state"] == "unpaid"  # a credit note is not a payment
     assert Decimal(after["amount_due"]) == Decimal(after["total"]) - Decimal("3.20")
 
     pdf = regisseur.get(f"/api/v1/invoice/{ids[0]}/pdf")
@@ -148,17 +148,20 @@ def test_the_regisseur_screens(app, login, billed_family):
     assert "terminé" in page and "Voir les brouillons" in page
     with app.app_context():
         (invoice,) = db.session.scalars(sa.select(Invoice)).all()
-        invoice_id = invoice.id
+        invoice_id, generated_total = invoice.id, invoice.total
     listing = text(regisseur.get("/invoiceview/list/?_flt_0_status=draft"))
     assert "brouillon" in listing
     shown = text(regisseur.get(f"/invoiceview/show/{invoice_id}"))
     assert "PAYEUR" in shown and "3,20" in shown
     added = regisseur.post(f"/adjustmentview/add?_flt_0_invoice={invoice_id}", data={
-        "invoice": invoice_id, "kind": "discount", "label": "Fratrie", "amount": "1.50"},
+        "invoice": invoice_id, "kind": "discount", "label": "Fratrie", "amount": "1,50"},
         follow_redirects=True)
     assert added.status_code == 200
     with app.app_context():
         total = db.session.get(Invoice, invoice_id).total
+    # Typed the French way, 1,50 € off: never 150 €, never refused.
+    assert total == generated_total - Decimal("1.50")
+    assert f"{total:.2f}".replace(".", ",") in text(regisseur.get(f"/invoiceview/show/{invoice_id}"))
     validated = regisseur.post("/invoiceview/action_post", data={
         "action": "validate", "rowid": [invoice_id]}, follow_redirects=True)
     assert "1 factures validées" in text(validated)
@@ -173,8 +176,10 @@ def test_the_regisseur_screens(app, login, billed_family):
     credit = regisseur.post(f"/invoiceview/credit_note/{invoice_id}",
                             data={"amount": "", "reason": "Erreur"}, follow_redirects=True)
     assert "Avoir" in text(credit) and "créé" in text(credit)
-    paid = text(regisseur.get("/invoiceview/list/?_flt_0_status=paid"))
-    assert invoice.number in paid
+    # Credited in full: cancelled, not paid.
+    cancelled = text(regisseur.get("/invoiceview/list/?_flt_0_status=cancelled"))
+    assert invoice.number in cancelled
+    assert invoice.number not in text(regisseur.get("/invoiceview/list/?_flt_0_status=paid"))
 
 
 def test_billing_rule_screens_on_the_adult_record(app, login, billed_family):
