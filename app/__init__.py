@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask, request
 from flask_appbuilder import AppBuilder
 
-from app.extensions import csrf, db, migrate
+from app.extensions import csrf, db, migrate, register_busy_answer
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
@@ -53,6 +53,7 @@ def create_app(config_object="config.Config", **overrides) -> Flask:
         calendar.freeze_clock(datetime.fromisoformat(app.config["MARELLE_NOW"]))
 
     formatting.register(app)
+    register_busy_answer(app)
     # Billing tells the register who cannot be archived (unpaid invoices).
     if billing.archive_guard not in registry.ARCHIVE_GUARDS:
         registry.ARCHIVE_GUARDS.append(billing.archive_guard)

@@ -30,23 +30,76 @@ def get_queue(app):
     return Queue(app.config["RQ_QUEUE"], connection=Redis.from_url(app.config["REDIS_URL"]))
 
 
+SQLITE_BUSY_TIMEOUT_MS = 15000
+
+
 @sa.event.listens_for(sa.engine.Engine, "connect")
 def _sqlite_on_connect(dbapi_connection, connection_record):
     """SQLite as a real transactional database: foreign keys enforced like PostgreSQL, and
     transactions begun by SQLAlchemy rather than by pysqlite's guesswork, so that SAVEPOINTs
-    (nested transactions, rollback-per-test) behave."""
+    (nested transactions, rollback-per-test) behave.
+
+    Several people at once (the embedded default must hold a town's staff): write-ahead
+    logging lets readers go on while one writer writes, and a writer waits up to the busy
+    timeout for the lock instead of failing."""
     if isinstance(dbapi_connection, sqlite3.Connection):
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() not in ("wal", "memory"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+def _writes_expected() -> bool:
+    """A request that may change data (POST, PUT, DELETE...), a job or a command: its
+    transaction takes SQLite's write lock up front. A deferred transaction that reads and
+    then writes fails at once with "database is locked" when another writer went first
+    (the busy timeout does not apply to that upgrade); one that asks first simply waits."""
+    from flask import has_request_context, request
+
+    if has_request_context():
+        return request.method not in ("GET", "HEAD", "OPTIONS")
+    return True
 
 
 @sa.event.listens_for(sa.engine.Engine, "begin")
 def _sqlite_on_begin(connection):
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writes_expected() else "BEGIN")
+
+
+def database_busy(error) -> bool:
+    """The database could not be had in time (SQLite's lock, PostgreSQL's lock timeout)."""
+    text = str(getattr(error, "orig", error)).lower()
+    return "database is locked" in text or "database is busy" in text \
+        or "lock timeout" in text
+
+
+def register_busy_answer(app) -> None:
+    """A database busy beyond the wait: 503 with a sentence to retry, never a 500."""
+    from flask import jsonify, render_template_string, request
+    from flask_babel import gettext as _
+
+    @app.errorhandler(sa.exc.OperationalError)
+    def _busy(error):
+        db.session.rollback()
+        if not database_busy(error):
+            raise error
+        message = _("Marelle is very busy right now: nothing was saved. Try again in a "
+                    "moment.")
+        if request.path.startswith("/api/"):
+            response = jsonify(message=message)
+        else:
+            response = app.make_response(render_template_string(
+                "<!doctype html><html lang=fr><meta charset=utf-8><title>Marelle</title>"
+                "<p>{{ message }}</p><p><a href=\"javascript:history.back()\">{{ back }}</a>"
+                "</p></html>", message=message, back=_("Back")))
+        response.status_code = 503
+        response.headers["Retry-After"] = "2"
+        return response
 
 
 def _register_amount_checks():

@@ -514,6 +514,10 @@ FR = {
     "%(day)s is already invoiced: its attendance can no longer change. Correct the invoice with a credit note first.":
         "Le %(day)s est déjà facturé : son pointage ne peut plus changer. Corrigez d'abord la "
         "facture par un avoir.",
+    "Marelle is very busy right now: nothing was saved. Try again in a moment.":
+        "Marelle est très sollicitée en ce moment : rien n'a été enregistré. Réessayez dans "
+        "un instant.",
+    "Back": "Retour",
 }
 
 
