@@ -32,6 +32,9 @@ class Money(sa.types.TypeDecorator):
 
     impl = sa.Numeric(12, 2)
     cache_ok = True
+    # Read by marshmallow-sqlalchemy only: with it, the API's schemas would round "4.505" to
+    # two places; without, the exact value reaches the one check that refuses it.
+    asdecimal = False
 
     def __init__(self, precision=12, scale=2):
         super().__init__(precision, scale)

@@ -426,7 +426,12 @@ def recompute_total(invoice: Invoice, adjustment: Optional[Adjustment] = None,
 
 
 def _invoice_id_of(adjustment: Adjustment):
-    return adjustment.invoice.id if adjustment.invoice is not None else adjustment.invoice_id
+    """The invoice an adjustment is going to: a form sets the relation, the API the key."""
+    if sa.inspect(adjustment).attrs.invoice.history.added and adjustment.invoice is not None:
+        return adjustment.invoice.id
+    if adjustment.invoice_id is not None:
+        return adjustment.invoice_id
+    return adjustment.invoice.id if adjustment.invoice is not None else None
 
 
 def check_adjustment(adjustment: Adjustment, invoice: Optional[Invoice] = None) -> Adjustment:
