@@ -518,6 +518,9 @@ FR = {
         "Marelle est très sollicitée en ce moment : rien n'a été enregistré. Réessayez dans "
         "un instant.",
     "Back": "Retour",
+    "paid by %(payer)s:": "payé par %(payer)s :",
+    "no tariff": "pas de tarif",
+    "no billing rule": "pas de règle de facturation",
 }
 
 

@@ -36,7 +36,7 @@ from app.models import (
     Tariff,
 )
 from app.models.base import utcnow
-from app.models.billing import billed, billing_rule_subscription, rule_covers
+from app.models.billing import billed, billing_rule_subscription, rule_covers, week_is_covered
 from app.models.sql import iso_date_text
 from app.services import RuleViolation, audit, bulk, numbering
 from app.services.bookings import check_range
@@ -265,6 +265,54 @@ class _PriceBook:
         return None if values is None else self._price(tariff, values)
 
 
+def households_of(person_id: int) -> list:
+    return db.session.scalars(sa.select(HouseholdMember.household_id).where(
+        HouseholdMember.person_id == person_id)).all()
+
+
+def payers_and_prices(person_id: int, service_ids, days) -> dict:
+    """{(service id, day): (payer id, payer name, unit price or None)} for the days a billing
+    rule covers: the payer that day's rule names and the price billing will charge them
+    (their own household's quotient), from the same rules and the same price book as
+    generation. Days no rule covers are absent."""
+    days = sorted(days)
+    if not days or not service_ids:
+        return {}
+    start, end = days[0], days[-1]
+    rule, link = BillingRule, billing_rule_subscription
+    covering = defaultdict(list)
+    for row in db.session.execute(
+            sa.select(Subscription.service_id, Subscription.start_date.label("sub_start"),
+                      Subscription.end_date.label("sub_end"), rule.payer_id, rule.start_date,
+                      rule.end_date, rule.criterion, rule.weeks)
+            .join(link, link.c.subscription_id == Subscription.id)
+            .join(rule, rule.id == link.c.billing_rule_id)
+            .where(Subscription.person_id == person_id,
+                   Subscription.service_id.in_(list(service_ids)),
+                   Subscription.start_date <= end,
+                   sa.or_(Subscription.end_date.is_(None), Subscription.end_date >= start),
+                   rule.start_date <= end, sa.or_(rule.end_date.is_(None), rule.end_date >= start))
+            .order_by(rule.start_date, rule.id)):
+        covering[row.service_id].append(row)
+    payer_of = {}
+    for service_id, rows in covering.items():
+        for day in days:
+            week = day.isocalendar()[1]
+            for row in rows:
+                if (_in(day, row.sub_start, row.sub_end) and _in(day, row.start_date, row.end_date)
+                        and week_is_covered(row.criterion, {int(w) for w in (row.weeks or "")
+                                                            .split(",") if w.strip()}, week)):
+                    payer_of[(service_id, day)] = row.payer_id
+                    break
+    if not payer_of:
+        return {}
+    payer_ids = set(payer_of.values())
+    prices, names = _PriceBook(set(service_ids), payer_ids, start, end), _names(payer_ids)
+    return {(service_id, day): (payer_id, names.get(payer_id), prices.price(service_id, payer_id,
+                                                                           day))
+            for (service_id, day), payer_id in payer_of.items()}
+
+
 def _line(person_id, service_id, person_name, service_name, price, days):
     """An invoice line for `days` (sorted ISO texts) at one unit price."""
     return dict(person_id=person_id, service_id=service_id, person_name=person_name,
@@ -476,8 +524,9 @@ def save_adjustment(adjustment: Adjustment) -> Adjustment:
     target_id = _invoice_id_of(adjustment)
     previous_id = None
     if adjustment.id is not None:
-        previous_id = db.session.scalar(sa.select(Adjustment.invoice_id)
-                                        .where(Adjustment.id == adjustment.id))
+        with db.session.no_autoflush:  # the stored invoice, not the one being set
+            previous_id = db.session.scalar(sa.select(Adjustment.invoice_id)
+                                            .where(Adjustment.id == adjustment.id))
     invoices = {i: lock_draft(i) for i in sorted({target_id, previous_id} - {None})}
     if target_id is None:
         raise RuleViolation(_("Unknown invoice."), "invoice_id")

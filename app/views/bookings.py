@@ -15,7 +15,7 @@ from app.services.calendar import today_in_town
 from app.extensions import db
 from app.formatting import short_date
 from app.models import Person, Service, Subscription
-from app.services import RuleViolation, bookings, pricing
+from app.services import RuleViolation, billing, bookings, pricing
 from app.views.base import RuleCheckedModelView
 from app.views.filters import PersonSearchInterface, person_search_fields
 
@@ -109,10 +109,20 @@ class BookingView(BaseView):
             return redirect(url_for("BookingView.grid", person_id=person.id,
                                     start=start.isoformat()))
         grid = bookings.booking_grid(person, start, end)
-        today = today_in_town()
-        prices = [(s, pricing.price_for(s, person, max(today, start))) for s in grid.services]
+        # Each day shows who pays it and at what price: the payer its billing rule names,
+        # priced by the very function billing uses (separated parents may differ).
+        charges = billing.payers_and_prices(person.id, [s.id for s in grid.services], grid.days)
+        prices = []
+        for service in grid.services:
+            for payer_id in dict.fromkeys(charges[(service.id, day)][0] for day in grid.days
+                                          if (service.id, day) in charges):
+                day = next(d for d in grid.days
+                           if charges.get((service.id, d), (None,))[0] == payer_id)
+                prices.append((service, charges[(service.id, day)][1], pricing.price_for(
+                    service, person, day, household_ids=billing.households_of(payer_id))))
         return self.render_template(
             "bookings/grid.html", grid=grid, person=person, start=start, prices=prices,
+            charges=charges,
             previous=(start - timedelta(days=28)).isoformat(),
             following=(start + timedelta(days=28)).isoformat(),
             title=_("Bookings of %(name)s", name=person.full_name))

@@ -1,5 +1,6 @@
 """Through the API and the screens: a validated invoice never changes, its attendance days
 stay as billed, and a credit note releases days."""
+import re
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -113,3 +114,51 @@ def test_the_credit_note_screen_releases_the_ticked_days(app, login, api, billed
         assert note.total == -price and note.lines[0].dates == day
     again = page.get(f"/invoiceview/show/{ids[0]}").get_data(as_text=True)
     assert f'name="day_{line_id}" value="{day}"' not in again
+
+
+def test_the_booking_grid_shows_each_days_payer_and_the_price_billing_will_charge(
+        app, login, billed_family):
+    """Separated parents with different quotients: the mother (QF 400) pays even weeks, the
+    father (QF 1500) odd weeks. Each day of the grid shows who pays and what billing will
+    charge them; then billing charges exactly that."""
+    from datetime import date
+
+    from app.models import FamilyQuotient, HouseholdMember, Tariff, TariffBracket
+    from app.services import billing, billing_rules
+    from app.models import Person, Subscription
+
+    with app.test_request_context():
+        tariff = db.session.scalar(sa.select(Tariff).where(
+            Tariff.service_id == billed_family["meal"]))
+        tariff.unit_price = None
+        tariff.brackets = [
+            TariffBracket(qf_min=Decimal("0"), qf_max=Decimal("600"), unit_price=Decimal("1.10")),
+            TariffBracket(qf_min=Decimal("600.01"), qf_max=None, unit_price=Decimal("4.40"))]
+        for person_id, value in ((billed_family["mother"], "400"),
+                                 (billed_family["father"], "1500")):
+            home = db.session.scalar(sa.select(HouseholdMember.household_id).where(
+                HouseholdMember.person_id == person_id))
+            db.session.add(FamilyQuotient(household_id=home, value=Decimal(value),
+                                          start_date=date(2026, 1, 1)))
+        billing_rules.add_rule(db.session.get(Person, billed_family["father"]),
+                               date(2026, 9, 1),
+                               [db.session.get(Subscription, billed_family["subscription"])],
+                               "odd_weeks")
+        db.session.commit()
+    page = login("agent").get(f"/bookings/person/{billed_family['child']}?start=2026-11-02")
+    html = page.get_data(as_text=True)
+    cells = re.findall(r'data-payer="(\d+)">([^<]*)</div>', html)
+    # 2 November 2026 is in ISO week 45 (odd): the father; the week after, the mother.
+    assert cells[0][0] == str(billed_family["father"]) and "4,40" in cells[0][1]
+    mother_cells = [text for payer, text in cells if payer == str(billed_family["mother"])]
+    assert mother_cells and all("1,10" in text for text in mother_cells)
+    assert "payé par PAYEUR Papa" in html
+    with app.test_request_context():
+        result = billing.generate_drafts(billed_family["regie"], [billed_family["meal"]],
+                                         date(2026, 11, 1), date(2026, 11, 30))
+        prices = {db.session.get(Invoice, i).payer_id: {line.unit_price for line in
+                                                        db.session.get(Invoice, i).lines}
+                  for i in result["invoice_ids"]}
+        db.session.rollback()
+    assert prices == {billed_family["father"]: {Decimal("4.40")},
+                      billed_family["mother"]: {Decimal("1.10")}}
