@@ -172,7 +172,7 @@ def test_init_generates_the_first_admin_password_and_prints_it_once(app, monkeyp
     assert first.exit_code == 0, first.output
     password = re.search(rf"Admin user: {name}, password: (\S+)", first.output).group(1)
     assert len(password) >= 16 and password != "admin"
-    logged_in_client, response = web_login(app, name, password)
+    _, response = web_login(app, name, password)
     assert response.status_code == 302 and "/login" not in response.headers["Location"]
     _, refused = web_login(app, name, "admin")
     assert "/login" in refused.headers["Location"]
@@ -237,7 +237,7 @@ def test_staff_change_their_own_password(app, unique, role):
     assert client.get("/users/userinfo/").status_code == 200  # still logged in here
     _, old = web_login(app, name, PASSWORD)
     assert "/login" in old.headers["Location"]
-    logged_in_client, new = web_login(app, name, NEW_PASSWORD)
+    _, new = web_login(app, name, NEW_PASSWORD)
     assert "/login" not in new.headers["Location"]
 
 
