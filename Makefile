@@ -35,7 +35,9 @@ chromium:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium > /dev/null; }
 
 run: install
-	$(FLASK) marelle init
+	@# The demo keeps its well-known logins (README); a real instance runs `marelle init`
+	@# without --demo and gets a generated admin password unless ADMIN_PASSWORD is set.
+	ADMIN_PASSWORD="$${ADMIN_PASSWORD:-admin}" $(FLASK) marelle init --demo
 	$(FLASK) marelle demo --children $(DEMO_CHILDREN)
 	@echo ""
 	@echo "  Marelle is running at http://127.0.0.1:$(PORT)/"

@@ -13,16 +13,41 @@ BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("MARELLE_INSTANCE_DIR", BASE_DIR / "instance"))
 
 
-def _secret_key() -> str:
-    """SECRET_KEY from the environment, or generated once and kept in instance/."""
+def _secret_key(instance_dir: Path = None) -> str:
+    """SECRET_KEY from the environment, or generated once and kept in instance/.
+
+    Several workers may start at once on a fresh instance: each writes its candidate to a
+    private temporary file, then links it into place; the link fails for all but the first
+    writer, and everybody reads the winner. A half-written key can never be read."""
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
-    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-    key_file = INSTANCE_DIR / "secret_key"
+    instance_dir = Path(instance_dir or INSTANCE_DIR)
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key_file = instance_dir / "secret_key"
     if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(48))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+        candidate = instance_dir / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.token_urlsafe(48))
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.link(candidate, key_file)
+        except FileExistsError:
+            pass  # another worker was first: its key is the key
+        finally:
+            candidate.unlink(missing_ok=True)
+    key = key_file.read_text().strip()
+    if not key:
+        raise RuntimeError(f"{key_file} is empty: delete it or set SECRET_KEY")
+    return key
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
 
 
 def _database_url() -> str:
@@ -58,11 +83,37 @@ class Config:
     AUTH_TYPE = AUTH_DB
     AUTH_ROLE_ADMIN = "Admin"
     AUTH_ROLE_PUBLIC = "Public"
+    # Failed logins (web form and API alike) per account and per client address; see
+    # app/security/throttle.py. Counters live in RATELIMIT_STORAGE_URI, which defaults to
+    # REDIS_URL when set (shared by every worker), else to the process's memory.
     AUTH_RATE_LIMITED = True
-    AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per 1 minute")
+    AUTH_RATE_LIMIT = os.environ.get("AUTH_RATE_LIMIT", "10 per 15 minutes")
+    AUTH_RATE_LIMIT_PER_ADDRESS = os.environ.get("AUTH_RATE_LIMIT_PER_ADDRESS",
+                                                 "50 per 15 minutes")
     RATELIMIT_ENABLED = True
-    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or None
     RATELIMIT_HEADERS_ENABLED = True
+    # Behind a reverse proxy, how many proxies' X-Forwarded-* headers to believe (werkzeug's
+    # ProxyFix). 0 (the default) believes none: the client address is the socket's.
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR") or 0)
+    PROXY_FIX_X_PROTO = int(os.environ.get("PROXY_FIX_X_PROTO") or 0)
+    PROXY_FIX_X_HOST = int(os.environ.get("PROXY_FIX_X_HOST") or 0)
+
+    # Sessions: ended server-side at logout and password change, refused after this idle time.
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES") or 240)
+    # HTTPS deployments (MARELLE_HTTPS=1 or PREFERRED_URL_SCHEME=https): cookies only over
+    # HTTPS, and HSTS. `make run` serves plain http on 127.0.0.1, hence the default.
+    PREFERRED_URL_SCHEME = os.environ.get("PREFERRED_URL_SCHEME", "http")
+    MARELLE_HTTPS = _flag("MARELLE_HTTPS", PREFERRED_URL_SCHEME == "https")
+    SESSION_COOKIE_SECURE = _flag("SESSION_COOKIE_SECURE", MARELLE_HTTPS)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Every password FAB's forms set (mine, a user's, a new user's) and the first admin's.
+    PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH") or 10)
+    FAB_PASSWORD_COMPLEXITY_ENABLED = True
 
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
@@ -91,7 +142,8 @@ class Config:
     }
 
     ADMIN_USERNAME = os.environ.get("ADMIN_USERNAME", "admin")
-    ADMIN_PASSWORD = os.environ.get("ADMIN_PASSWORD", "admin")
+    # Unset: `flask marelle init` generates the first admin's password and prints it once.
+    ADMIN_PASSWORD = os.environ.get("ADMIN_PASSWORD") or None
     ADMIN_EMAIL = os.environ.get("ADMIN_EMAIL", "admin@marelle.invalid")
 
 
@@ -101,3 +153,4 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     AUTH_RATE_LIMITED = False
+    SESSION_COOKIE_SECURE = REMEMBER_COOKIE_SECURE = False

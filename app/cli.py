@@ -28,28 +28,52 @@ def sync_roles_command():
         click.echo(f"{role}: {count} permissions")
 
 
-def ensure_user(username, password, role_name, first_name, last_name, email):
+def ensure_user(username, password, role_name, first_name, last_name, email, *,
+                check_password=True):
+    """Create the user unless it exists; returns (user, created). Demo logins, whose password
+    is their login, are the only ones spared the password policy (check_password=False)."""
     sm = _appbuilder().sm
     user = sm.find_user(username=username)
-    if user is None:
-        user = sm.add_user(username, first_name, last_name, email, [sm.find_role(role_name)],
-                           password=password)
-        if not user:
-            raise click.ClickException(f"could not create user {username}")
-    return user
+    if user is not None:
+        return user, False
+    if check_password:
+        from flask_appbuilder.exceptions import PasswordComplexityValidationError
+
+        from app.security.passwords import check_password_strength
+
+        try:
+            check_password_strength(password)
+        except PasswordComplexityValidationError as exc:
+            raise click.ClickException(f"{username}: {exc}") from exc
+    user = sm.add_user(username, first_name, last_name, email, [sm.find_role(role_name)],
+                       password=password)
+    if not user:
+        raise click.ClickException(f"could not create user {username}")
+    return user, True
 
 
 @marelle_cli.command("init")
+@click.option("--demo", is_flag=True,
+              help="Demo instance: the first admin's password may be as short as the demo logins.")
 @with_appcontext
 @click.pass_context
-def init_command(ctx):
-    """Migrate the database, sync roles and create the first admin (idempotent)."""
+def init_command(ctx, demo):
+    """Migrate the database, sync roles and create the first admin (idempotent).
+
+    Without ADMIN_PASSWORD, the first admin gets a generated password, printed once."""
+    from app.security.passwords import generate_password
+
     upgrade()
     ctx.invoke(sync_roles_command)
     config = current_app.config
-    ensure_user(config["ADMIN_USERNAME"], config["ADMIN_PASSWORD"], "Admin", "Admin",
-                "Marelle", config["ADMIN_EMAIL"])
-    click.echo(f"Admin user: {config['ADMIN_USERNAME']}")
+    password = config["ADMIN_PASSWORD"] or generate_password()
+    _, created = ensure_user(config["ADMIN_USERNAME"], password, "Admin", "Admin", "Marelle",
+                             config["ADMIN_EMAIL"], check_password=not demo)
+    if created and not config["ADMIN_PASSWORD"]:
+        click.echo(f"Admin user: {config['ADMIN_USERNAME']}, password: {password}")
+        click.echo("  (shown only this once: keep it safe, or change it after logging in)")
+    else:
+        click.echo(f"Admin user: {config['ADMIN_USERNAME']}")
 
 
 DEMO_STAFF = [
@@ -72,7 +96,8 @@ def demo_command(children, seed, append):
     from app.services.demo import load_demo_town
 
     for username, role, first, last in DEMO_STAFF:
-        ensure_user(username, username, role, first, last, f"{username}@marelle.invalid")
+        ensure_user(username, username, role, first, last, f"{username}@marelle.invalid",
+                    check_password=False)
     if db.session.scalar(sa.select(sa.func.count(Person.id))) and not append:
         click.echo("The register already has people: demo families not loaded (use --append).")
         return

@@ -521,6 +521,25 @@ FR = {
     "paid by %(payer)s:": "payé par %(payer)s :",
     "no tariff": "pas de tarif",
     "no billing rule": "pas de règle de facturation",
+    # --- issue 8: logins, sessions, passwords
+    "The password must have at least %(count)d characters.":
+        "Le mot de passe doit comporter au moins %(count)d caractères.",
+    "Log out": "Déconnexion",
+    "Logout": "Se déconnecter",
+    "Login": "Se connecter",
+    "Profile": "Profil",
+    "You are logged out.": "Vous êtes déconnecté(e).",
+    "Log out of Marelle on this browser? Your other sessions end too.":
+        "Se déconnecter de Marelle sur ce navigateur ? Vos autres sessions sont fermées aussi.",
+    "Your session expired after %(minutes)d minutes without activity: please log in again.":
+        "Votre session a expiré après %(minutes)d minutes d'inactivité : veuillez vous "
+        "reconnecter.",
+    "Your session has ended: please log in again.":
+        "Votre session a été fermée : veuillez vous reconnecter.",
+    "Invalid or expired access token: log in again.":
+        "Jeton d'accès invalide ou expiré : reconnectez-vous.",
+    "Too many failed logins: try again in %(minutes)d min.":
+        "Trop d'échecs de connexion : réessayez dans %(minutes)d min.",
 }
 
 

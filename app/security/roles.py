@@ -26,6 +26,11 @@ BILLING_APIS = r"InvoiceApi|AdjustmentApi|BillingRuleApi"
 BILLING_MENUS = (r"Billing|Create a group of invoices|Invoices|Drafts|To remind"
                  r"|Invoice folders")
 JOBS = [(r"JobView", r"can_show|can_status"), (r"JobApi", r"can_get")]
+# Every staff member keeps their own account: profile page, name, password.
+OWN_ACCOUNT = [
+    (r"UserDBModelView", r"can_userinfo|resetmypassword|userinfoedit"),
+    (r"ResetMyPasswordView|UserInfoEditView", r"can_this_form_get|can_this_form_post"),
+]
 
 ROLES = {
     # Front desk: the register, bookings, attendance and messages.
@@ -45,6 +50,7 @@ ROLES = {
         (r"InvoiceApi", READ + r"|can_pdf"),
         (r"Billing|Invoices", r"menu_access"),
         *JOBS,
+        *OWN_ACCOUNT,
     ],
     # The régisseur collects the money: reads the register, owns billing and payments.
     "Régisseur": [
@@ -60,6 +66,7 @@ ROLES = {
         (BILLING_APIS, r".*"),
         (BILLING_MENUS, r"menu_access"),
         *JOBS,
+        *OWN_ACCOUNT,
     ],
     # Activity leaders see the children of their groups to take attendance.
     "Animateur": [
@@ -69,6 +76,7 @@ ROLES = {
         (r"AttendanceApi", r".*"),
         (r"Families|Children|Activities|Attendance", r"menu_access"),
         *JOBS,
+        *OWN_ACCOUNT,
     ],
     # Parents use the portal only: no back-office permission at all.
     "Parent": [],

@@ -230,3 +230,35 @@ def test_generate_drafts_add_a_discount_validate_and_open_the_pdf(server, browse
     assert "Réduction" in text and "Restauration scolaire" in text and "Facture" in text
     (ROOT / "test-results").mkdir(exist_ok=True)
     page.screenshot(path=str(ROOT / "test-results" / "invoice.png"), full_page=True)
+
+
+def test_pages_run_under_the_csp_and_logout_ends_the_session(server, browser):
+    base_url, _ = server
+    violations = []
+
+    def watch(page):
+        page.on("console", lambda message: violations.append(message.text)
+                if "Content Security Policy" in message.text else None)
+        return page
+
+    admin = watch(logged_in(browser, base_url, "admin", PASSWORD))
+    admin.goto(base_url + "/swagger/v1")
+    admin.wait_for_selector(".swagger-ui .info")  # drawn by Swagger UI's script
+    agent = watch(logged_in(browser, base_url, "agent", "agent"))
+    for path in ("/", "/householdview/list/", "/childview/list/", "/households/new"):
+        agent.goto(base_url + path)
+    agent.type("#child_search", "a", delay=30)  # the picker's script runs
+    assert violations == []
+
+    copied = browser.new_context()
+    copied.add_cookies(agent.context.cookies())
+    stolen = copied.new_page()
+    stolen.goto(base_url + "/householdview/list/")
+    assert "/login" not in stolen.url
+    agent.goto(base_url + "/householdview/list/")
+    agent.click("a.dropdown-toggle:has(.fa-user)")
+    agent.click("form.navbar-logout button")
+    agent.wait_for_selector("text=Vous êtes déconnecté(e).")
+    stolen.goto(base_url + "/householdview/list/")
+    assert "/login" in stolen.url  # the copied cookie died with the logout
+    copied.close()

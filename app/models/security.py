@@ -1,0 +1,15 @@
+"""Server-side state of staff sessions.
+
+A session cookie is signed, not stored: without a server-side value to compare it with, a copied
+cookie would stay valid after logout. Each user has a session version; the session remembers the
+version it was opened with, and logout or a password change bumps it, which ends every session
+(and every API token) opened before."""
+import sqlalchemy as sa
+from flask_appbuilder import Model
+
+
+class UserSessionState(Model):
+    __tablename__ = "user_session_state"
+    user_id = sa.Column(sa.Integer, sa.ForeignKey("ab_user.id", ondelete="CASCADE"),
+                        primary_key=True)
+    version = sa.Column(sa.Integer, nullable=False, default=0, server_default="0")
