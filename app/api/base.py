@@ -1,8 +1,10 @@
 """What every Marelle resource shares: domain refusals answered as 409/422 in the user's
 language, and writes that go through the services' checks."""
 import sqlalchemy as sa
-from flask import request
+from flask import current_app, request
 from flask_appbuilder.api import ModelRestApi
+from flask_appbuilder.api.convert import Model2SchemaConverter
+from marshmallow_sqlalchemy import SQLAlchemyAutoSchema
 from flask_babel import gettext as _
 from marshmallow import ValidationError
 
@@ -28,9 +30,29 @@ def _plain(messages):
     return [str(messages)]
 
 
+class ForeignKeySchemaConverter(Model2SchemaConverter):
+    """FAB's schemas, keeping the foreign-key fields FAB builds for `*_id` columns.
+
+    marshmallow-sqlalchemy drops inherited foreign-key fields unless `include_fk` is set, and
+    the names listed in `fields` then come back as untyped `Inferred` fields that refuse null:
+    an optional relation (a billing rule's co-payer) could neither be sent empty nor survive an
+    edit, whose merge sends its stored null back. With `include_fk` each id is an Integer that
+    takes null exactly when its column is nullable."""
+
+    def _meta_schema_factory(self, columns, model, class_mixin, parent_schema_name=None):
+        meta = {"model": model, "load_instance": True, "include_fk": True,
+                "sqla_session": current_app.appbuilder.session,
+                "parent_schema_name": parent_schema_name}
+        if columns:
+            meta["fields"] = columns
+        return type("MetaSchema", (SQLAlchemyAutoSchema, class_mixin),
+                    {"Meta": type("Meta", (), meta)})
+
+
 class MarelleModelApi(ModelRestApi):
     allow_browser_login = True
     page_size = 50
+    model2schemaconverter = ForeignKeySchemaConverter
 
     def response_422(self, message=None):
         return super().response_422(message=_plain(message) if isinstance(message, dict) else message)
