@@ -44,10 +44,11 @@ def create_app(config_object="config.Config", **overrides) -> Flask:
             return
         csrf.protect()
 
-    from app import formatting
+    from app import errors, formatting
     from app.services import billing, registry
 
     formatting.register(app)
+    errors.register(app)
     # Billing tells the register who cannot be archived (unpaid invoices).
     if billing.archive_guard not in registry.ARCHIVE_GUARDS:
         registry.ARCHIVE_GUARDS.append(billing.archive_guard)

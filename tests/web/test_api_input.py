@@ -1,5 +1,6 @@
 """The API tells the truth on optional relations and on bad input: clear 4xx answers in
 French, never a 500, never the database's own words."""
+import html
 from datetime import date
 
 import pytest
@@ -7,7 +8,7 @@ import sqlalchemy as sa
 
 from app.api.base import MarelleModelApi
 from app.extensions import db
-from app.models import BillingRule
+from app.models import BillingRule, Household
 from app.services import bookings
 from tests import factories
 
@@ -27,7 +28,8 @@ def world(app):
         (subscription,) = rule.subscriptions
         db.session.commit()
         return {"child": child.id, "meal": meal.id, "regie": meal.regie_id,
-                "payer": rule.payer_id, "rule": rule.id, "subscription": subscription.id, "invoice": drafts["invoice_ids"][0],
+                "payer": rule.payer_id, "rule": rule.id, "subscription": subscription.id,
+                "invoice": drafts["invoice_ids"][0],
                 "group": setup["classes"]["Adultes"].id, "school": setup["school"].id}
 
 
@@ -98,3 +100,153 @@ def test_an_id_must_be_a_number(api, world):
         "payer_id": "le père", "start_date": "2026-12-01", "criterion": "all_weeks"})
     assert refused.status_code == 422
     assert refused.get_json()["message"] == {"payer_id": ["Nombre entier invalide."]}
+
+
+# --- bad input: 4xx with a French reason, never a 500 --------------------------------------
+
+NOT_AN_OBJECT = "Le corps de la requête doit être un objet JSON ({...})."
+INTERNALS = ("SELECT", "sqlite", "psycopg", "FOREIGN KEY", "constraint", "Traceback",
+             "Fatal error")
+
+
+def no_internals(response):
+    text = response.get_data(as_text=True)
+    assert not any(word.lower() in text.lower() for word in INTERNALS), text
+    return response.get_json()
+
+
+@pytest.mark.parametrize("method,url", [
+    ("post", "/api/v1/household/"),
+    ("put", "/api/v1/household/{household}"),
+    ("post", "/api/v1/booking/bulk"),
+    ("post", "/api/v1/invoice/validate"),
+    ("post", "/api/v1/invoice/{invoice}/credit_note"),
+])
+def test_a_body_that_is_not_an_object_is_400(app, api, world, method, url):
+    with app.app_context():
+        household = db.session.scalar(sa.select(sa.func.min(Household.id)))
+    address = url.format(household=household, invoice=world["invoice"])
+    answer = getattr(api("agent"), method)(address, json=[1, 2])
+    assert answer.status_code == 400
+    assert no_internals(answer) == {"message": NOT_AN_OBJECT}
+
+
+def test_a_body_that_is_not_json_is_400(api):
+    answer = api("agent").post("/api/v1/household/", data="{\"name\": ",
+                               content_type="application/json")
+    assert answer.status_code == 400
+    assert answer.get_json() == {"message": "Le corps de la requête n'est pas un JSON valide."}
+
+
+@pytest.mark.parametrize("query,message", [
+    ("(((((", "Le paramètre q n'est pas un rison valide."),
+    ("(a:", "Le paramètre q n'est pas un rison valide."),
+    ("(page:abc)", "Le paramètre q n'a pas la forme attendue (filtres, tri, page)."),
+    ("(filters:!((col:notes,opr:eq,value:1)))", "Ce filtre n'est pas permis sur cette ressource."),
+    ("(order_column:notes,order_direction:asc)", "Ce tri n'est pas permis sur cette ressource."),
+])
+def test_an_unreadable_query_is_400(api, query, message):
+    answer = api("agent").get(f"/api/v1/household/?q={query}")
+    assert answer.status_code == 400
+    assert no_internals(answer) == {"message": message}
+
+
+def test_an_id_beyond_64_bits_names_nothing(api, login, world):
+    huge = "99999999999999999999"
+    agent = api("agent")
+    for address in (f"/api/v1/household/{huge}", f"/api/v1/person/{huge}/archive",
+                    f"/api/v1/invoice/{huge}/pdf"):
+        method = agent.post if address.endswith("archive") else agent.get
+        answer = method(address)
+        assert answer.status_code == 404, address
+        assert answer.get_json() == {"message": "Rien n'a été trouvé à cette adresse."}
+    screens = login("admin")
+    for address in (f"/householdview/show/{huge}", f"/childview/show/{huge}",
+                    f"/regieview/edit/{huge}"):
+        assert screens.get(address).status_code == 404, address
+
+
+def test_a_number_too_large_in_a_body_is_400(api, world):
+    answer = api("agent").post("/api/v1/household_member/", json={
+        "household_id": 99999999999999999999, "person_id": world["child"]})
+    assert answer.status_code in (400, 422)
+    assert no_internals(answer)["message"]
+
+
+def test_a_batch_download_outside_its_folder_is_404(login):
+    regisseur = login("regisseur")
+    for name in ("..", ".", "%2e%2e"):
+        assert regisseur.get(f"/invoiceview/download/{name}").status_code == 404
+
+
+# --- unknown addresses and unexpected errors under /api/v1 ---------------------------------
+
+def test_unknown_api_addresses_answer_json_in_french(api):
+    agent = api("agent")
+    missing = agent.get("/api/v1/nothing_here")
+    assert missing.status_code == 404 and missing.is_json
+    assert missing.get_json() == {"message": "Rien n'a été trouvé à cette adresse."}
+    wrong_method = agent.delete("/api/v1/household/")
+    assert wrong_method.status_code == 405 and wrong_method.is_json
+    assert wrong_method.get_json() == {
+        "message": "Cette méthode n'est pas autorisée à cette adresse."}
+    assert agent.get("/api/v1/household/12345678").get_json() == {
+        "message": "Rien n'a été trouvé à cette adresse."}
+
+
+def test_an_unexpected_error_under_the_api_is_json_without_internals(app, monkeypatch):
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)
+    crash = RuntimeError("SELECT secret FROM ab_user -- psycopg")
+    with app.test_request_context("/api/v1/household/"):
+        answer = app.handle_exception(crash)
+    assert answer.status_code == 500 and answer.is_json
+    assert no_internals(answer) == {"message": (
+        "Une erreur inattendue s'est produite. Elle a été enregistrée ; réessayez ou prévenez "
+        "votre administrateur.")}
+    with app.test_request_context("/householdview/list/"):
+        page = app.handle_exception(crash)
+    assert page.status_code == 500 and not page.is_json
+    assert "secret" not in page.get_data(as_text=True)
+
+
+# --- deleting what is still used ------------------------------------------------------------
+
+def test_a_regie_with_invoices_is_not_deleted(api, login, world):
+    answer = api("admin").delete(f"/api/v1/regie/{world['regie']}")
+    assert answer.status_code == 409
+    assert no_internals(answer) == {"message": (
+        "Cette fiche est encore utilisée (factures, prestations) : elle ne peut pas être "
+        "supprimée.")}
+    page = login("admin").post(f"/regieview/delete/{world['regie']}", follow_redirects=True)
+    assert page.status_code == 200
+    assert ("Cette fiche est encore utilisée (factures, prestations) : elle ne peut pas être "
+            "supprimée.") in html.unescape(page.get_data(as_text=True))
+    assert api("admin").get(f"/api/v1/regie/{world['regie']}").status_code == 200
+
+
+def test_a_school_with_classes_is_not_deleted(api, world):
+    answer = api("admin").delete(f"/api/v1/school/{world['school']}")
+    assert answer.status_code == 409
+    assert "(classes)" in no_internals(answer)["message"]
+
+
+# --- the OpenAPI spec ------------------------------------------------------------------------
+
+def test_the_openapi_spec_is_built_once(api, monkeypatch):
+    from flask_appbuilder.api.manager import OpenApi
+
+    builds = []
+    build = OpenApi._create_api_spec
+
+    def counted(version):
+        builds.append(version)
+        return build(version)
+
+    monkeypatch.setattr(OpenApi, "_create_api_spec", staticmethod(counted))
+    admin = api("admin")
+    first, second = admin.get("/api/v1/_openapi"), admin.get("/api/v1/_openapi")
+    assert first.status_code == second.status_code == 200
+    assert first.get_json() == second.get_json()
+    assert "/api/v1/billing_rule/" in second.get_json()["paths"]
+    assert len(builds) <= 1
+    assert api("parent").get("/api/v1/_openapi").status_code in (401, 403)
