@@ -98,6 +98,10 @@ def _refuse_impossible_ids(endpoint, values):
 
 
 def register(app):
+    from app import validation
+
+    # Out-of-range input is refused at its field first, with the field named (422, form).
+    validation.install()
     app.url_value_preprocessor(_refuse_impossible_ids)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _rolled_back)

@@ -514,6 +514,8 @@ FR = {
     "A column named in the request is unknown.": "Une colonne demandée est inconnue.",
     "The q argument does not have the expected form (filters, order, page).":
         "Le paramètre q n'a pas la forme attendue (filtres, tri, page).",
+    "Give a date between %(first)s and %(last)s.":
+        "Indiquez une date entre le %(first)s et le %(last)s.",
     "adjustments": "réductions ou majorations",
     "attendance records": "présences",
     "billing rules": "règles de facturation",

@@ -250,3 +250,51 @@ def test_the_openapi_spec_is_built_once(api, monkeypatch):
     assert "/api/v1/billing_rule/" in second.get_json()["paths"]
     assert len(builds) <= 1
     assert api("parent").get("/api/v1/_openapi").status_code in (401, 403)
+
+
+# --- dates out of any sensible span ----------------------------------------------------------
+
+DATE_SPAN = "Indiquez une date entre le 01/01/1900 et le 31/12/2100."
+
+
+def test_dates_beyond_2100_or_before_1900_are_422_on_the_field(api, world):
+    agent = api("agent")
+    rule = agent.post("/api/v1/billing_rule/", json={
+        "payer_id": world["payer"], "start_date": "2026-12-01", "end_date": "9999-12-30",
+        "criterion": "all_weeks", "subscription_ids": [world["subscription"]]})
+    assert rule.status_code == 422
+    assert rule.get_json() == {"message": {"end_date": [DATE_SPAN]}}
+    stopped = agent.put(f"/api/v1/billing_rule/{world['rule']}", json={"end_date": "9999-12-30"})
+    assert stopped.status_code == 422
+    assert stopped.get_json() == {"message": {"end_date": [DATE_SPAN]}}
+    born_in_year_one = agent.post("/api/v1/person/", json={
+        "kind": "adult", "last_name": "Ancien", "first_name": "Jules", "birth_date": "0001-01-01"})
+    assert born_in_year_one.get_json() == {"message": {"birth_date": [DATE_SPAN]}}
+    bulk = agent.post("/api/v1/booking/bulk", json={
+        "person_id": world["child"], "service_id": world["meal"], "start_date": "2026-11-02",
+        "end_date": "9999-12-31", "weekdays": [0], "mode": "add"})
+    assert bulk.status_code == 422
+    assert bulk.get_json() == {"message": {"end_date": [DATE_SPAN]}}
+    generate = api("regisseur").post("/api/v1/invoice/generate", json={
+        "regie_id": world["regie"], "service_ids": [world["meal"]],
+        "period_start": "2026-11-01", "period_end": "9999-12-30"})
+    assert generate.status_code == 422
+    assert generate.get_json() == {"message": {"period_end": [DATE_SPAN]}}
+    fine = agent.put(f"/api/v1/billing_rule/{world['rule']}", json={"end_date": "2100-12-31"})
+    assert fine.status_code == 200, fine.get_json()
+
+
+def test_dates_out_of_span_are_refused_on_screen_forms(login):
+    admin = login("admin")
+    page = admin.post("/schoolyearview/add", data={
+        "label": "2999-3000", "start_date": "2999-09-01", "end_date": "3000-07-01"})
+    assert page.status_code == 200  # the form again, with the reason under each date
+    assert html.unescape(page.get_data(as_text=True)).count(DATE_SPAN) == 2
+    wizard = admin.post("/households/new", data={
+        "adult_mode": "new", "adult_last_name": "Ancien", "adult_first_name": "Jules",
+        "adult_birth_date": "0001-01-01", "child_mode": "none", "household_mode": "new",
+        "household_name": "Foyer ANCIEN"})
+    assert wizard.status_code == 200
+    assert DATE_SPAN in html.unescape(wizard.get_data(as_text=True))
+    listed = admin.get("/schoolyearview/list/").get_data(as_text=True)
+    assert "2999-3000" not in listed
