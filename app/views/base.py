@@ -1,5 +1,5 @@
 """What the back-office ModelViews share."""
-from flask import abort, flash, request
+from flask import abort, flash, has_request_context, request
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.urltools import (
@@ -31,6 +31,24 @@ class RuleCheckedModelView(ModelView):
     """
 
     rule = None
+
+    # FAB shows every related list on a record's page, whoever looks: only those the user may
+    # list are shown (an activity leader on a child's page sees no guardians nor documents).
+    @property
+    def _related_views(self):
+        views = self.get_init_inner_views()
+        if not has_request_context():
+            return views
+        may = self.appbuilder.sm.has_access
+        return [view for view in views if may("can_list", view.class_permission_name)]
+
+    @_related_views.setter
+    def _related_views(self, views):
+        self.__dict__["_all_related_views"] = views
+
+    def get_init_inner_views(self):
+        """Every related view, as AppBuilder fills them in at start."""
+        return self.__dict__.setdefault("_all_related_views", [])
 
     def _run_rule(self, func, *args):
         try:
