@@ -3,19 +3,17 @@ kept once rendered, so every reprint is the document the family received."""
 import secrets
 from pathlib import Path
 
-from flask import current_app
 from flask_babel import force_locale
 
 from app.extensions import db
 from app.models import Invoice
 from app.pdf import render_pdf
 from app.services import billing
+from app.services.storage import private_folder, write_private
 
 
 def _storage() -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"]) / "invoices"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_folder("invoices")
 
 
 def render_invoice(invoice: Invoice) -> bytes:
@@ -38,7 +36,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
             return path.read_bytes()
     document = render_invoice(invoice)
     name = f"{secrets.token_hex(16)}.pdf"
-    (_storage() / name).write_bytes(document)
+    write_private(_storage() / name, document)
     invoice.pdf_storage_name = name
     db.session.flush()
     return document
