@@ -35,7 +35,7 @@ def create_app(config_object="config.Config", **overrides) -> Flask:
     web.configure(app)
     web.register_hooks(app)
 
-    from app import formatting
+    from app import errors, formatting
     from app.services import billing, calendar, registry
 
     if app.config.get("MARELLE_NOW"):
@@ -44,6 +44,7 @@ def create_app(config_object="config.Config", **overrides) -> Flask:
         calendar.freeze_clock(datetime.fromisoformat(app.config["MARELLE_NOW"]))
 
     formatting.register(app)
+    errors.register(app)
     register_busy_answer(app)
     # Billing tells the register who cannot be archived (unpaid invoices).
     if billing.archive_guard not in registry.ARCHIVE_GUARDS:

@@ -540,6 +540,51 @@ FR = {
         "Jeton d'accès invalide ou expiré : reconnectez-vous.",
     "Too many failed logins: try again in %(minutes)d min.":
         "Trop d'échecs de connexion : réessayez dans %(minutes)d min.",
+    # --- issue 8: API and bad input (errors, deletions refused, dates, uploads)
+    "The request is not valid.": "La requête n'est pas valide.",
+    "Sign in first.": "Connectez-vous d'abord.",
+    "You are not allowed to do this.": "Vous n'avez pas le droit de faire cela.",
+    "Nothing was found at this address.": "Rien n'a été trouvé à cette adresse.",
+    "This method is not allowed at this address.":
+        "Cette méthode n'est pas autorisée à cette adresse.",
+    "The request is too large.": "La requête est trop volumineuse.",
+    "Too many attempts: wait a moment and try again.":
+        "Trop de tentatives : patientez un instant puis réessayez.",
+    "An unexpected error occurred. It has been logged; try again or tell your administrator.":
+        "Une erreur inattendue s'est produite. Elle a été enregistrée ; réessayez ou "
+        "prévenez votre administrateur.",
+    "A number or a date in the request is out of the accepted range.":
+        "Un nombre ou une date de la requête sort des limites acceptées.",
+    "The request body must be a JSON object ({...}).":
+        "Le corps de la requête doit être un objet JSON ({...}).",
+    "The q argument is not valid rison.": "Le paramètre q n'est pas un rison valide.",
+    "The request body is not valid JSON.": "Le corps de la requête n'est pas un JSON valide.",
+    "This filter is not allowed on this resource.": "Ce filtre n'est pas permis sur cette ressource.",
+    "This sort order is not allowed on this resource.":
+        "Ce tri n'est pas permis sur cette ressource.",
+    "A column named in the request is unknown.": "Une colonne demandée est inconnue.",
+    "The q argument does not have the expected form (filters, order, page).":
+        "Le paramètre q n'a pas la forme attendue (filtres, tri, page).",
+    "Give a date between %(first)s and %(last)s.":
+        "Indiquez une date entre le %(first)s et le %(last)s.",
+    "adjustments": "réductions ou majorations",
+    "attendance records": "présences",
+    "billing rules": "règles de facturation",
+    "enrollments": "cursus",
+    "invoices": "factures",
+    "sub-folders": "sous-dossiers",
+    "invoice lines": "lignes de factures",
+    "invoice numbers": "numéros de factures",
+    "people's insurance records": "assurances de personnes",
+    "products": "produits",
+    "classes": "classes",
+    "services": "prestations",
+    "subscriptions": "inscriptions aux prestations",
+    "other records": "autres fiches",
+    "This record is still used by other records: it cannot be deleted.":
+        "Cette fiche est encore utilisée par d'autres fiches : elle ne peut pas être supprimée.",
+    "This record is still used (%(uses)s): it cannot be deleted.":
+        "Cette fiche est encore utilisée (%(uses)s) : elle ne peut pas être supprimée.",
 }
 
 

@@ -86,11 +86,6 @@ class InvoiceApi(MarelleModelApi):
                 "credit note.", number=invoice.number)))
         return super().put_headless(pk)
 
-    def _merge_update_item(self, model_item, data):
-        # Only what the caller sends is loaded: FAB's merge re-validates untouched empty
-        # foreign keys and dates and refuses them.
-        return data
-
     def pre_update(self, item):
         billing.ensure_draft(item)
 

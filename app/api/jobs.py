@@ -1,10 +1,11 @@
 """GET /api/v1/job/<id>: status, progress and result of a background job."""
 from flask_appbuilder.api import BaseApi, expose, protect, safe
 
+from app.api.base import FrenchResponses
 from app.views.jobs import find_visible_job, job_status
 
 
-class JobApi(BaseApi):
+class JobApi(FrenchResponses, BaseApi):
     resource_name = "job"
     allow_browser_login = True
 

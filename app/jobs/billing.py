@@ -5,7 +5,6 @@ from typing import Optional
 
 import secrets
 import sqlalchemy as sa
-from flask import current_app
 
 from app.extensions import db
 from app.jobs import job, submit
@@ -13,6 +12,7 @@ from app.models import Invoice
 from app.pdf import merge_pdfs
 from app.pdf.invoices import invoice_pdf
 from app.services import billing
+from app.services.storage import private_folder, write_private
 
 
 @job("generate_invoices")
@@ -45,9 +45,7 @@ def submit_generation(regie_id, service_ids, period_start: date, period_end: dat
 
 
 def batch_folder() -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"]) / "batches"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return private_folder("batches")
 
 
 @job("print_invoices")
@@ -64,5 +62,5 @@ def print_invoices(progress, invoice_ids):
         if done % 10 == 0:
             progress.report_only(int(90 * done / len(ids)))
     name = f"{secrets.token_hex(16)}.pdf"
-    (batch_folder() / name).write_bytes(merge_pdfs(documents) if documents else b"")
+    write_private(batch_folder() / name, merge_pdfs(documents) if documents else b"")
     return {"file": name, "count": len(documents)}

@@ -1,23 +1,20 @@
 """The invoice PDF. A validated invoice's PDF is built only from what the invoice stores and is
 kept once rendered, so every reprint is the document the family received."""
-import os
 import secrets
 from pathlib import Path
 from types import SimpleNamespace
 
-from flask import current_app
 from flask_babel import force_locale
 
 from app.extensions import db
 from app.models import Invoice
 from app.pdf import render_pdf
 from app.services import billing
+from app.services.storage import private_folder, write_private
 
 
 def _storage() -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"]) / "invoices"
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return path
+    return private_folder("invoices")
 
 
 def issuer(invoice: Invoice) -> SimpleNamespace:
@@ -49,9 +46,7 @@ def invoice_pdf(invoice: Invoice) -> bytes:
             return path.read_bytes()
     document = render_invoice(invoice)
     name = f"{secrets.token_hex(16)}.pdf"
-    # Invoices name families and amounts: readable by the application's user only.
-    with open(os.open(_storage() / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as f:
-        f.write(document)
+    write_private(_storage() / name, document)
     invoice.pdf_storage_name = name
     db.session.flush()
     return document

@@ -68,10 +68,10 @@ ROLES = {
         *JOBS,
         *OWN_ACCOUNT,
     ],
-    # Activity leaders see the children of their groups to take attendance.
+    # Activity leaders see children only, to take attendance: no adult, no family's contact
+    # details (no PersonApi, no household or guardian lists) until staff scopes exist.
     "Animateur": [
-        (r"ChildView|HouseholdMemberView|GuardianshipView", READ),
-        (r"PersonApi", READ),
+        (r"ChildView", READ),
         (r"AttendanceView", r"can_sheet|can_mark"),
         (r"AttendanceApi", r".*"),
         (r"Families|Children|Activities|Attendance", r"menu_access"),

@@ -11,6 +11,7 @@ from app.extensions import db
 from app.models import Document
 from app.services import RuleViolation
 from app.services.registry import ensure_editable
+from app.services.storage import private_folder, write_private
 
 
 def check_portal_dates(start, end):
@@ -20,14 +21,15 @@ def check_portal_dates(start, end):
         )
 
 
-def _storage_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_DIR"])
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 def path_of(document: Document) -> str:
-    return str(_storage_dir() / document.storage_name)
+    return str(private_folder() / document.storage_name)
+
+
+def download_name(document: Document) -> str:
+    """The uploader's file name with the extension of the type found in the file: a PDF
+    sent as `poly.html` downloads as `poly.pdf`, never as a page a browser would render."""
+    stem = Path(document.original_filename).stem.strip() or Path(document.storage_name).stem
+    return f"{stem}{Path(document.storage_name).suffix}"
 
 
 def attach(person, upload, name, description=None, portal_from=None, portal_until=None,
@@ -59,7 +61,7 @@ def attach(person, upload, name, description=None, portal_from=None, portal_unti
             _("This file type is not accepted: send a PDF, JPEG or PNG file."), "file"
         )
     storage_name = f"{secrets.token_hex(16)}.{allowed[kind.mime]}"
-    (_storage_dir() / storage_name).write_bytes(content)
+    write_private(private_folder() / storage_name, content)
     original = os.path.basename(upload.filename.replace("\\", "/"))[:255] or storage_name
     document = Document(
         person=person,

@@ -1,6 +1,7 @@
 """What the back-office ModelViews share."""
-from flask import abort, flash, request
+from flask import abort, flash, has_request_context, request
 from flask_appbuilder import ModelView, expose, has_access
+from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.urltools import (
     get_filter_args,
     get_order_args,
@@ -12,7 +13,7 @@ from wtforms import BooleanField, SelectField, TimeField
 from wtforms.validators import InputRequired
 
 from app.extensions import db
-from app.services import RuleViolation
+from app.services import RuleViolation, usage
 
 
 class RefusedByRule(Exception):
@@ -30,6 +31,24 @@ class RuleCheckedModelView(ModelView):
     """
 
     rule = None
+
+    # FAB shows every related list on a record's page, whoever looks: only those the user may
+    # list are shown (an activity leader on a child's page sees no guardians nor documents).
+    @property
+    def _related_views(self):
+        views = self.get_init_inner_views()
+        if not has_request_context():
+            return views
+        may = self.appbuilder.sm.has_access
+        return [view for view in views if may("can_list", view.class_permission_name)]
+
+    @_related_views.setter
+    def _related_views(self, views):
+        self.__dict__["_all_related_views"] = views
+
+    def get_init_inner_views(self):
+        """Every related view, as AppBuilder fills them in at start."""
+        return self.__dict__.setdefault("_all_related_views", [])
 
     def _run_rule(self, func, *args):
         try:
@@ -102,6 +121,30 @@ class RuleCheckedModelView(ModelView):
         return self._get_related_views_widgets(
             item, filters={}, orders=get_order_args(), pages=get_page_args(),
             page_sizes=get_page_size_args(), widgets=widgets)
+
+    def _delete(self, pk):
+        """FAB's delete, where a record other rows still need is refused with what needs it
+        (FAB would flash the empty text of its database exception)."""
+        item = self.datamodel.get(pk, self._base_filters)
+        if not item:
+            abort(404)
+        try:
+            self.pre_delete(item)
+        except (RuleViolation, RefusedByRule) as exc:
+            flash(getattr(exc, "message", None) or str(exc), "danger")
+            return
+        except Exception as exc:  # FAB's convention: pre_delete refuses by raising a message
+            flash(str(exc), "danger")
+            return
+        key = self.datamodel.get_pk_value(item)
+        try:
+            self.datamodel.delete(item)
+        except DatabaseException:
+            flash(usage.still_used_message(self.datamodel.obj, key), "danger")
+            return
+        self.post_delete(item)
+        flash(self.delete_row_message, "success")
+        self.update_redirect()
 
     def pre_add(self, item):
         if self.rule is not None:

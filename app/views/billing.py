@@ -309,7 +309,8 @@ class InvoiceView(RuleCheckedModelView):
         from app.jobs.billing import batch_folder
 
         path = batch_folder() / name
-        if "/" in name or not path.exists():
+        # Only a file of the batch folder itself: "..", "." or a sub-folder name is no batch.
+        if "/" in name or name.startswith(".") or not path.is_file():
             abort(404)
         return send_file(path, mimetype="application/pdf", as_attachment=True,
                          download_name="factures.pdf")

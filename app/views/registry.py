@@ -19,6 +19,7 @@ from app.models import (
     PersonCriterion,
     PersonInsurance,
 )
+from app.security import acting_user
 from app.services import RuleViolation, documents, registry
 from app.views.base import RuleCheckedModelView, boolean_field
 from app.views.bookings import SubscriptionView
@@ -220,7 +221,7 @@ class DocumentView(ModelView):
             documents.path_of(document),
             mimetype=document.content_type,
             as_attachment=True,
-            download_name=document.original_filename,
+            download_name=documents.download_name(document),
         )
 
     @expose("/upload/<int:person_id>", methods=["GET", "POST"])
@@ -237,6 +238,7 @@ class DocumentView(ModelView):
                     description=form.description.data,
                     portal_from=form.portal_from.data,
                     portal_until=form.portal_until.data,
+                    uploaded_by_id=acting_user().id,
                 )
                 db.session.commit()
                 flash(_("Document “%(name)s” added.", name=form.name.data), "success")
