@@ -68,7 +68,8 @@ def _writes_expected() -> bool:
 @sa.event.listens_for(sa.engine.Engine, "begin")
 def _sqlite_on_begin(connection):
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if _writes_expected() else "BEGIN")
+        deferred = connection.info.get("marelle_deferred_begin") or not _writes_expected()
+        connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
 def database_busy(error) -> bool:

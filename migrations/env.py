@@ -102,6 +102,8 @@ def run_migrations_online():
             # that drop would cascade into the child rows (invoice lines of an altered invoice
             # table). The pragma only takes effect outside a transaction.
             connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+            # Nothing to migrate is a read: it must not wait for the write lock.
+            connection.info["marelle_deferred_begin"] = True
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -114,6 +116,7 @@ def run_migrations_online():
         finally:
             if connection.dialect.name == "sqlite":
                 connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+                connection.info.pop("marelle_deferred_begin", None)
 
 
 if context.is_offline_mode():

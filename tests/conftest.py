@@ -89,6 +89,9 @@ def _rollback(request, app):
         connection = db.engine.connect()
         # FAB reads get_bind().name, which an Engine has and a Connection lacks.
         connection.name = connection.dialect.name
+        # The test's own transaction takes SQLite's write lock only when it writes, so that a
+        # command the test runs on another connection (flask marelle init) is not locked out.
+        connection.info["marelle_deferred_begin"] = True
         transaction = connection.begin()
         factory = db.session.session_factory
         factory.class_ = _BoundSession
@@ -102,6 +105,7 @@ def _rollback(request, app):
             factory.class_ = FlaskSession
             db.session.configure(bind=None)
         transaction.rollback()
+        connection.info.pop("marelle_deferred_begin", None)
         connection.close()
 
 
