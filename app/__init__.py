@@ -59,6 +59,7 @@ def create_app(config_object="config.Config", **overrides) -> Flask:
 
         register_views(appbuilder)
         register_apis(appbuilder)
+        errors.register_jwt_answers(app)
 
     from app.cli import marelle_cli
     from app.jobs import load_job_modules

@@ -8,9 +8,11 @@ mistake: 404 for an address naming no record, 400 otherwise — never a 500.
 import logging
 
 import sqlalchemy as sa
-from flask import abort, jsonify, request
+from flask import abort, current_app, g, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
+from flask_wtf.csrf import CSRFError
+from markupsafe import escape
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.extensions import db
 
@@ -31,6 +33,14 @@ MESSAGES = {
             "administrator."),
 }
 OUT_OF_RANGE = _l("A number or a date in the request is out of the accepted range.")
+TITLES = {
+    400: _l("Request refused"), 401: _l("Sign in first"), 403: _l("Access refused"),
+    404: _l("Page not found"), 405: _l("Request refused"), 413: _l("Request too large"),
+    429: _l("Too many attempts"), 500: _l("Something went wrong"),
+    503: _l("Marelle is busy"),
+}
+CSRF_REFUSED = _l("This form has expired or did not come from Marelle: reload the page and "
+                  "try again.")
 
 
 def message_for(status: int) -> str:
@@ -63,12 +73,63 @@ def json_error(status: int, message):
     return response
 
 
+def screen_error(status: int, message):
+    """A screen's error: a French page inside the back-office layout, saying what to do; a
+    bare page if even the layout cannot be drawn (the error may come from the database)."""
+    title = TITLES.get(status) or TITLES[400 if status < 500 else 500]
+    try:
+        appbuilder = current_app.appbuilder
+        if not hasattr(g, "user"):  # refused before FAB's own hook set it (the navbar reads it)
+            from flask_login import current_user
+
+            g.user = current_user
+        body = render_template("errors/page.html", status=status, title=title,
+                               message=message, appbuilder=appbuilder,
+                               base_template=appbuilder.base_template)
+    except Exception:  # noqa: BLE001  (an error page must always answer)
+        log.exception("the error page could not be drawn")
+        db.session.rollback()
+        body = (f"<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><title>Marelle"
+                f"</title><h2>{escape(title)}</h2><p>{escape(message)}</p>"
+                f"<p><a href=\"/\">Marelle</a></p></html>")
+    return body, status
+
+
 def _answer(exc, status, message):
     if _is_api():
         return json_error(status, message)
-    if isinstance(exc, HTTPException) and exc.code == status:
+    if isinstance(exc, HTTPException) and exc.code and exc.code < 400:
         return exc
-    return BadRequest(message) if status == 400 else InternalServerError()
+    return screen_error(status, message)
+
+
+def _csrf_refused(exc):
+    return _answer(exc, 400, str(CSRF_REFUSED))
+
+
+def _refuse_unknown_sort():
+    """A list sorted by a column it does not offer (`_oc_<View>=...`) is a bad address."""
+    for key, value in request.args.items():
+        if key.startswith("_oc_"):
+            view = _views_by_name().get(key[4:])
+            if view is not None and value not in (getattr(view, "order_columns", None) or []):
+                abort(400)
+
+
+def _views_by_name() -> dict:
+    return {type(view).__name__: view for view in current_app.appbuilder.baseviews}
+
+
+def register_jwt_answers(app):
+    """The API's token errors, in the user's language and in the API's shape."""
+    jwt = app.extensions["flask-jwt-extended"]
+    ended = _l("Your session has ended: log in again.")
+    invalid = _l("Invalid or expired access token: log in again.")
+    jwt.user_lookup_error_loader(lambda header, data: json_error(401, ended))
+    jwt.expired_token_loader(lambda header, data: json_error(401, invalid))
+    jwt.invalid_token_loader(lambda reason: json_error(401, invalid))
+    jwt.unauthorized_loader(lambda reason: json_error(401, message_for(401)))
+    jwt.revoked_token_loader(lambda header, data: json_error(401, ended))
 
 
 def _http_error(exc: HTTPException):
@@ -103,6 +164,8 @@ def register(app):
     # Out-of-range input is refused at its field first, with the field named (422, form).
     validation.install()
     app.url_value_preprocessor(_refuse_impossible_ids)
+    app.before_request(_refuse_unknown_sort)
+    app.register_error_handler(CSRFError, _csrf_refused)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _rolled_back)
     app.register_error_handler(OverflowError, _rolled_back)

@@ -585,6 +585,21 @@ FR = {
         "Cette fiche est encore utilisée par d'autres fiches : elle ne peut pas être supprimée.",
     "This record is still used (%(uses)s): it cannot be deleted.":
         "Cette fiche est encore utilisée (%(uses)s) : elle ne peut pas être supprimée.",
+    # --- issue 8: review findings
+    "Request refused": "Requête refusée",
+    "Sign in first": "Connectez-vous d'abord",
+    "Already deducted (discounts, earlier credit notes)":
+        "Déjà déduit (réductions, avoirs précédents)",
+    "Access refused": "Accès refusé",
+    "Page not found": "Page introuvable",
+    "Request too large": "Requête trop volumineuse",
+    "Too many attempts": "Trop de tentatives",
+    "Something went wrong": "Une erreur est survenue",
+    "Marelle is busy": "Marelle est très sollicitée",
+    "This form has expired or did not come from Marelle: reload the page and try again.":
+        "Ce formulaire a expiré ou ne vient pas de Marelle : rechargez la page et recommencez.",
+    "Your session has ended: log in again.": "Votre session est terminée : reconnectez-vous.",
+    "Back to the home page": "Retour à l'accueil",
 }
 
 

@@ -138,6 +138,13 @@ class MarelleModelApi(FrenchResponses, ModelRestApi):
     page_size = 50
     model2schemaconverter = ForeignKeySchemaConverter
 
+    def _get_field_info(self, field, *args, **kwargs):
+        # FAB translates a missing description, and gettext("") is the catalogue's header.
+        info = super()._get_field_info(field, *args, **kwargs)
+        if not self.description_columns.get(field.name):
+            info["description"] = ""
+        return info
+
     def response_422(self, message=None):
         return super().response_422(message=_plain(message) if isinstance(message, dict) else message)
 

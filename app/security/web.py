@@ -129,7 +129,8 @@ def _throttle_login():
     if throttle is None:
         return None
     if request.endpoint == API_LOGIN:
-        username = (request.get_json(silent=True) or {}).get("username")
+        body = request.get_json(silent=True)
+        username = body.get("username") if isinstance(body, dict) else None
     else:
         username = request.form.get("username")
     wait = throttle.retry_after(username, request.remote_addr)

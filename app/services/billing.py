@@ -696,6 +696,12 @@ def credit_note(invoice: Invoice, amount=None, reason: Optional[str] = None,
                    reason=(reason or "").strip()[:250] or None, payer_name=invoice.payer_name,
                    co_payer_name=invoice.co_payer_name, display_at=invoice.display_at)
     note.lines = [InvoiceLine(**line) for line in note_lines]
+    already = -sum((line["amount"] for line in note_lines), ZERO) - value
+    if already > 0:
+        # The days cost more than what remains (a discount, an earlier credit note): the note
+        # says so in a line of its own, so that it adds up on screen and on paper.
+        note.adjustments = [Adjustment(label=_("Already deducted (discounts, earlier credit "
+                                               "notes)"), kind="surcharge", amount=already)]
     db.session.add(note)
     db.session.flush()
     validate([note.id])

@@ -309,8 +309,13 @@ class InvoiceView(RuleCheckedModelView):
         from app.jobs.billing import batch_folder
 
         path = batch_folder() / name
-        # Only a file of the batch folder itself: "..", "." or a sub-folder name is no batch.
-        if "/" in name or name.startswith(".") or not path.is_file():
+        # Only a file of the batch folder itself: "..", "." or a sub-folder name is no batch,
+        # nor a name longer than any file can have.
+        try:
+            found = "/" not in name and not name.startswith(".") and path.is_file()
+        except OSError:
+            found = False
+        if not found:
             abort(404)
         return send_file(path, mimetype="application/pdf", as_attachment=True,
                          download_name="factures.pdf")

@@ -2,6 +2,7 @@
 from flask import url_for
 from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from flask_wtf import FlaskForm
 from markupsafe import Markup
 from flask_wtf.file import FileField
@@ -226,6 +227,10 @@ class MoneyField(DecimalField):
 
     def __init__(self, label=None, validators=None, **kwargs):
         kwargs.setdefault("places", 2)
+        # A text box, never <input type=number>: browsers drop or refuse the decimal comma
+        # there ("1,50" became 150). inputmode still brings up the numeric keypad on phones.
+        kwargs.setdefault("widget", BS3TextFieldWidget())
+        kwargs.setdefault("render_kw", {"inputmode": "decimal", "autocomplete": "off"})
         super().__init__(label, validators, **kwargs)
 
     def process_formdata(self, valuelist):

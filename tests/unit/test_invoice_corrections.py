@@ -144,3 +144,19 @@ def test_the_pdf_prints_what_the_invoice_froze_and_escapes_stored_text(session):
                    PdfReader(io.BytesIO(invoice_pdf(invoice))).pages)
     assert regie_name in text and "Régie renommée" not in text
     assert "<font color=red>PAYEZ SUR IBAN FR76 0000</font>" in text.replace("\n", " ")
+
+
+def test_a_credit_note_for_days_already_discounted_adds_up(session):
+    meal, _, mother, _, child, subscription = family(session)
+    billing_rules.add_rule(mother, date(2026, 9, 1), [subscription])
+    (invoice,) = invoices_by_payer(session, generate(meal)).values()
+    billing.add_adjustment(invoice, "Fratrie", "discount", "6.00")
+    billing.validate([invoice.id])
+    (line,) = invoice.lines
+    note = billing.credit_note(invoice, cancelled_lines=[(line.id, None)])
+    # 17 days at 3,00 € = 51,00 € cancelled, but only 45,00 € was due: the note says why.
+    assert note.total == Decimal("-45.00")
+    assert sum(ln.amount for ln in note.lines) == Decimal("-51.00")
+    (deducted,) = note.adjustments
+    assert deducted.signed_amount == Decimal("6.00") and "Déjà déduit" in deducted.label
+    assert sum(ln.amount for ln in note.lines) + deducted.signed_amount == note.total

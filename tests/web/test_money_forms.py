@@ -43,3 +43,11 @@ def test_a_quotient_typed_with_a_thousands_space(app, login):
     with app.app_context():
         assert db.session.scalar(sa.select(FamilyQuotient.value).where(
             FamilyQuotient.household_id == home_id)) == Decimal("1250.50")
+
+
+def test_amount_boxes_are_text_so_browsers_keep_the_comma(app, login):
+    """<input type=number> drops the comma in a French browser: "1,50" was sent as 150."""
+    page = login("regisseur").get("/adjustmentview/add").get_data(as_text=True)
+    amount = page[page.index('id="amount"') - 200:page.index('id="amount"') + 200]
+    assert 'type="text"' in amount and 'inputmode="decimal"' in amount
+    assert 'type="number"' not in amount
