@@ -18,6 +18,23 @@ from tests.support import PASSWORD, ROLE_USERS, TOWN_NOW, throwaway_database
 os.environ.setdefault("AUTH_RATE_LIMIT", "1000 per 1 second")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def shifted_machine_clock():
+    """MARELLE_SHIFT_CLOCK_DAYS=365 runs the whole suite with the machine's clock that far
+    ahead (CI does): a test that reads the real date instead of the town's clock then fails
+    today rather than on a day of next year."""
+    days = int(os.environ.get("MARELLE_SHIFT_CLOCK_DAYS") or 0)
+    if not days:
+        yield
+        return
+    from datetime import datetime, timedelta
+
+    import time_machine
+
+    with time_machine.travel(datetime.now().astimezone() + timedelta(days=days), tick=True):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def town_clock():
     """The town's clock, pinned for every test to TOWN_NOW (a Friday in November 2026, before
