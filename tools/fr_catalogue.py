@@ -600,6 +600,49 @@ FR = {
         "Ce formulaire a expiré ou ne vient pas de Marelle : rechargez la page et recommencez.",
     "Your session has ended: log in again.": "Votre session est terminée : reconnectez-vous.",
     "Back to the home page": "Retour à l'accueil",
+    # --- issue 9: billing screens (plurals: one, many, other — CLDR gives French three forms)
+    "Print invoices": "Impression de factures",
+    "Enrolments": "Cursus",
+    "Subscriptions": "Inscriptions",
+    "Billing rules": "Règles de facturation",
+    ("%(num)s draft created", "%(num)s drafts created"):
+        ("%(num)s brouillon créé", "%(num)s brouillons créés", "%(num)s brouillons créés"),
+    "total": "total",
+    ("%(num)s payer", "%(num)s payers"): ("%(num)s payeur", "%(num)s payeurs", "%(num)s payeurs"),
+    "Validate the group": "Valider le groupe",
+    "Payers": "Payeurs",
+    ("%(num)s day not billed", "%(num)s days not billed"):
+        ("%(num)s jour non facturé", "%(num)s jours non facturés", "%(num)s jours non facturés"),
+    "no billing rule covers this day": "aucune règle de facturation ne couvre ce jour",
+    "no tariff for this day": "aucun tarif pour ce jour",
+    "Every booked day of the period is billed.": "Tous les jours réservés de la période sont facturés.",
+    ("%(num)s invoice in the PDF", "%(num)s invoices in the PDF"):
+        ("%(num)s facture dans le PDF", "%(num)s factures dans le PDF", "%(num)s factures dans le PDF"),
+    "credit note issued": "avoir émis",
+    "%(number)s — %(payer)s — %(start)s to %(end)s": "%(number)s — %(payer)s — du %(start)s au %(end)s",
+    "Add a discount or surcharge to the invoice %(invoice)s":
+        "Réduction ou majoration sur la facture %(invoice)s",
+    "There is no draft to validate in this list.": "Il n'y a aucun brouillon à valider dans cette liste.",
+    "The list changed since the confirmation: check it again.":
+        "La liste a changé depuis la confirmation : vérifiez-la à nouveau.",
+    "Validate invoices": "Valider des factures",
+    ("%(num)s invoice validated: %(first)s.", "%(num)s invoices validated: %(first)s to %(last)s."):
+        ("%(num)s facture validée : %(first)s.", "%(num)s factures validées : de %(first)s à %(last)s.", "%(num)s factures validées : de %(first)s à %(last)s."),
+    ("%(num)s invoice in this list", "%(num)s invoices in this list"):
+        ("%(num)s facture dans cette liste", "%(num)s factures dans cette liste", "%(num)s factures dans cette liste"),
+    ("%(num)s draft", "%(num)s drafts"): ("%(num)s brouillon", "%(num)s brouillons", "%(num)s brouillons"),
+    "Validate every draft of this list": "Valider tous les brouillons de cette liste",
+    "Print this list (one PDF)": "Imprimer cette liste (un seul PDF)",
+    "Select": "Sélectionner",
+    ("Validate %(num)s draft, total %(total)s?", "Validate %(num)s drafts, total %(total)s?"):
+        ("Valider %(num)s brouillon, total %(total)s ?", "Valider %(num)s brouillons, total %(total)s ?", "Valider %(num)s brouillons, total %(total)s ?"),
+    "They get their final numbers and can no longer change (a credit note corrects them).":
+        "Elles reçoivent leur numéro définitif et ne peuvent plus changer (un avoir les corrige).",
+    "Corrects invoice": "Corrige la facture",
+    "Credit notes": "Avoirs",
+    "Transfer the rule to": "Transférer la règle sur",
+    "Co-payer (tiers solidaire)": "Tiers solidaire",
+    "Remove the co-payer": "Retirer le tiers solidaire",
 }
 
 

@@ -332,6 +332,16 @@ def generate_drafts(regie_id: int, service_ids, period_start: date, period_end: 
                                 progress or (lambda percent, message=None: None))
 
 
+def generation_defaults(today: date) -> dict:
+    """What « Créer un groupe de factures » proposes: last month, due at the end of the
+    month after it (the families get about a month to pay)."""
+    period_end = today.replace(day=1) - timedelta(days=1)
+    next_month = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
+    due_date = (next_month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return {"period_start": period_end.replace(day=1), "period_end": period_end,
+            "due_date": due_date}
+
+
 def check_generation(regie_id: int, service_ids, period_start: date, period_end: date,
                      due_date: Optional[date] = None, lock: bool = False) -> tuple:
     """What a group of invoices asks for must make sense, checked before the job is queued
@@ -426,6 +436,46 @@ def _generate_drafts(regie_id, service_ids, period_start, period_end, due_date, 
         "unbilled": sorted(unbilled, key=lambda i: (i["person_name"], i["date"])),
         "unpriced": no_price,
     }
+
+
+def summary(invoice_ids, drafts_only: bool = False) -> dict:
+    """What a régisseur reads before and after acting on a set of invoices: how many, their
+    total, their payers, and which of them are still drafts. One query."""
+    query = sa.select(Invoice.id, Invoice.status, Invoice.total, Invoice.payer_id,
+                      Invoice.payer_name).where(bulk.among(Invoice.id, invoice_ids))
+    if drafts_only:
+        query = query.where(Invoice.status == "draft")
+    rows = db.session.execute(query.order_by(Invoice.payer_name, Invoice.id)).all()
+    return {"ids": [row.id for row in rows],
+            "count": len(rows),
+            "total": sum((Decimal(row.total) for row in rows), ZERO),
+            "draft_ids": [row.id for row in rows if row.status == "draft"],
+            "payers": list(dict.fromkeys((row.payer_id, row.payer_name) for row in rows))}
+
+
+def batch_invoice_ids(batch_id: str) -> list:
+    return list(db.session.scalars(sa.select(Invoice.id).where(Invoice.batch_id == batch_id)
+                                   .order_by(Invoice.payer_name, Invoice.id)))
+
+
+def unbilled_report(result: dict) -> list:
+    """The days a generation left out, for people: who, which service, which day and why
+    (no billing rule covers it, or no tariff prices it), ordered by name and day."""
+    days = [dict(day, reason="no_rule") for day in result.get("unbilled") or []]
+    days += [dict(day, reason="no_tariff") for day in result.get("unpriced") or []]
+    if not days:
+        return []
+    people = {pid: (f"{last.upper()} {first}", kind) for pid, last, first, kind in
+              db.session.execute(sa.select(Person.id, Person.last_name, Person.first_name,
+                                           Person.kind).where(
+                  Person.id.in_({d["person_id"] for d in days})))}
+    services = dict(db.session.execute(sa.select(Service.id, Service.name).where(
+        Service.id.in_({d["service_id"] for d in days}))).all())
+    return sorted(({"person_id": d["person_id"], "person_name": people[d["person_id"]][0],
+                    "person_kind": people[d["person_id"]][1],
+                    "service_name": services.get(d["service_id"], ""),
+                    "date": date.fromisoformat(str(d["date"])), "reason": d["reason"]}
+                   for d in days), key=lambda d: (d["person_name"], d["date"]))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -5,15 +5,21 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, action, expose, has_access
+from flask_appbuilder.fields import QuerySelectField
+from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.urltools import get_filter_args
+from flask_appbuilder.widgets import ListWidget
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from markupsafe import Markup
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DateField, DateTimeLocalField, IntegerField, RadioField
+from wtforms import BooleanField, DateField, DateTimeLocalField, RadioField
 from wtforms import SelectField, StringField
-from wtforms.validators import InputRequired, Optional
+from wtforms.validators import DataRequired, InputRequired, Optional
 
 from app import jobs
 from app.jobs.billing import submit_generation
@@ -40,7 +46,7 @@ from app.views.filters import (
     person_search_fields,
 )
 from app.views.bookings import CheckboxesField
-from app.views.forms import MoneyField
+from app.views.forms import MoneyField, PickerField
 
 STATUS_LABELS = {"draft": _l("draft"), "validated": _l("validated"),
                  "cancelled": _l("cancelled")}
@@ -48,6 +54,28 @@ STATE_LABELS = {
     "draft": _l("draft"), "unpaid": _l("unpaid"), "partially_paid": _l("partially paid"),
     "paid": _l("paid"), "to_remind": _l("to remind"), "cancelled": _l("cancelled"),
 }
+# A credit note is not paid by anyone: it is shown as issued, never with a « payée » badge.
+SHOWN_STATE_LABELS = {**STATE_LABELS, "credit_note": _l("credit note issued")}
+STATE_CSS = {"draft": "warning", "to_remind": "danger", "paid": "success",
+             "cancelled": "default", "credit_note": "info"}
+
+
+def shown_state(invoice: Invoice, credited=billing.ZERO) -> str:
+    """The state on screens: billing.state_of, except that credit notes have their own."""
+    if invoice.kind == "credit_note" and invoice.status == "validated":
+        return "credit_note"
+    return billing.state_of(invoice, credited)
+
+
+def state_badge(state) -> Markup:
+    label = SHOWN_STATE_LABELS.get(state) or STATUS_LABELS.get(state, state)
+    return Markup('<span class="label label-{} invoice-state-{}">{}</span>').format(
+        STATE_CSS.get(state, "primary"), state, label)
+
+
+def draft_mark(number):
+    return number or Markup('<b class="invoice-draft-number" title="{}">*</b>').format(
+        _("draft"))
 
 
 class FilterInvoiceState(BaseFilter):
@@ -81,6 +109,23 @@ class InvoiceFilterConverter(PersonNameFilterConverter):
 class InvoiceInterface(PersonSearchInterface):
     filter_converter_class = InvoiceFilterConverter
 
+    def get_values(self, lst, list_columns):
+        """The list's state column holds the state users know (credit notes of the page in
+        one query), not the stored status."""
+        lst = list(lst)
+        credited = (billing.credited_amounts([i.id for i in lst])
+                    if "status" in list_columns else {})
+        for item, values in zip(lst, super().get_values(lst, list_columns)):
+            if "status" in values:
+                values["status"] = shown_state(item, credited.get(item.id, billing.ZERO))
+            yield values
+
+
+class InvoiceListWidget(ListWidget):
+    """Drafts stand out (a coloured row), and only drafts offer « Modifier » and
+    « Supprimer »."""
+    template = "billing/invoice_list_widget.html"
+
 
 def _invoice_of_the_form():
     """The draft an adjustment form belongs to: the invoice page's filter when adding, the
@@ -107,6 +152,18 @@ class DraftsOnly(BaseFilter):
         return query.filter(Invoice.status == "draft")
 
 
+def invoice_label(invoice: Invoice) -> str:
+    """An invoice as people recognise it in a choice: its payer and period, not « *12 »."""
+    return _("%(number)s — %(payer)s — %(start)s to %(end)s",
+             number=invoice.number or _("draft"), payer=invoice.payer_name or invoice.payer,
+             start=short_date(invoice.period_start), end=short_date(invoice.period_end))
+
+
+def _drafts():
+    return db.session.scalars(sa.select(Invoice).where(Invoice.status == "draft")
+                              .order_by(Invoice.payer_name, Invoice.id)).all()
+
+
 class AdjustmentView(RuleCheckedModelView):
     datamodel = SQLAInterface(Adjustment)
     search_columns = ["label", "kind", "amount"]
@@ -128,7 +185,29 @@ class AdjustmentView(RuleCheckedModelView):
         "kind": choice_field(_l("Kind"), [("discount", _l("discount")),
                                           ("surcharge", _l("surcharge"))]),
         "amount": MoneyField(_l("Amount"), [InputRequired()]),
+        "invoice": QuerySelectField(_l("Invoice"), [DataRequired()], query_func=_drafts,
+                                    get_pk_func=lambda i: i.id, get_label=invoice_label,
+                                    widget=Select2Widget()),
     }
+
+    @expose("/add", methods=["GET", "POST"])
+    @has_access
+    def add(self):
+        """The form names the draft and family it is for; on a validated invoice it is
+        refused on the invoice's page, with the reason."""
+        invoice = db.session.get(Invoice, _invoice_of_the_form() or 0)
+        if invoice is not None and invoice.status != "draft":
+            try:
+                billing.ensure_draft(invoice)
+            except RuleViolation as exc:
+                flash(exc.message, "danger")
+            return redirect(url_for("InvoiceView.show", pk=invoice.id))
+        widget = self._add()
+        if not widget:
+            return self.post_add_redirect()
+        title = (_("Add a discount or surcharge to the invoice %(invoice)s",
+                   invoice=invoice_label(invoice)) if invoice is not None else self.add_title)
+        return self.render_template(self.add_template, title=title, widgets=widget)
 
     # The invoices it leaves and reaches are locked drafts; their totals change in the same
     # commit as the adjustment.
@@ -145,7 +224,9 @@ class InvoiceView(RuleCheckedModelView):
     edit_title = _l("Edit a draft")
     list_columns = ["number", "status", "payer", "co_payer", "period_start", "total",
                     "due_date", "folder"]
-    show_columns = ["number", "kind", "status", "regie", "payer", "co_payer", "period_start",
+    list_widget = InvoiceListWidget
+    list_template = "billing/invoice_list.html"
+    show_columns = ["number", "kind", "regie", "payer", "co_payer", "period_start",
                     "period_end", "issue_date", "due_date", "debit_date", "display_at",
                     "folder", "comment", "total"]
     edit_columns = ["comment", "due_date", "debit_date", "display_at", "folder"]
@@ -156,7 +237,8 @@ class InvoiceView(RuleCheckedModelView):
     base_order = ("id", "desc")
     base_permissions = ["can_list", "can_show", "can_edit", "can_delete", "can_pdf",
                         "validate", "put_in_folder", "display_date", "print_list",
-                        "can_credit_note", "can_folder", "can_shift_display", "can_download"]
+                        "can_credit_note", "can_folder", "can_shift_display", "can_download",
+                        "can_validate_all", "can_print_all"]
     show_template = "billing/invoice_show.html"
     label_columns = {
         "number": _l("Number"), "kind": _l("Kind"), "status": _l("State"),
@@ -167,10 +249,10 @@ class InvoiceView(RuleCheckedModelView):
         "total": _l("Total"), "batch_id": _l("Group"),
     }
     formatters_columns = {
-        "number": lambda n: n or "*", "total": money, "period_start": short_date,
+        "number": draft_mark, "total": money, "period_start": short_date,
         "period_end": short_date, "issue_date": short_date, "due_date": short_date,
         "debit_date": short_date, "display_at": short_date,
-        "status": lambda s: str(STATUS_LABELS.get(s, s)),
+        "status": state_badge,
         **{column: (lambda v: "" if v is None else v) for column in (
             "co_payer", "folder", "comment")},
         "kind": lambda k: str(_l("credit note") if k == "credit_note" else _l("invoice")),
@@ -190,25 +272,110 @@ class InvoiceView(RuleCheckedModelView):
         item = self.datamodel.get(pk, self._base_filters)
         credited = billing.credited_amounts([item.id]).get(item.id, billing.ZERO)
         cancelled = billing.cancelled_days([line.id for line in item.lines])
+        draft = item.status == "draft"
+        if not draft:
+            # Only drafts change: no « Valider » and no adjustments tab with its « Ajouter ».
+            widgets = self._get_show_widget(pk, item, actions={
+                name: act for name, act in self.actions.items() if name != "validate"})
+        credit_notes = db.session.scalars(sa.select(Invoice).where(
+            Invoice.credits_invoice_id == item.id).order_by(Invoice.id)).all()
         return self.render_template(
-            self.show_template, pk=pk, title=self.show_title, widgets=widgets,
-            related_views=self._related_views, item=item, state=billing.state_of(item, credited),
-            due=billing.amount_due(item, credited), STATE_LABELS=STATE_LABELS,
-            cancelled=cancelled)
+            self.show_template, pk=pk,
+            title=_("Credit note") if item.kind == "credit_note" else self.show_title,
+            widgets=widgets, related_views=self._related_views if draft else [], item=item,
+            state=shown_state(item, credited), state_badge=state_badge,
+            due=billing.amount_due(item, credited), cancelled=cancelled,
+            credit_notes=credit_notes)
+
+    @expose("/edit/<pk>", methods=["GET", "POST"])
+    @has_access
+    def edit(self, pk):
+        """A validated invoice never changes: its edit page says so on the invoice's page."""
+        item = self.datamodel.get(pk, self._base_filters) or abort(404)
+        if item.status != "draft" and request.method == "GET":
+            return self._refused(billing.ensure_draft, item, url_for("InvoiceView.show", pk=pk))
+        return super().edit(pk)
+
+    def _refused(self, rule, item, there):
+        try:
+            rule(item)
+        except RuleViolation as exc:
+            flash(exc.message, "danger")
+        return redirect(there)
+
+    @expose("/list/")
+    @has_access
+    def list(self):
+        """FAB's list, with the total of the whole filtered list (every page) at the bottom and
+        the actions that take the whole list at once."""
+        self.update_redirect()
+        widgets = self._list()
+        return self.render_template(
+            self.list_template, title=self.list_title, widgets=widgets,
+            listed=billing.summary(self._filtered_ids()), filter_args=self._filter_args())
+
+    def _filter_args(self) -> dict:
+        return {key: value for key, value in request.args.items() if key.startswith("_flt_")}
+
+    def _filtered_ids(self) -> list:
+        """The ids of every invoice the list shows with the request's filters, all pages."""
+        filters = self.datamodel.get_filters(self.search_columns)
+        get_filter_args(filters, disallow_if_not_in_search=False)
+        query = self.datamodel.apply_filters(
+            db.session.query(Invoice), filters.get_joined_filters(self._base_filters))
+        return [row.id for row in query.with_entities(Invoice.id)]
+
+    @expose("/validate_all", methods=["GET", "POST"])
+    @has_access
+    def validate_all(self):
+        """Validate every draft of a group or of the filtered list at once, after a
+        confirmation that names how many and what total."""
+        back = url_for("InvoiceView.list", **self._filter_args())
+        drafts = billing.summary(self._filtered_ids(), drafts_only=True)
+        if not drafts["count"]:
+            flash(_("There is no draft to validate in this list."), "warning")
+            return redirect(back)
+        if request.method == "POST":
+            if request.form.get("count") == str(drafts["count"]):
+                return self._validate(drafts["ids"], back)
+            # Someone changed the list between the question and the answer: ask again.
+            flash(_("The list changed since the confirmation: check it again."), "warning")
+        return self.render_template("billing/validate_all.html", drafts=drafts, back=back,
+                                    filter_args=self._filter_args(),
+                                    title=_("Validate invoices"))
+
+    @expose("/print_all", methods=["POST"])
+    @has_access
+    def print_all(self):
+        """One PDF of every invoice of a group or of the filtered list."""
+        return self._print(billing.summary(self._filtered_ids())["ids"])
+
+    def _validate(self, ids, there):
+        try:
+            numbers = billing.validate(ids)
+            db.session.commit()
+            flash(ngettext("%(num)s invoice validated: %(first)s.",
+                           "%(num)s invoices validated: %(first)s to %(last)s.", len(numbers),
+                           first=min(numbers.values()), last=max(numbers.values())), "success")
+        except RuleViolation as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        return redirect(there)
+
+    def _print(self, ids):
+        row = jobs.submit("print_invoices", {"invoice_ids": list(ids)},
+                          created_by_id=current_user.id)
+        db.session.commit()
+        jobs.dispatch(row.id)
+        return redirect(url_for("JobView.show", job_id=row.id))
 
     @action("validate", _l("Validate"), _l("Validate the selected drafts? Numbers are final."),
             "fa-check")
     def validate(self, items):
-        items = items if isinstance(items, list) else [items]
-        try:
-            numbers = billing.validate([i.id for i in items])
-            db.session.commit()
-            flash(_("%(count)s invoices validated: %(first)s to %(last)s.", count=len(numbers),
-                    first=min(numbers.values()), last=max(numbers.values())), "success")
-        except RuleViolation as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
-        return redirect(self.get_redirect())
+        if not isinstance(items, list):
+            # From the invoice's own page: back to that invoice, now numbered.
+            return self._validate([items.id], url_for("InvoiceView.show", pk=items.id))
+        return self._validate([i.id for i in items], self.get_redirect())
 
     @action("put_in_folder", _l("Put in a folder"), None, "fa-folder")
     def put_in_folder(self, items):
@@ -224,11 +391,7 @@ class InvoiceView(RuleCheckedModelView):
     @action("print_list", _l("Print (one PDF)"), None, "fa-print")
     def print_list(self, items):
         items = items if isinstance(items, list) else [items]
-        row = jobs.submit("print_invoices", {"invoice_ids": [i.id for i in items]},
-                          created_by_id=current_user.id)
-        db.session.commit()
-        jobs.dispatch(row.id)
-        return redirect(url_for("JobView.show", job_id=row.id))
+        return self._print([i.id for i in items])
 
     def _ids(self):
         try:
@@ -356,6 +519,16 @@ class InvoiceGroupView(BaseView):
         form.regie.choices = [(r.id, str(r)) for r in regies]
         services = db.session.scalars(sa.select(Service).order_by(Service.name)).all()
         form.services.choices = [(s.id, s.name) for s in services]
+        if request.method == "GET":
+            # The usual run: last month, the régie's services (the only régie, or the one
+            # just chosen), due at the end of the next month.
+            for name, value in billing.generation_defaults(today_in_town()).items():
+                getattr(form, name).data = value
+            regie_id = request.args.get("regie", type=int) or (
+                regies[0].id if len(regies) == 1 else None)
+            if regie_id:
+                form.regie.data = regie_id
+                form.services.data = [s.id for s in services if s.regie_id == regie_id]
         if form.validate_on_submit():
             try:
                 row = submit_generation(
@@ -385,8 +558,12 @@ class TransferForm(FlaskForm):
     action = RadioField(_l("What to do"), choices=[
         ("transfer", _l("Transfer the rule or set a co-payer")),
         ("stop", _l("Stop at a date")), ("delete", _l("Delete the rule"))], default="transfer")
-    payer_id = IntegerField(_l("Transfer the rule to (adult number)"), [Optional()])
-    co_payer_id = IntegerField(_l("Co-payer (tiers solidaire, adult number)"), [Optional()])
+    # Found by name, like legal guardians: nobody types an internal number.
+    payer_id = PickerField(_l("Transfer the rule to"), Person, "AdultView.search_json",
+                           validators=[Optional()])
+    co_payer_id = PickerField(_l("Co-payer (tiers solidaire)"), Person, "AdultView.search_json",
+                              validators=[Optional()])
+    remove_co_payer = BooleanField(_l("Remove the co-payer"))
     end_date = DateField(_l("Last day"), [Optional()])
 
 
@@ -450,15 +627,8 @@ class BillingRuleView(RuleCheckedModelView):
                 elif form.action.data == "delete":
                     billing_rules.delete_rule(rule)
                 else:
-                    new_payer = (db.session.get(Person, form.payer_id.data)
-                                 if form.payer_id.data else None)
-                    co_payer = (db.session.get(Person, form.co_payer_id.data)
-                                if form.co_payer_id.data else None)
-                    if form.payer_id.data and new_payer is None:
-                        raise RuleViolation(_("Unknown person."), "payer_id")
-                    if form.co_payer_id.data and co_payer is None:
-                        raise RuleViolation(_("Unknown person."), "co_payer_id")
-                    billing_rules.transfer_rule(rule, new_payer, co_payer)
+                    billing_rules.transfer_rule(rule, form.payer_id.data, form.co_payer_id.data,
+                                                clear_co_payer=form.remove_co_payer.data)
                 db.session.commit()
                 flash(_("Billing rule updated."), "success")
                 return redirect(url_for("AdultView.show", pk=payer_id))

@@ -12,6 +12,21 @@ from app import jobs
 from app.extensions import db
 from app.models import BackgroundJob
 from app.security import acting_user, is_admin
+from app.services import billing
+
+# Jobs as people name them (the page's title), by their internal name.
+JOB_TITLES = {
+    "generate_invoices": _l("Create a group of invoices"),
+    "print_invoices": _l("Print invoices"),
+    "demo_load": _l("Demo families"),
+}
+# What the demo loader counts, in words.
+DEMO_COUNTS = {
+    "households": _l("Households"), "adults": _l("Adults"), "children": _l("Children"),
+    "schools": _l("Schools"), "enrollments": _l("Enrolments"),
+    "subscriptions": _l("Subscriptions"), "bookings": _l("Bookings"),
+    "billing_rules": _l("Billing rules"),
+}
 
 
 def find_visible_job(job_id):
@@ -34,6 +49,18 @@ def job_status(row: BackgroundJob) -> dict:
             "message": row.message, "result": row.result, "error": row.error}
 
 
+def job_report(row: BackgroundJob):
+    """What a finished job's page tells people, read from its result (never the raw JSON)."""
+    result = row.result or {}
+    if row.status != "finished":
+        return None
+    if row.name == "generate_invoices":
+        ids = result.get("invoice_ids") or []
+        return {"invoices": billing.summary(ids), "unbilled": billing.unbilled_report(result),
+                "batch_id": result.get("batch_id")}
+    return result
+
+
 class JobView(BaseView):
     route_base = "/jobs"
     default_view = "show"
@@ -43,7 +70,9 @@ class JobView(BaseView):
     @has_access
     def show(self, job_id):
         row = visible_job(job_id)
-        return self.render_template("jobs/progress.html", job=row, title=_("Background job"))
+        return self.render_template("jobs/progress.html", job=row,
+                                    title=JOB_TITLES.get(row.name, _("Background job")),
+                                    report=job_report(row), DEMO_COUNTS=DEMO_COUNTS)
 
     @expose("/<job_id>/status")
     @has_access

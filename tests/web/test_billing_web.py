@@ -164,7 +164,7 @@ def test_the_regisseur_screens(app, login, billed_family):
     assert f"{total:.2f}".replace(".", ",") in text(regisseur.get(f"/invoiceview/show/{invoice_id}"))
     validated = regisseur.post("/invoiceview/action_post", data={
         "action": "validate", "rowid": [invoice_id]}, follow_redirects=True)
-    assert "1 factures validées" in text(validated)
+    assert "1 facture validée" in text(validated)
     with app.app_context():
         invoice = db.session.get(Invoice, invoice_id)
         assert invoice.status == "validated" and invoice.total == total
