@@ -219,7 +219,7 @@ def test_generate_drafts_add_a_discount_validate_and_open_the_pdf(server, browse
     page.locator("a:has-text('Valider')").first.click()
     page.wait_for_selector("#modal-confirm-ok", state="visible")
     page.click("#modal-confirm-ok")
-    page.wait_for_selector("text=1 factures validées")
+    page.wait_for_selector("text=1 facture validée")
     page.goto(invoice_url)
     page.wait_for_selector("#invoice-state")
     assert page.inner_text("#invoice-state") in ("impayée", "à relancer")
