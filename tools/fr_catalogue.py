@@ -643,6 +643,8 @@ FR = {
     "Transfer the rule to": "Transférer la règle sur",
     "Co-payer (tiers solidaire)": "Tiers solidaire",
     "Remove the co-payer": "Retirer le tiers solidaire",
+    # --- issue 9: enrolment (main)
+    "— choose the class —": "— choisir la classe —",
 }
 
 

@@ -14,6 +14,7 @@ from app.extensions import db
 from app.formatting import short_date
 from app.models import Enrollment, Level, Person, School, SchoolClass, SchoolYear
 from app.services import RuleViolation, schooling
+from app.services.calendar import today_in_town
 from app.views.base import RuleCheckedModelView
 from app.views.filters import PersonSearchInterface, person_search_fields
 
@@ -88,15 +89,28 @@ class EnrollmentView(RuleCheckedModelView):
         """“Inscrire un nouvel enfant dans sa classe” (or an adult in the Adultes group)."""
         person = db.session.get(Person, person_id) or abort(404)
         form = EnrollForm()
-        classes = db.session.scalars(sa.select(SchoolClass).join(School)
-                                     .options(sa.orm.contains_eager(SchoolClass.school))
-                                     .order_by(School.name, SchoolClass.name)).all()
-        form.school_class.choices = [(c.id, str(c)) for c in classes]
+        # School by school, classes in school order (PS, MS, GS, CP … CM2), then by name.
+        classes = db.session.scalars(
+            sa.select(SchoolClass).join(School).outerjoin(Level, Level.id == SchoolClass.level_id)
+            .options(sa.orm.contains_eager(SchoolClass.school))
+            .order_by(School.name, Level.rank.is_(None), Level.rank, SchoolClass.name)).all()
+        # Groups without a level, such as « Adultes », are where adults are enrolled.
+        adults_group = [c for c in classes if c.level_id is None]
+        if person.kind == "adult":
+            form.school_class.choices = [(c.id, str(c)) for c in adults_group + [
+                c for c in classes if c not in adults_group]]
+        else:
+            # A child is never put in the Adultes group by default: the class is chosen.
+            form.school_class.choices = [(0, _("— choose the class —"))] + [
+                (c.id, str(c)) for c in classes if c not in adults_group] + [
+                (c.id, str(c)) for c in adults_group]
+        if request.method == "GET":
+            form.start_date.data = today_in_town()
         form.level.choices = [(0, _("level of the class"))] + [
             (lv.id, lv.code) for lv in db.session.scalars(sa.select(Level).order_by(Level.rank))]
         if form.validate_on_submit():
             try:
-                schooling.enroll(person, db.session.get(SchoolClass, form.school_class.data),
+                schooling.enroll(person, db.session.get(SchoolClass, form.school_class.data or 0),
                                  form.start_date.data,
                                  level=db.session.get(Level, form.level.data or 0),
                                  end_date=form.end_date.data)

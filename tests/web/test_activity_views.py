@@ -254,3 +254,31 @@ def test_service_form_and_regie_form_refusals_keep_the_input(app, login, town):
     with app.app_context():
         service = db.session.scalar(sa.select(Service).where(Service.name == "Garderie"))
         assert service.start_time.strftime("%H:%M") == "07:30" and service.weekdays == "0,1,3,4"
+
+
+def class_options(response):
+    select = re.search(r'<select[^>]*id="school_class".*?</select>',
+                       response.get_data(as_text=True), re.S).group(0)
+    return [html.unescape(o) for o in re.findall(r"<option[^>]*>([^<]*)</option>", select)]
+
+
+def test_the_enrolment_form_proposes_classes_in_school_order_and_today(app, login, town):
+    with app.test_request_context():
+        _, (parent,), (kid,) = factories.household("Ordre")
+        db.session.commit()
+        kid_id, parent_id = kid.id, parent.id
+    agent = login("agent")
+    options = class_options(agent.get(f"/enrollmentview/enroll/{kid_id}"))
+    assert options[0] == "— choisir la classe —"
+    school = [o for o in options if "Jules-Ferry" in o and "Adultes" not in o]
+    ranks = ["PS", "MS", "GS", "CP", "CE1", "CE2", "CM1", "CM2"]
+    seen = [next(r for r in ranks if f"{r} " in o) for o in school]
+    assert seen == sorted(seen, key=ranks.index)
+    assert "Adultes" in options[-1]
+    assert 'value="2026-11-20"' in agent.get(f"/enrollmentview/enroll/{kid_id}").get_data(
+        as_text=True)
+    refused = agent.post(f"/enrollmentview/enroll/{kid_id}", data={
+        "school_class": 0, "level": 0, "start_date": "2026-11-20"})
+    assert "Choisissez la classe." in text(refused)
+    adult_options = class_options(agent.get(f"/enrollmentview/enroll/{parent_id}"))
+    assert "Adultes" in adult_options[0]
