@@ -645,6 +645,7 @@ FR = {
     "Remove the co-payer": "Retirer le tiers solidaire",
     # --- issue 9: enrolment (main)
     "— choose the class —": "— choisir la classe —",
+    "past": "passé",
 }
 
 

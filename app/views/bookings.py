@@ -122,7 +122,7 @@ class BookingView(BaseView):
                     service, person, day, household_ids=billing.households_of(payer_id))))
         return self.render_template(
             "bookings/grid.html", grid=grid, person=person, start=start, prices=prices,
-            charges=charges,
+            charges=charges, today=today_in_town(),
             previous=(start - timedelta(days=28)).isoformat(),
             following=(start + timedelta(days=28)).isoformat(),
             title=_("Bookings of %(name)s", name=person.full_name))

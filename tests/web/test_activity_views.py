@@ -282,3 +282,12 @@ def test_the_enrolment_form_proposes_classes_in_school_order_and_today(app, logi
     assert "Choisissez la classe." in text(refused)
     adult_options = class_options(agent.get(f"/enrollmentview/enroll/{parent_id}"))
     assert "Adultes" in adult_options[0]
+
+
+def test_the_booking_grid_marks_the_days_already_gone(login, town):
+    page = login("agent").get(f"/bookings/person/{town['child']}?start=2026-11-16")
+    rows = re.findall(r'<tr class="([^"]*)">\s*<th>(\d\d/\d\d)', page.get_data(as_text=True))
+    past = [day for classes, day in rows if "past-day" in classes]
+    # The town's clock says Friday 20/11/2026.
+    assert past == ["16/11", "17/11", "19/11"]
+    assert "passé" in page.get_data(as_text=True)
