@@ -646,6 +646,19 @@ FR = {
     # --- issue 9: enrolment (main)
     "— choose the class —": "— choisir la classe —",
     "past": "passé",
+    # --- issue 9: home page (main)
+    ("%(num)s group of drafts to validate:", "%(num)s groups of drafts to validate:"):
+        ("%(num)s groupe de brouillons à valider :", "%(num)s groupes de brouillons à valider :",
+         "%(num)s groupes de brouillons à valider :"),
+    ("%(num)s draft", "%(num)s drafts"):
+        ("%(num)s brouillon", "%(num)s brouillons", "%(num)s brouillons"),
+    ("%(num)s invoice to remind", "%(num)s invoices to remind"):
+        ("%(num)s facture à relancer", "%(num)s factures à relancer",
+         "%(num)s factures à relancer"),
+    "from %(day)s": "à partir du %(day)s",
+    "No draft waiting for validation.": "Aucun brouillon en attente de validation.",
+    "Today's attendance sheets": "Les feuilles de pointage du jour",
+    "No session today.": "Aucune séance aujourd'hui.",
 }
 
 

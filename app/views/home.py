@@ -1,11 +1,10 @@
-"""The landing page: the register's figures and the day's shortcuts."""
-import sqlalchemy as sa
+"""The landing page: each member of staff's day, with counters that lead to their lists."""
 from flask import redirect, url_for
 from flask_appbuilder import IndexView, expose
 from flask_login import current_user
 
-from app.extensions import db
-from app.models import Household, Person
+from app.services import dashboard
+from app.services.calendar import today_in_town
 
 
 class HomeView(IndexView):
@@ -17,11 +16,13 @@ class HomeView(IndexView):
     def index(self):
         if not current_user.is_authenticated:
             return redirect(url_for(self.appbuilder.sm.auth_view.__class__.__name__ + ".login"))
-        counts = dict(db.session.execute(
-            sa.select(Person.kind, sa.func.count(Person.id))
-            .where(Person.archived_at.is_(None)).group_by(Person.kind)
-        ).all())
-        households = db.session.scalar(sa.select(sa.func.count(Household.id)))
-        return self.render_template(self.index_template, appbuilder=self.appbuilder,
-                                    children=counts.get("child", 0),
-                                    adults=counts.get("adult", 0), households=households)
+        sm, today = self.appbuilder.sm, today_in_town()
+        context = {"today": today}
+        if sm.has_access("can_list", "HouseholdView"):
+            context["counts"] = dashboard.register_counts()
+        if sm.has_access("can_sheet", "AttendanceView"):
+            context["sessions"] = dashboard.sessions_of_the_day(today)
+        if sm.has_access("validate", "InvoiceView"):
+            context["groups"] = dashboard.draft_groups()
+            context["to_remind"] = dashboard.invoices_to_remind(today)
+        return self.render_template(self.index_template, appbuilder=self.appbuilder, **context)
