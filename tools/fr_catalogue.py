@@ -659,6 +659,24 @@ FR = {
     "No draft waiting for validation.": "Aucun brouillon en attente de validation.",
     "Today's attendance sheets": "Les feuilles de pointage du jour",
     "No session today.": "Aucune séance aujourd'hui.",
+    # --- issue 9: attendance sheet (main)
+    ("%(num)s booked child marked present.", "%(num)s booked children marked present."):
+        ("%(num)s enfant réservé pointé présent.", "%(num)s enfants réservés pointés présents.",
+         "%(num)s enfants réservés pointés présents."),
+    "%(name)s was not booked: this presence will be billed.":
+        "%(name)s n'était pas réservé(e) : cette présence sera facturée.",
+    "%(name)s was not booked: this presence is recorded but not billed (the service is billed on bookings).":
+        "%(name)s n'était pas réservé(e) : cette présence est enregistrée mais pas facturée (la "
+        "prestation est facturée sur réservation).",
+    ("%(num)s chosen", "%(num)s chosen"): ("%(num)s choisie", "%(num)s choisies",
+                                           "%(num)s choisies"),
+    "all": "toutes",
+    "%(service)s does not run on %(day)s: there is no sheet to take.":
+        "%(service)s ne fonctionne pas le %(day)s : il n'y a pas de pointage à faire.",
+    "booked, not marked": "réservés non pointés",
+    "present without booking": "présents sans réservation",
+    "Search a name": "Chercher un nom",
+    "All booked children present": "Tous les réservés présents",
 }
 
 

@@ -72,7 +72,7 @@ ROLES = {
     # details (no PersonApi, no household or guardian lists) until staff scopes exist.
     "Animateur": [
         (r"ChildView", READ),
-        (r"AttendanceView", r"can_sheet|can_mark"),
+        (r"AttendanceView", r"can_sheet|can_mark|can_all_present"),
         (r"AttendanceApi", r".*"),
         (r"Families|Children|Activities|Attendance", r"menu_access"),
         *JOBS,

@@ -148,6 +148,52 @@ def mark(person: Person, service: Service, day: date, status: Optional[str],
     return row
 
 
+def runs_on(service: Service, day: date) -> bool:
+    return day.weekday() in service.weekday_set
+
+
+def current_or_next_service(services, now: Optional[datetime] = None) -> Optional[Service]:
+    """The sheet to open by default: among today's services, the last one already started
+    (being served now), else the next one; None on a day without any."""
+    now = now or now_in_town()
+    today = [s for s in services if runs_on(s, now.date())]
+    started = [s for s in today if has_started(s, now.date(), now)]
+    if started:
+        return max(started, key=lambda s: s.start_time)
+    return min(today, key=lambda s: s.start_time) if today else None
+
+
+def mark_booked_present(service: Service, day: date, person_ids, recorded_by_id=None,
+                        now: Optional[datetime] = None) -> int:
+    """« Tous présents »: every booked person of the sheet not marked yet is present. People
+    already marked keep their mark. Returns how many were marked."""
+    booked = set(db.session.scalars(sa.select(Booking.person_id).where(
+        Booking.service_id == service.id, Booking.date == day,
+        Booking.person_id.in_(list(person_ids)))))
+    marked = set(db.session.scalars(sa.select(Attendance.person_id).where(
+        Attendance.service_id == service.id, Attendance.date == day)))
+    people = db.session.scalars(sa.select(Person).where(
+        Person.id.in_(sorted(booked - marked)))).all()
+    for person in people:
+        mark(person, service, day, "present", recorded_by_id=recorded_by_id, now=now)
+    return len(people)
+
+
+def unbooked_presence_warning(person: Person, service: Service, day: date,
+                              status: Optional[str]) -> Optional[str]:
+    """A child marked present without a booking: said at once to the person marking, since
+    such a presence is billed only when the service is billed on attendance."""
+    if status != "present" or db.session.scalar(sa.select(Booking.id).where(
+            Booking.person_id == person.id, Booking.service_id == service.id,
+            Booking.date == day)):
+        return None
+    if service.billing_basis == "attendance":
+        return _("%(name)s was not booked: this presence will be billed.",
+                 name=person.full_name)
+    return _("%(name)s was not booked: this presence is recorded but not billed (the service "
+             "is billed on bookings).", name=person.full_name)
+
+
 def summary(rows) -> dict:
     counts = {status: 0 for status in ATTENDANCE_STATUSES}
     counts.update(booked=0, booked_not_marked=0, present_not_booked=0)

@@ -5,10 +5,11 @@ import sqlalchemy as sa
 from flask import flash, jsonify, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.services.calendar import today_in_town
 from app.extensions import db
-from app.models import Person, School, SchoolClass, Service
+from app.models import Level, Person, School, SchoolClass, Service
 from app.security import acting_user
 from app.services import RuleViolation, attendance
 
@@ -28,22 +29,53 @@ class AttendanceView(BaseView):
     @has_access
     def sheet(self):
         """Pick a day, a service and classes; one tap marks each child."""
-        services = db.session.scalars(sa.select(Service).order_by(Service.name)).all()
-        classes = db.session.scalars(sa.select(SchoolClass).join(School)
-                                     .options(sa.orm.contains_eager(SchoolClass.school))
-                                     .order_by(School.name, SchoolClass.name)).all()
+        services = db.session.scalars(sa.select(Service).order_by(Service.start_time,
+                                                                  Service.name)).all()
+        classes = db.session.scalars(
+            sa.select(SchoolClass).join(School).outerjoin(Level, Level.id == SchoolClass.level_id)
+            .options(sa.orm.contains_eager(SchoolClass.school))
+            .order_by(School.name, Level.rank.is_(None), Level.rank, SchoolClass.name)).all()
         day = _parse_day(request.args.get("date"))
         service = db.session.get(Service, request.args.get("service_id", type=int) or 0)
+        if service is None and "service_id" not in request.args and day == today_in_town():
+            # Opened without a choice: the service being served now, or the next one today.
+            service = attendance.current_or_next_service(services)
         class_ids = request.args.getlist("class_ids", type=int)
         rows, counts, started = [], None, False
-        if service is not None:
+        runs = service is not None and attendance.runs_on(service, day)
+        if runs:
             rows = attendance.sheet(service, day, class_ids)
             counts = attendance.summary(rows)
             started = attendance.has_started(service, day)
         return self.render_template(
             "attendance/sheet.html", services=services, classes=classes, day=day,
             service=service, class_ids=class_ids, rows=rows, counts=counts, started=started,
-            title=_("Attendance"))
+            runs=runs, title=_("Attendance"))
+
+    @expose("/all_present", methods=["POST"])
+    @has_access
+    def all_present(self):
+        """« Tous présents »: the booked children of the sheet not marked yet."""
+        service = db.session.get(Service, request.form.get("service_id", type=int) or 0)
+        day = _parse_day(request.form.get("date"))
+        class_ids = request.form.getlist("class_ids", type=int)
+        back = url_for("AttendanceView.sheet", date=day.isoformat(),
+                       service_id=service.id if service else None, class_ids=class_ids)
+        if service is None:
+            flash(_("Unknown service."), "danger")
+            return redirect(back)
+        user = acting_user()
+        try:
+            people = [row.person_id for row in attendance.sheet(service, day, class_ids)]
+            count = attendance.mark_booked_present(service, day, people,
+                                                   recorded_by_id=user.id if user else None)
+            db.session.commit()
+            flash(ngettext("%(num)s booked child marked present.",
+                           "%(num)s booked children marked present.", count), "success")
+        except RuleViolation as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        return redirect(back)
 
     @expose("/mark", methods=["POST"])
     @has_access
@@ -70,7 +102,10 @@ class AttendanceView(BaseView):
             if wants_json:
                 return jsonify(error=exc.message), 409
             flash(exc.message, "danger")
+        warning = attendance.unbooked_presence_warning(person, service, day, status)
         if wants_json:
-            return jsonify(person_id=person.id, status=status)
+            return jsonify(person_id=person.id, status=status, warning=warning)
+        if warning:
+            flash(warning, "warning")
         return redirect(request.referrer or url_for("AttendanceView.sheet", date=day.isoformat(),
                                                    service_id=service.id))

@@ -55,8 +55,9 @@ def browser():
         chromium.close()
 
 
-def logged_in(browser, base_url, username, password):
-    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+def logged_in(browser, base_url, username, password, viewport=(1280, 900)):
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]},
+                            locale="fr-FR")
     page.set_default_timeout(15000)
     page.goto(base_url + "/login/")
     page.fill("#username", username)
@@ -170,7 +171,7 @@ def test_book_a_week_from_the_grid_then_mark_attendance(server, browser):
     page.click("text=Activités")
     page.click("a:has-text('Pointage')")
     page.fill("input[name=date]", monday.isoformat())
-    page.select_option("select[name=service_id]", label="Atelier lecture")
+    page.select_option("select[name=service_id]", label="08:30 — Atelier lecture")
     page.click("button:has-text('Afficher la feuille')")
     row = page.locator("#sheet tr", has_text="LECTEUR Basile")
     assert "Réservé" in page.inner_text("#sheet") and row.count() == 1
@@ -264,3 +265,20 @@ def test_pages_run_under_the_csp_and_logout_ends_the_session(server, browser):
     stolen.goto(base_url + "/householdview/list/")
     assert "/login" in stolen.url  # the copied cookie died with the logout
     copied.close()
+
+
+def test_the_attendance_sheet_fits_a_phone(server, browser):
+    """An animateur takes attendance on a 390 px phone: every button of the sheet is within
+    the screen's width."""
+    base_url, _ = server
+    page = logged_in(browser, base_url, "animateur", "animateur", viewport=(390, 844))
+    page.goto(f"{base_url}/attendance/?date={TOWN_TODAY.isoformat()}")
+    page.wait_for_selector("#sheet tr[data-person]")
+    buttons = page.locator("#sheet button[data-status]")
+    assert buttons.count() >= 3
+    for index in range(min(buttons.count(), 60)):
+        box = buttons.nth(index).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, (index, box)
+    assert page.locator("label[for=sheet-service]").is_visible()
+    (ROOT / "test-results").mkdir(exist_ok=True)
+    page.screenshot(path=str(ROOT / "test-results" / "attendance-phone.png"), full_page=True)

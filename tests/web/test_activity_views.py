@@ -162,6 +162,11 @@ def test_new_school_year_from_preview_to_apply(app, login, town):
     assert "Nouvelle année scolaire 2027-2028 : 1 passent, 0 redoublent, 0 quittent l'école." in text(done)
 
 
+def sheet_counts(response) -> dict:
+    return {key: int(value) for key, value in re.findall(
+        r'data-count="(\w+)">(\d+)<', response.get_data(as_text=True))}
+
+
 def test_attendance_sheet_marks_in_one_click(app, login, town):
     with app.test_request_context():
         setup_child = factories.pupil(db.session, db.session.get(SchoolClass, town["ce1"]),
@@ -174,13 +179,17 @@ def test_attendance_sheet_marks_in_one_click(app, login, town):
     sheet = text(login("animateur").get(
         f"/attendance/?date=2026-11-05&service_id={town['meal']}"))
     assert sheet.index("GRILLE") < sheet.index("ABEL")  # CP comes before CE1
-    assert "1 réservés, 0 présents, 1 réservés non pointés" in sheet
+    assert sheet_counts(login("animateur").get(
+        f"/attendance/?date=2026-11-05&service_id={town['meal']}")) == {
+        "booked": 1, "present": 0, "booked_not_marked": 1, "present_not_booked": 0}
     marked = login("animateur").post("/attendance/mark", data={
         "person_id": abel, "service_id": town["meal"], "date": "2026-11-05",
         "status": "present"}, headers={"Accept": "application/json"})
-    assert marked.get_json() == {"person_id": abel, "status": "present"}
-    sheet = text(agent.get(f"/attendance/?date=2026-11-05&service_id={town['meal']}"))
-    assert "1 présents sans réservation" in sheet
+    assert marked.get_json()["status"] == "present"
+    # Abel was not booked: the person marking is told at once, and why it matters.
+    assert "n'était pas réservé(e)" in marked.get_json()["warning"]
+    assert sheet_counts(agent.get(f"/attendance/?date=2026-11-05&service_id={town['meal']}"))[
+        "present_not_booked"] == 1
     future = login("animateur").post("/attendance/mark", data={
         "person_id": abel, "service_id": town["meal"], "date": "2099-01-05",
         "status": "present"}, headers={"Accept": "application/json"})
@@ -291,3 +300,39 @@ def test_the_booking_grid_marks_the_days_already_gone(login, town):
     # The town's clock says Friday 20/11/2026.
     assert past == ["16/11", "17/11", "19/11"]
     assert "passé" in page.get_data(as_text=True)
+
+
+def test_all_booked_children_present_in_one_tap(app, login, town):
+    with app.test_request_context():
+        meal = db.session.get(Service, town["meal"])
+        others = [factories.pupil(db.session, db.session.get(SchoolClass, town["cp"]),
+                                  last=f"Tous{i}", service_row=meal).id for i in range(3)]
+        db.session.commit()
+    agent = login("agent")
+    for child in [town["child"], *others[:2]]:
+        agent.post(f"/bookings/person/{child}", data={
+            "start": "2026-11-02", "booked": [f"{town['meal']}_2026-11-05"]})
+    animateur = login("animateur")
+    animateur.post("/attendance/mark", data={
+        "person_id": others[0], "service_id": town["meal"], "date": "2026-11-05",
+        "status": "excused_absence"})
+    done = animateur.post("/attendance/all_present", data={
+        "service_id": town["meal"], "date": "2026-11-05"}, follow_redirects=True)
+    assert "2 enfants réservés pointés présents." in text(done)
+    with app.app_context():
+        marks = dict(db.session.execute(sa.select(Attendance.person_id, Attendance.status)
+                                        .where(Attendance.date == date(2026, 11, 5))).all())
+    # The excused absence stays; the unbooked child is not marked.
+    assert marks == {town["child"]: "present", others[0]: "excused_absence",
+                     others[1]: "present"}
+
+
+def test_the_sheet_opens_on_the_current_service_and_says_when_none_runs(login, town):
+    animateur = login("animateur")
+    # Friday 20/11/2026 at 10:00: the canteen (11:45) is the next service of the day.
+    page = animateur.get("/attendance/").get_data(as_text=True)
+    assert re.search(r'<option value="%d" selected>' % town["meal"], page)
+    wednesday = text(animateur.get(f"/attendance/?date=2026-11-18&service_id={town['meal']}"))
+    assert "ne fonctionne pas le 18/11/2026" in wednesday and 'id="sheet"' not in wednesday
+    labels = animateur.get("/attendance/").get_data(as_text=True)
+    assert '<label for="sheet-date">' in labels and '<label for="sheet-service">' in labels
