@@ -4,8 +4,11 @@ Logout is a POST with the CSRF token (the navbar's button): a GET could be trigg
 image tag of another site. GET /logout/ only shows the button."""
 from flask import flash, redirect, request, session, url_for
 from flask_appbuilder import expose
-from flask_appbuilder.security.views import AuthDBView
+from flask_appbuilder.security.views import (
+    AuthDBView, PermissionViewModelView, RoleModelView, UserGroupModelView, UserModelView,
+    UserStatsChartView)
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 from app.extensions import db
@@ -35,3 +38,34 @@ class MarelleAuthDBView(AuthDBView):
             self.appbuilder.sm.on_user_logout(user)
             flash(_("You are logged out."), "info")
         return redirect(self._login_url())
+
+
+
+# FAB's security screens name some columns (and their search filters) with bare English words.
+# Each subclass keeps FAB's route and permission names, so roles and links stay as they were.
+
+class MarelleGroupView(UserGroupModelView):
+    class_permission_name = "UserGroupModelView"
+    label_columns = {"name": _l("Name"), "label": _l("Label"), "description": _l("Description"),
+                     "users": _l("Users"), "roles": _l("Roles")}
+
+
+class MarelleRoleView(RoleModelView):
+    class_permission_name = "RoleModelView"
+    label_columns = {**RoleModelView.label_columns, "user": _l("Users"), "groups": _l("Groups")}
+
+
+class MarellePermissionViewView(PermissionViewModelView):
+    class_permission_name = "PermissionViewModelView"
+    label_columns = {**PermissionViewModelView.label_columns, "role": _l("Role")}
+
+
+class MarelleUserStatsView(UserStatsChartView):
+    route_base = "/userstatschartview"
+    class_permission_name = "UserStatsChartView"
+    label_columns = {**UserModelView.label_columns, **UserStatsChartView.label_columns}
+    definitions = [
+        {"label": _l("Login count"), "group": "username", "series": ["login_count"]},
+        {"label": _l("Failed login count"), "group": "username",
+         "series": ["fail_login_count"]},
+    ]
