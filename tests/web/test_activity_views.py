@@ -52,7 +52,7 @@ def test_week_grid_books_and_cancels(app, login, town):
         "start": "2026-11-02", "booked": [f"{meal}_2026-11-02", f"{meal}_2026-11-03",
                                           f"{meal}_2026-11-04"]}, follow_redirects=True)
     page = text(response)
-    assert "2 jours réservés, 0 annulés." in page
+    assert "2 jours réservés, 0 annulé." in page
     assert "04/11/2026 : Restauration scolaire ne fonctionne pas le mercredi." in page
     assert bookings_of(app, town["child"]) == [date(2026, 11, 2), date(2026, 11, 3)]
     agent.post(f"/bookings/person/{town['child']}", data={
@@ -85,7 +85,7 @@ def test_typical_week_form_reports_created_and_skipped(app, login, town):
         "service": town["meal"], "start_date": "2026-11-09", "end_date": "2026-11-15",
         "weekdays": ["0", "3", "4"], "mode": "add", "week_parity": "", "weeks": ""})
     page = text(response)
-    assert "1 jours réservés, 0 retirés, 2 non traités." in page
+    assert "1 jour réservé, 0 retiré, 2 non traités." in page
     assert "Fermé : Pont." in page
     reversed_dates = agent.post(f"/bookings/person/{town['child']}/bulk", data={
         "service": town["meal"], "start_date": "2026-11-15", "end_date": "2026-11-09",
@@ -174,13 +174,13 @@ def test_attendance_sheet_marks_in_one_click(app, login, town):
     sheet = text(login("animateur").get(
         f"/attendance/?date=2026-11-05&service_id={town['meal']}"))
     assert sheet.index("GRILLE") < sheet.index("ABEL")  # CP comes before CE1
-    assert "1 réservés, 0 présents, 1 réservés non pointés" in sheet
+    assert "1 réservé, 0 présent, 1 réservé non pointé" in sheet
     marked = login("animateur").post("/attendance/mark", data={
         "person_id": abel, "service_id": town["meal"], "date": "2026-11-05",
         "status": "present"}, headers={"Accept": "application/json"})
     assert marked.get_json() == {"person_id": abel, "status": "present"}
     sheet = text(agent.get(f"/attendance/?date=2026-11-05&service_id={town['meal']}"))
-    assert "1 présents sans réservation" in sheet
+    assert "1 présent sans réservation" in sheet
     future = login("animateur").post("/attendance/mark", data={
         "person_id": abel, "service_id": town["meal"], "date": "2099-01-05",
         "status": "present"}, headers={"Accept": "application/json"})
