@@ -114,4 +114,5 @@ FAB_TEXTS = (
     N_('Edit User Information'),
     N_('User info'),
     N_('User information changed'),
+    N_('Please use a good password policy, this application does not check this for you'),
 )

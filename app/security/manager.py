@@ -32,7 +32,7 @@ from app.security import sessions
 from app.security.throttle import login_throttle
 from app.security.views import (
     MarelleAuthDBView, MarelleGroupView, MarellePermissionViewView, MarelleRoleView,
-    MarelleUserStatsView)
+    MarelleUserStatsView, MarelleUserView)
 
 # Who the request acts for, as kept in flask.g by this module, Flask-Login and
 # Flask-JWT-Extended: reset as each request starts.
@@ -56,6 +56,7 @@ def reset_request_cache() -> None:
 
 class MarelleSecurityManager(SecurityManager):
     authdbview = MarelleAuthDBView
+    userdbmodelview = MarelleUserView
     groupmodelview = MarelleGroupView
     rolemodelview = MarelleRoleView
     permissionviewmodelview = MarellePermissionViewView

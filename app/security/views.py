@@ -4,9 +4,10 @@ Logout is a POST with the CSRF token (the navbar's button): a GET could be trigg
 image tag of another site. GET /logout/ only shows the button."""
 from flask import flash, redirect, request, session, url_for
 from flask_appbuilder import expose
+from flask_appbuilder.actions import action
 from flask_appbuilder.security.views import (
-    AuthDBView, PermissionViewModelView, RoleModelView, UserGroupModelView, UserModelView,
-    UserStatsChartView)
+    AuthDBView, PermissionViewModelView, RoleModelView, UserDBModelView, UserGroupModelView,
+    UserModelView, UserStatsChartView)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
@@ -69,3 +70,23 @@ class MarelleUserStatsView(UserStatsChartView):
         {"label": _l("Failed login count"), "group": "username",
          "series": ["fail_login_count"]},
     ]
+
+
+def _yes_no(value):
+    return _("Yes") if value else _("No")
+
+
+def _names(rows):
+    return ", ".join(str(row) for row in rows or ())
+
+
+class MarelleUserView(UserDBModelView):
+    """Users: « Oui »/« Non » and role names rather than True and [Agent]; the profile's button
+    says it edits one's own information (FAB reuses the admin's « Edit User » there)."""
+
+    class_permission_name = "UserDBModelView"
+    formatters_columns = {"active": _yes_no, "roles": _names, "groups": _names}
+
+    @action("userinfoedit", _l("Edit my information"), "", "fa-edit", multiple=False)
+    def userinfoedit(self, item):
+        return redirect(url_for(self.appbuilder.sm.userinfoeditview.__name__ + ".this_form_get"))

@@ -104,8 +104,8 @@ def _problems(url, response, own_english):
         if TECHNICAL.match(text):
             continue
         found += [f"{url}: {m.group(0)!r} in {text[:80]!r}" for m in WORDS.finditer(text)]
-        if text == "None":
-            found.append(f"{url}: 'None'")
+        if text in ("None", "True", "False"):
+            found.append(f"{url}: {text!r}")
         if text in own_english:
             found.append(f"{url}: untranslated {text!r}")
     return found, links
@@ -168,3 +168,28 @@ def test_login_and_logout_pages_speak_french(client, login, own_english):
     problems, _ = _problems("/logout/", logout, own_english)
     assert not problems, "\n".join(problems)
     assert "Se déconnecter" in " ".join(_read(logout)[0].parts)
+
+
+def _csrf(page):
+    return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.get_data(as_text=True)).group(1)
+
+
+def test_profile_and_password_screens_speak_french(login, own_english):
+    agent = login("agent")
+    profile = agent.get("/users/userinfo/")
+    text = " ".join(_read(profile)[0].parts)
+    assert "Vos informations" in text and "Modifier mes informations" in text
+    assert "Actif ? Oui" in text and "Rôle Agent" in text
+    for url in ("/resetmypassword/form", "/userinfoeditview/form"):
+        problems, _ = _problems(url, agent.get(url), own_english)
+        assert not problems, "\n".join(problems)
+    form = agent.get("/resetmypassword/form")
+    assert "Svp" not in " ".join(_read(form)[0].parts)
+    refused = agent.post("/resetmypassword/form", data={
+        "password": "Nouveau-mot-2-passe!", "conf_password": "Autre-mot-2-passe!",
+        "csrf_token": _csrf(form)})
+    assert "Les mots de passe doivent correspondre" in " ".join(_read(refused)[0].parts)
+    changed = agent.post("/resetmypassword/form", data={
+        "password": "Nouveau-mot-2-passe!", "conf_password": "Nouveau-mot-2-passe!",
+        "csrf_token": _csrf(form)}, follow_redirects=True)
+    assert "Mot de passe modifié" in " ".join(_read(changed)[0].parts)
