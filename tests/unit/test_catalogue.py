@@ -24,3 +24,15 @@ msgstr[1] ""
 ''', encoding="utf-8")
     assert untranslated(po) == ["missing: A text nobody translated",
                                 "fuzzy: A text a merge guessed", "missing: %(count)s booking"]
+
+
+def test_our_french_wins_over_fabs_for_its_own_texts(app):
+    from flask_babel import gettext
+
+    with app.test_request_context():
+        # FAB's own French: « Sauvegarder », « Nombre de record », « Listez les utilisateurs »,
+        # and nothing at all for Delete.
+        assert gettext("Save") == "Enregistrer"
+        assert gettext("Record Count") == "Nombre d'enregistrements"
+        assert gettext("List Users") == "Utilisateurs"
+        assert gettext("Delete") == "Supprimer"
