@@ -25,7 +25,7 @@ install: $(VENV)/.installed translations
 install-dev: $(VENV)/.installed-dev translations
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile --use-fuzzy -d translations > /dev/null
+	$(BIN)/pybabel compile -d translations > /dev/null
 
 # Browser tests drive Debian's chromium; never a browser a tool downloads by itself.
 chromium:

@@ -117,6 +117,9 @@ class Config:
 
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"
+    # FAB puts its own folder before this one; Flask-Babel 4 merges the catalogues in that order,
+    # a later one overriding an earlier one: our French wins for FAB's texts we list in
+    # tools/fab_msgids.py.
     BABEL_TRANSLATION_DIRECTORIES = str(BASE_DIR / "translations")
     LANGUAGES = {
         "fr": {"flag": "fr", "name": "Français"},

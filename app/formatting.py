@@ -59,7 +59,14 @@ def pdf_day(iso: str) -> str:
     return f"{iso[8:10]}/{iso[5:7]}"
 
 
+def _blank_none(value):
+    return "" if value is None else value
+
+
 def register(app):
+    # An empty value prints nothing, not « None » (FAB's lists and show pages print raw values).
+    # finalize is read when a template compiles, and none has compiled yet.
+    app.jinja_env.finalize = _blank_none
     app.jinja_env.filters["pdf_day"] = pdf_day
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["short_date"] = short_date

@@ -30,7 +30,9 @@ from flask_login import current_user
 from app.models.security import UserSessionState
 from app.security import sessions
 from app.security.throttle import login_throttle
-from app.security.views import MarelleAuthDBView
+from app.security.views import (
+    MarelleAuthDBView, MarelleGroupView, MarellePermissionViewView, MarelleRoleView,
+    MarelleUserStatsView, MarelleUserView)
 
 # Who the request acts for, as kept in flask.g by this module, Flask-Login and
 # Flask-JWT-Extended: reset as each request starts.
@@ -54,6 +56,11 @@ def reset_request_cache() -> None:
 
 class MarelleSecurityManager(SecurityManager):
     authdbview = MarelleAuthDBView
+    userdbmodelview = MarelleUserView
+    groupmodelview = MarelleGroupView
+    rolemodelview = MarelleRoleView
+    permissionviewmodelview = MarellePermissionViewView
+    userstatschartview = MarelleUserStatsView
 
     # -- logins -------------------------------------------------------------------------------
 

@@ -10,8 +10,10 @@ REGISTER_VIEWS = (r"HouseholdView|AdultView|ChildView|HouseholdWizardView|Househ
                   r"|GuardianshipView|PersonCriterionView|PersonInsuranceView|DocumentView"
                   r"|ArchivedAdultView|ArchivedChildView")
 REGISTER_APIS = r"HouseholdApi|PersonApi|HouseholdMemberApi|GuardianshipApi"
-REGISTER_MENUS = (r"Families|Households|Create a household|Adults|Children|Documents"
-                  r"|Archived adults|Archived children")
+# Who only reads the register is not offered its creation form in the menu.
+REGISTER_READ_MENUS = (r"Families|Households|Adults|Children|Documents"
+                       r"|Archived adults|Archived children")
+REGISTER_MENUS = REGISTER_READ_MENUS + r"|Create a household"
 READ = r"can_list|can_show|can_search|can_search_json|can_download|can_get|can_info"
 BOOKING_VIEWS = (r"BookingView|SubscriptionView|EnrollmentView|AttendanceView"
                  r"|FamilyQuotientView")
@@ -56,7 +58,7 @@ ROLES = {
     "Régisseur": [
         (REGISTER_VIEWS, READ),
         (REGISTER_APIS, READ),
-        (REGISTER_MENUS, r"menu_access"),
+        (REGISTER_READ_MENUS, r"menu_access"),
         (OFFER_VIEWS + r"|FamilyQuotientView", r".*"),
         (OFFER_APIS + r"|FamilyQuotientApi", r".*"),
         (BOOKING_VIEWS + "|" + CALENDAR_VIEWS + "|" + SCHOOL_VIEWS, READ + r"|can_grid|can_month"),

@@ -4,8 +4,12 @@ Logout is a POST with the CSRF token (the navbar's button): a GET could be trigg
 image tag of another site. GET /logout/ only shows the button."""
 from flask import flash, redirect, request, session, url_for
 from flask_appbuilder import expose
-from flask_appbuilder.security.views import AuthDBView
+from flask_appbuilder.actions import action
+from flask_appbuilder.security.views import (
+    AuthDBView, PermissionViewModelView, RoleModelView, UserDBModelView, UserGroupModelView,
+    UserModelView, UserStatsChartView)
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 from app.extensions import db
@@ -35,3 +39,54 @@ class MarelleAuthDBView(AuthDBView):
             self.appbuilder.sm.on_user_logout(user)
             flash(_("You are logged out."), "info")
         return redirect(self._login_url())
+
+
+
+# FAB's security screens name some columns (and their search filters) with bare English words.
+# Each subclass keeps FAB's route and permission names, so roles and links stay as they were.
+
+class MarelleGroupView(UserGroupModelView):
+    class_permission_name = "UserGroupModelView"
+    label_columns = {"name": _l("Name"), "label": _l("Label"), "description": _l("Description"),
+                     "users": _l("Users"), "roles": _l("Roles")}
+
+
+class MarelleRoleView(RoleModelView):
+    class_permission_name = "RoleModelView"
+    label_columns = {**RoleModelView.label_columns, "user": _l("Users"), "groups": _l("Groups")}
+
+
+class MarellePermissionViewView(PermissionViewModelView):
+    class_permission_name = "PermissionViewModelView"
+    label_columns = {**PermissionViewModelView.label_columns, "role": _l("Role")}
+
+
+class MarelleUserStatsView(UserStatsChartView):
+    route_base = "/userstatschartview"
+    class_permission_name = "UserStatsChartView"
+    label_columns = {**UserModelView.label_columns, **UserStatsChartView.label_columns}
+    definitions = [
+        {"label": _l("Login count"), "group": "username", "series": ["login_count"]},
+        {"label": _l("Failed login count"), "group": "username",
+         "series": ["fail_login_count"]},
+    ]
+
+
+def _yes_no(value):
+    return _("Yes") if value else _("No")
+
+
+def _names(rows):
+    return ", ".join(str(row) for row in rows or ())
+
+
+class MarelleUserView(UserDBModelView):
+    """Users: « Oui »/« Non » and role names rather than True and [Agent]; the profile's button
+    says it edits one's own information (FAB reuses the admin's « Edit User » there)."""
+
+    class_permission_name = "UserDBModelView"
+    formatters_columns = {"active": _yes_no, "roles": _names, "groups": _names}
+
+    @action("userinfoedit", _l("Edit my information"), "", "fa-edit", multiple=False)
+    def userinfoedit(self, item):
+        return redirect(url_for(self.appbuilder.sm.userinfoeditview.__name__ + ".this_form_get"))

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField
@@ -100,7 +101,10 @@ class BookingView(BaseView):
             try:
                 result = bookings.save_grid(person, start, end, wanted)
                 db.session.commit()
-                flash(_("%(created)s days booked, %(removed)s cancelled.", **result), "success")
+                flash(", ".join([
+                    ngettext("%(num)s day booked", "%(num)s days booked", result["created"]),
+                    ngettext("%(num)s cancelled", "%(num)s cancelled", result["removed"]),
+                ]) + ".", "success")
                 for row in result["skipped"]:
                     flash(f"{short_date(row['date'])} : {row['reason']}", "warning")
             except RuleViolation as exc:

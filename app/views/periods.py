@@ -9,6 +9,7 @@ from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField
@@ -71,15 +72,18 @@ class PeriodView(RuleCheckedModelView):
             raise RefusedByRule(exc) from exc
         if impact["bookings"] and not request.form.get("confirm_removal"):
             raise RefusedByRule(RuleViolation(
-                _("This closure covers %(count)s existing bookings, which will be removed: tick "
-                  "“Remove the bookings it covers” to confirm.", count=impact["bookings"]),
+                ngettext("This closure covers %(num)s existing booking, which will be removed: tick "
+                         "“Remove the bookings it covers” to confirm.",
+                         "This closure covers %(num)s existing bookings, which will be removed: "
+                         "tick “Remove the bookings it covers” to confirm.", impact["bookings"]),
                 "confirm_removal"))
         removed = bookings.apply_closure(item)
         if removed:
-            flash(_("%(count)s bookings removed.", count=removed), "warning")
+            flash(ngettext("%(num)s booking removed.", "%(num)s bookings removed.", removed), "warning")
         if impact["invoiced"]:
-            flash(_("%(count)s invoiced bookings are kept: correct them on the invoices.",
-                    count=impact["invoiced"]), "warning")
+            flash(ngettext("%(num)s invoiced booking is kept: correct it on its invoice.",
+                           "%(num)s invoiced bookings are kept: correct them on the invoices.",
+                           impact["invoiced"]), "warning")
 
     pre_add = pre_update = _check_and_close
 
@@ -138,8 +142,9 @@ class PeriodCalendarView(BaseView):
                         chosen = {date.fromisoformat(v) for v in request.form.getlist("start")}
                         created = periods.create_official_periods(form.zone.data, year, chosen)
                         db.session.commit()
-                        flash(_("%(count)s periods created: link them to services and classes.",
-                                count=len(created)), "success")
+                        flash(ngettext("%(num)s period created: link it to services and classes.",
+                                       "%(num)s periods created: link them to services and "
+                                       "classes.", len(created)), "success")
                         return redirect(url_for("PeriodWithoutServiceView.list"))
                 except RuleViolation as exc:
                     db.session.rollback()

@@ -25,6 +25,7 @@ class SchoolYearView(RuleCheckedModelView):
     list_title = _l("School years")
     add_title = _l("Add a school year")
     edit_title = _l("Edit a school year")
+    show_title = _l("School year")
     list_columns = add_columns = edit_columns = show_columns = ["label", "start_date", "end_date"]
     label_columns = {"label": _l("Label"), "start_date": _l("Start"), "end_date": _l("End")}
     formatters_columns = {"start_date": short_date, "end_date": short_date}
@@ -36,6 +37,7 @@ class LevelView(RuleCheckedModelView):
     list_title = _l("Levels")
     add_title = _l("Add a level")
     edit_title = _l("Edit a level")
+    show_title = _l("Level")
     list_columns = add_columns = edit_columns = show_columns = ["rank", "code", "label"]
     label_columns = {"rank": _l("Order"), "code": _l("Code"), "label": _l("Label")}
     base_order = ("rank", "asc")
@@ -46,6 +48,7 @@ class SchoolClassView(RuleCheckedModelView):
     list_title = _l("Classes")
     add_title = _l("Add a class")
     edit_title = _l("Edit a class")
+    show_title = _l("Class")
     list_columns = add_columns = edit_columns = show_columns = ["school", "name", "level"]
     label_columns = {"school": _l("School"), "name": _l("Class"), "level": _l("Level")}
     search_columns = ["school", "name", "level"]
@@ -56,6 +59,7 @@ class SchoolView(RuleCheckedModelView):
     list_title = _l("Schools")
     add_title = _l("Add a school")
     edit_title = _l("Edit a school")
+    show_title = _l("School")
     list_columns = add_columns = edit_columns = show_columns = ["name", "address_line"]
     label_columns = {"name": _l("Name"), "address_line": _l("Address")}
     related_views = [SchoolClassView]

@@ -165,7 +165,7 @@ def test_book_a_week_from_the_grid_then_mark_attendance(server, browser):
         page.click(f"input[name=booked][data-day='{day}']")
     assert page.locator("td.booking-cell.booked").count() == 5
     page.click("button:has-text('Enregistrer les réservations')")
-    page.wait_for_selector("text=5 jours réservés, 0 annulés.")
+    page.wait_for_selector("text=5 jours réservés, 0 annulé.")
     assert page.locator("input[name=booked]:checked").count() == 5
 
     page.click("text=Activités")

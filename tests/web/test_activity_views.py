@@ -52,7 +52,7 @@ def test_week_grid_books_and_cancels(app, login, town):
         "start": "2026-11-02", "booked": [f"{meal}_2026-11-02", f"{meal}_2026-11-03",
                                           f"{meal}_2026-11-04"]}, follow_redirects=True)
     page = text(response)
-    assert "2 jours réservés, 0 annulés." in page
+    assert "2 jours réservés, 0 annulé." in page
     assert "04/11/2026 : Restauration scolaire ne fonctionne pas le mercredi." in page
     assert bookings_of(app, town["child"]) == [date(2026, 11, 2), date(2026, 11, 3)]
     agent.post(f"/bookings/person/{town['child']}", data={
@@ -85,7 +85,7 @@ def test_typical_week_form_reports_created_and_skipped(app, login, town):
         "service": town["meal"], "start_date": "2026-11-09", "end_date": "2026-11-15",
         "weekdays": ["0", "3", "4"], "mode": "add", "week_parity": "", "weeks": ""})
     page = text(response)
-    assert "1 jours réservés, 0 retirés, 2 non traités." in page
+    assert "1 jour réservé, 0 retiré, 2 non traités." in page
     assert "Fermé : Pont." in page
     reversed_dates = agent.post(f"/bookings/person/{town['child']}/bulk", data={
         "service": town["meal"], "start_date": "2026-11-15", "end_date": "2026-11-09",
