@@ -14,6 +14,7 @@ from typing import Optional
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.services.calendar import today_in_town
 from app.extensions import db
@@ -131,8 +132,9 @@ def archive_guard(person: Person) -> list:
     unpaid = unpaid_invoices_of(person)
     if not unpaid:
         return []
-    return [_("%(count)s unpaid invoices (%(numbers)s) must be settled first.",
-              count=len(unpaid), numbers=", ".join(i.number for i in unpaid[:5]))]
+    return [ngettext("%(num)s unpaid invoice (%(numbers)s) must be settled first.",
+                     "%(num)s unpaid invoices (%(numbers)s) must be settled first.",
+                     len(unpaid), numbers=", ".join(i.number for i in unpaid[:5]))]
 
 
 # ---------------------------------------------------------------------------------------------

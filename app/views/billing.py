@@ -409,8 +409,9 @@ class InvoiceView(RuleCheckedModelView):
             folder = db.session.get(InvoiceFolder, folder_id) if folder_id else None
             billing.put_in_folder(ids, folder.id if folder else None)
             db.session.commit()
-            flash(_("%(count)s invoices put in “%(folder)s”.", count=len(ids),
-                    folder=folder or _("no folder")), "success")
+            flash(ngettext("%(num)s invoice put in “%(folder)s”.",
+                           "%(num)s invoices put in “%(folder)s”.", len(ids),
+                           folder=folder or _("no folder")), "success")
             return redirect(url_for("InvoiceView.list"))
         return self.render_template("billing/folder.html", ids=ids, folders=folders,
                                     title=_("Put in a folder"))
@@ -428,7 +429,8 @@ class InvoiceView(RuleCheckedModelView):
                     billing.change_display_date(ids, moment=datetime.fromisoformat(
                         request.form["display_at"]).replace(tzinfo=TOWN_TZ))
                 db.session.commit()
-                flash(_("Portal display date changed on %(count)s invoices.", count=len(ids)),
+                flash(ngettext("Portal display date changed on %(num)s invoice.",
+                               "Portal display date changed on %(num)s invoices.", len(ids)),
                       "success")
                 return redirect(url_for("InvoiceView.list"))
             except (ValueError, KeyError):

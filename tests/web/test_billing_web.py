@@ -218,7 +218,7 @@ def test_archiving_a_payer_with_unpaid_invoices_is_refused_on_screen(app, login,
     regisseur.post("/api/v1/invoice/validate", json={"ids": ids})
     refused = login("agent").post("/adultview/action_post", data={
         "action": "archive", "rowid": [billed_family["mother"]]}, follow_redirects=True)
-    assert "factures impayées" in text(refused)
+    assert "facture impayée" in text(refused)
 
 
 def _validated_invoices(api, billed_family, co_payer=False):
@@ -269,7 +269,7 @@ def test_folders_display_dates_and_batch_printing(app, login, api, billed_family
     regisseur = login("regisseur")
     moved = regisseur.post("/invoiceview/folder", data={
         "ids": ",".join(map(str, ids)), "folder_id": folder_id}, follow_redirects=True)
-    assert "1 factures mises dans « 2026 / Novembre »." in text(moved)
+    assert "1 facture rangée dans « 2026 / Novembre »." in text(moved)
     regisseur.post("/invoiceview/display", data={"ids": ",".join(map(str, ids)),
                                                  "mode": "shift", "days": "2"})
     with app.app_context():
