@@ -197,6 +197,8 @@ def test_generate_drafts_add_a_discount_validate_and_open_the_pdf(server, browse
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     page.click("text=Facturation")
     page.click("a:has-text('Créer un groupe de factures')")
+    for box in page.locator("input[name=services]").all():  # the form ticks them all
+        box.uncheck()
     page.locator("label", has_text="Restauration scolaire").locator("input").check()
     page.fill("#period_start", first.isoformat())
     page.fill("#period_end", last.isoformat())
@@ -282,3 +284,40 @@ def test_the_attendance_sheet_fits_a_phone(server, browser):
     assert page.locator("label[for=sheet-service]").is_visible()
     (ROOT / "test-results").mkdir(exist_ok=True)
     page.screenshot(path=str(ROOT / "test-results" / "attendance-phone.png"), full_page=True)
+
+
+def test_a_group_is_validated_in_one_action_and_a_credit_note_shows_as_an_avoir(server, browser):
+    """The régisseur's month: a summary after generation, the whole group validated from it
+    after a confirmation, then a credit note for one day, shown as an « Avoir »."""
+    base_url, _ = server
+    page = logged_in(browser, base_url, "regisseur", "regisseur")
+    assert "Se déconnecter" in page.content()
+    page.goto(base_url + "/invoices/generate")
+    for box in page.locator("input[name=services]").all():
+        box.uncheck()
+    page.locator("label", has_text="Mercredi loisirs").locator("input").check()
+    page.fill("#period_start", "2026-11-01")
+    page.fill("#period_end", "2026-11-30")
+    page.click("button:has-text('Créer les brouillons')")
+    page.wait_for_selector("#job-status[data-status=finished]", timeout=60000)
+    page.wait_for_selector("#job-summary")
+    summary = page.inner_text("#job-summary")
+    assert "brouillon" in summary and "€" in summary and "payeur" in summary
+    page.click("#validate-batch")
+    question = page.inner_text("#validate-question")
+    assert question.startswith("Valider ") and "€" in question
+    page.click("#validate-confirm")
+    page.wait_for_selector("text=validée")
+    page.goto(base_url + "/invoiceview/list/?_flt_0_status=unpaid")
+    page.locator("a[href*='/invoiceview/show/']").first.click()
+    page.wait_for_selector("#credit-note-form")
+    page.locator("#credit-note-form details").first.click()
+    page.locator("#credit-note-form input[name^=day_]").first.check()
+    page.fill("#credit-note-form input[name=reason]", "Sortie annulée")
+    page.click("#credit-note-form button[type=submit]")
+    page.wait_for_selector("#credit-note-of")
+    assert page.locator("h4", has_text="Avoir").count() >= 1
+    assert page.inner_text("#credit-note-reason") == "Sortie annulée"
+    assert "payée" not in page.inner_text("#invoice-state")
+    (ROOT / "test-results").mkdir(exist_ok=True)
+    page.screenshot(path=str(ROOT / "test-results" / "credit-note.png"), full_page=True)
