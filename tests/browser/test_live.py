@@ -197,6 +197,7 @@ def test_generate_drafts_add_a_discount_validate_and_open_the_pdf(server, browse
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
     page.click("text=Facturation")
     page.click("a:has-text('Créer un groupe de factures')")
+    page.wait_for_selector("input[name=services]")
     for box in page.locator("input[name=services]").all():  # the form ticks them all
         box.uncheck()
     page.locator("label", has_text="Restauration scolaire").locator("input").check()
@@ -293,6 +294,7 @@ def test_a_group_is_validated_in_one_action_and_a_credit_note_shows_as_an_avoir(
     page = logged_in(browser, base_url, "regisseur", "regisseur")
     assert "Se déconnecter" in page.content()
     page.goto(base_url + "/invoices/generate")
+    page.wait_for_selector("input[name=services]")
     for box in page.locator("input[name=services]").all():
         box.uncheck()
     page.locator("label", has_text="Mercredi loisirs").locator("input").check()
