@@ -13,6 +13,11 @@ INVOICE_STATUSES = ("draft", "validated", "cancelled")
 INVOICE_KINDS = ("invoice", "credit_note")
 ADJUSTMENT_KINDS = ("discount", "surcharge")
 
+def week_set_of(weeks) -> set:
+    """ISO week numbers of a week list kept as "36,38,40"."""
+    return {int(w) for w in (weeks or "").split(",") if w.strip()}
+
+
 def week_is_covered(criterion: str, week_set, iso_week: int) -> bool:
     if criterion == "even_weeks":
         return iso_week % 2 == 0
@@ -69,7 +74,7 @@ class BillingRule(Model):
 
     @property
     def week_set(self):
-        return {int(w) for w in (self.weeks or "").split(",") if w.strip()}
+        return week_set_of(self.weeks)
 
     @property
     def subscription_ids(self):

@@ -37,12 +37,18 @@ from app.models import (
     Tariff,
 )
 from app.models.base import utcnow
-from app.models.billing import billed, billing_rule_subscription, rule_covers, week_is_covered
+from app.models.billing import (
+    billed,
+    billing_rule_subscription,
+    rule_covers,
+    week_is_covered,
+    week_set_of,
+)
 from app.models.sql import iso_date_text
 from app.services import RuleViolation, audit, bulk, numbering
 from app.services.bookings import check_range
 from app.services.money import AmountError, parse_amount
-from app.services.pricing import bracket_price
+from app.services.pricing import bracket_price, households_of, price_for
 
 ZERO = Decimal("0.00")
 
@@ -267,11 +273,6 @@ class _PriceBook:
         return None if values is None else self._price(tariff, values)
 
 
-def households_of(person_id: int) -> list:
-    return db.session.scalars(sa.select(HouseholdMember.household_id).where(
-        HouseholdMember.person_id == person_id)).all()
-
-
 def payers_and_prices(person_id: int, service_ids, days) -> dict:
     """{(service id, day): (payer id, payer name, unit price or None)} for the days a billing
     rule covers: the payer that day's rule names and the price billing will charge them
@@ -302,8 +303,7 @@ def payers_and_prices(person_id: int, service_ids, days) -> dict:
             week = day.isocalendar()[1]
             for row in rows:
                 if (_in(day, row.sub_start, row.sub_end) and _in(day, row.start_date, row.end_date)
-                        and week_is_covered(row.criterion, {int(w) for w in (row.weeks or "")
-                                                            .split(",") if w.strip()}, week)):
+                        and week_is_covered(row.criterion, week_set_of(row.weeks), week)):
                     payer_of[(service_id, day)] = row.payer_id
                     break
     if not payer_of:
@@ -313,6 +313,22 @@ def payers_and_prices(person_id: int, service_ids, days) -> dict:
     return {(service_id, day): (payer_id, names.get(payer_id), prices.price(service_id, payer_id,
                                                                            day))
             for (service_id, day), payer_id in payer_of.items()}
+
+
+def payers_explained(person: Person, services, days, charges) -> list:
+    """[(service, payer name, PriceQuote)] once per payer of each service over `days`: why
+    that payer pays that price (their own household's quotient), for the booking grid."""
+    explained = []
+    for service in services:
+        first_day_of = {}
+        for day in days:
+            charge = charges.get((service.id, day))
+            if charge is not None:
+                first_day_of.setdefault(charge[0], (day, charge[1]))
+        for payer_id, (day, payer_name) in first_day_of.items():
+            explained.append((service, payer_name, price_for(
+                service, person, day, household_ids=households_of(payer_id))))
+    return explained
 
 
 def _line(person_id, service_id, person_name, service_name, price, days):

@@ -112,6 +112,11 @@ def bracket_price(tariff: Tariff, quotient: Optional[Decimal]):
     return brackets[-1].unit_price, brackets[-1]
 
 
+def households_of(person_id: int) -> list:
+    return db.session.scalars(sa.select(HouseholdMember.household_id).where(
+        HouseholdMember.person_id == person_id)).all()
+
+
 def price_for(service: Service, person: Person, day: date, household_ids=None) -> PriceQuote:
     """What one day of `service` costs `person`, and why, in words a family understands.
 
@@ -127,8 +132,7 @@ def price_for(service: Service, person: Person, day: date, household_ids=None) -
                                                price=money(tariff.unit_price), since=since),
                           tariff.id)
     if household_ids is None:
-        household_ids = db.session.scalars(sa.select(HouseholdMember.household_id).where(
-            HouseholdMember.person_id == person.id)).all()
+        household_ids = households_of(person.id)
     quotient = quotient_on(household_ids, day)
     price, bracket = bracket_price(tariff, quotient)
     upper = "…" if bracket.qf_max is None else number(bracket.qf_max)

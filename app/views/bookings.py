@@ -16,7 +16,7 @@ from app.services.calendar import today_in_town
 from app.extensions import db
 from app.formatting import short_date
 from app.models import Person, Service, Subscription
-from app.services import RuleViolation, billing, bookings, pricing
+from app.services import RuleViolation, billing, bookings
 from app.views.base import RuleCheckedModelView
 from app.views.filters import PersonSearchInterface, person_search_fields
 
@@ -116,14 +116,7 @@ class BookingView(BaseView):
         # Each day shows who pays it and at what price: the payer its billing rule names,
         # priced by the very function billing uses (separated parents may differ).
         charges = billing.payers_and_prices(person.id, [s.id for s in grid.services], grid.days)
-        prices = []
-        for service in grid.services:
-            for payer_id in dict.fromkeys(charges[(service.id, day)][0] for day in grid.days
-                                          if (service.id, day) in charges):
-                day = next(d for d in grid.days
-                           if charges.get((service.id, d), (None,))[0] == payer_id)
-                prices.append((service, charges[(service.id, day)][1], pricing.price_for(
-                    service, person, day, household_ids=billing.households_of(payer_id))))
+        prices = billing.payers_explained(person, grid.services, grid.days, charges)
         return self.render_template(
             "bookings/grid.html", grid=grid, person=person, start=start, prices=prices,
             charges=charges, today=today_in_town(),
