@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 from flask_appbuilder import AppBuilder
 
-from app.extensions import csrf, db, migrate, register_busy_answer
+from app.extensions import csrf, db, migrate
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -45,7 +45,6 @@ def create_app(config_object="config.Config", **overrides) -> Flask:
 
     formatting.register(app)
     errors.register(app)
-    register_busy_answer(app)
     # Billing tells the register who cannot be archived (unpaid invoices).
     if billing.archive_guard not in registry.ARCHIVE_GUARDS:
         registry.ARCHIVE_GUARDS.append(billing.archive_guard)

@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from app.extensions import db
+from app.extensions import database_busy, db
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,7 @@ TITLES = {
     429: _l("Too many attempts"), 500: _l("Something went wrong"),
     503: _l("Marelle is busy"),
 }
+BUSY = _l("Marelle is very busy right now: nothing was saved. Try again in a moment.")
 CSRF_REFUSED = _l("This form has expired or did not come from Marelle: reload the page and "
                   "try again.")
 
@@ -59,6 +60,9 @@ def classify(exc) -> tuple:
         return exc.code, message_for(exc.code)
     if out_of_range(exc):
         return 400, str(OUT_OF_RANGE)
+    if database_busy(exc):
+        # Busy beyond the wait (SQLite's lock): nothing was saved, trying again will do.
+        return 503, str(BUSY)
     return 500, message_for(500)
 
 
@@ -70,6 +74,12 @@ def json_error(status: int, message):
     """The API's answer to a refusal or an error: {"message": ...}."""
     response = jsonify(message=str(message))
     response.status_code = status
+    return with_retry_hint(response)
+
+
+def with_retry_hint(response):
+    if response.status_code == 503:
+        response.headers["Retry-After"] = "2"
     return response
 
 
@@ -92,7 +102,7 @@ def screen_error(status: int, message):
         body = (f"<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><title>Marelle"
                 f"</title><h2>{escape(title)}</h2><p>{escape(message)}</p>"
                 f"<p><a href=\"/\">Marelle</a></p></html>")
-    return body, status
+    return with_retry_hint(current_app.make_response((body, status)))
 
 
 def _answer(exc, status, message):
@@ -136,12 +146,16 @@ def _http_error(exc: HTTPException):
     return _answer(exc, *classify(exc))
 
 
-def _rolled_back(exc):
-    """Unexpected or out-of-range errors may leave the transaction unusable (PostgreSQL)."""
+def _rollback():
     try:
         db.session.rollback()
     except Exception:  # the answer matters more than a failed rollback; log it
         log.exception("rollback after an error failed")
+
+
+def _rolled_back(exc):
+    """Unexpected or out-of-range errors may leave the transaction unusable (PostgreSQL)."""
+    _rollback()
     return _answer(exc, *classify(getattr(exc, "original_exception", None) or exc))
 
 
@@ -170,3 +184,4 @@ def register(app):
     app.register_error_handler(InternalServerError, _rolled_back)
     app.register_error_handler(OverflowError, _rolled_back)
     app.register_error_handler(sa.exc.DataError, _rolled_back)
+    app.register_error_handler(sa.exc.OperationalError, _rolled_back)

@@ -79,30 +79,6 @@ def database_busy(error) -> bool:
         or "lock timeout" in text
 
 
-def register_busy_answer(app) -> None:
-    """A database busy beyond the wait: 503 with a sentence to retry, never a 500."""
-    from flask import jsonify, render_template_string, request
-    from flask_babel import gettext as _
-
-    @app.errorhandler(sa.exc.OperationalError)
-    def _busy(error):
-        db.session.rollback()
-        if not database_busy(error):
-            raise error
-        message = _("Marelle is very busy right now: nothing was saved. Try again in a "
-                    "moment.")
-        if request.path.startswith("/api/"):
-            response = jsonify(message=message)
-        else:
-            response = app.make_response(render_template_string(
-                "<!doctype html><html lang=fr><meta charset=utf-8><title>Marelle</title>"
-                "<p>{{ message }}</p><p><a href=\"javascript:history.back()\">{{ back }}</a>"
-                "</p></html>", message=message, back=_("Back")))
-        response.status_code = 503
-        response.headers["Retry-After"] = "2"
-        return response
-
-
 def _register_amount_checks():
     from sqlalchemy.orm import Session
 

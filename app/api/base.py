@@ -111,7 +111,7 @@ class FrenchResponses:
     def response_500(self, message=None):
         db.session.rollback()
         status, text = errors.classify(sys.exc_info()[1])
-        return self.response(status, message=text)
+        return errors.with_retry_hint(self.response(status, message=text))
 
 
 class ForeignKeySchemaConverter(Model2SchemaConverter):

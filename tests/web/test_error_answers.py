@@ -53,3 +53,28 @@ def test_a_token_of_a_vanished_user_is_a_french_401(app, api):
                                 headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
     assert "reconnectez-vous" in response.get_json()["message"]
+
+
+def test_a_database_busy_beyond_its_wait_is_a_french_503(app, api, login):
+    """SQLite's lock held longer than the busy timeout: « réessayez », never a 500."""
+    import sqlalchemy as sa
+
+    from app.extensions import db
+    from app.models import Household
+
+    def locked(*args, **kwargs):
+        raise sa.exc.OperationalError("INSERT ...", {}, Exception("database is locked"))
+
+    sa.event.listen(db.session.__class__, "before_flush", locked)
+    try:
+        answer = api("agent").post("/api/v1/household/", json={"name": "Occupé"})
+        page = login("regisseur").post("/regieview/add", data={
+            "code": "OCC", "name": "Occupée", "mode": "postpaid"})
+    finally:
+        sa.event.remove(db.session.__class__, "before_flush", locked)
+    assert answer.status_code == 503 and "Réessayez" in answer.get_json()["message"]
+    assert answer.headers["Retry-After"] == "2"
+    assert page.status_code == 503 and "Réessayez" in page.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Household.id))
+                                 .where(Household.name == "Occupé")) == 0
