@@ -49,6 +49,9 @@ def create_app(config_object="config.Config", **overrides) -> Flask:
     if billing.archive_guard not in registry.ARCHIVE_GUARDS:
         registry.ARCHIVE_GUARDS.append(billing.archive_guard)
 
+    from app.views.filters import use_folded_text_search
+
+    use_folded_text_search()
     # A fresh AppBuilder per app (DESIGN trap 2): a module-level one would serve only the first.
     with app.app_context():
         appbuilder = AppBuilder()

@@ -33,6 +33,12 @@ def get_queue(app):
 SQLITE_BUSY_TIMEOUT_MS = 15000
 
 
+def _fold_or_null(text):
+    from app.services.text import fold
+
+    return None if text is None else fold(str(text))
+
+
 @sa.event.listens_for(sa.engine.Engine, "connect")
 def _sqlite_on_connect(dbapi_connection, connection_record):
     """SQLite as a real transactional database: foreign keys enforced like PostgreSQL, and
@@ -50,6 +56,8 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
         if cursor.execute("PRAGMA journal_mode").fetchone()[0].lower() not in ("wal", "memory"):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # SQLite's upper() and LIKE know ASCII only: searches compare folded text (sql.folded).
+        dbapi_connection.create_function("marelle_fold", 1, _fold_or_null, deterministic=True)
         cursor.close()
 
 

@@ -31,3 +31,17 @@ iso_date_text = _function(
     "iso_date_text", sa.String(), "to_char({0}, 'YYYY-MM-DD')",
     "CAST({0} AS TEXT)",  # SQLite stores SQLAlchemy dates as this very text
     "A date as 'YYYY-MM-DD' text, whatever the server's DateStyle.")
+
+# Letters French names carry, and what they fold to. PostgreSQL's upper() depends on the
+# database's locale (under "C" it leaves "é" alone), so lower- and upper-case accented letters
+# are both translated to plain capitals before upper() handles the rest.
+_ACCENTED = "àâäáãåçéèêëíìîïñóòôöõúùûüýÿÀÂÄÁÃÅÇÉÈÊËÍÌÎÏÑÓÒÔÖÕÚÙÛÜÝŸ"
+_PLAIN = "AAAAAACEEEEIIIINOOOOOUUUUYYAAAAAACEEEEIIIINOOOOOUUUUYY"
+assert len(_ACCENTED) == len(_PLAIN)
+
+folded = _function(
+    "folded", sa.String(),
+    f"upper(translate({{0}}, '{_ACCENTED}', '{_PLAIN}'))",
+    "marelle_fold({0})",  # app.services.text.fold, registered on each SQLite connection
+    "Text in capitals without accents, as app.services.text.fold writes it, so that "
+    "« lefevre », « LEFÈVRE » and « Lefèvre » find the same rows.")

@@ -16,8 +16,9 @@ from app.extensions import db
 from app.models import Guardianship, Household, HouseholdMember, Person
 from app.models.base import utcnow
 from app.models.people import RELATIONS
+from app.models.sql import folded
 from app.services import RuleViolation, audit
-from app.services.text import search_name
+from app.services.text import fold, search_name
 
 # Other domains (billing) register functions here that say why a person cannot be archived.
 ARCHIVE_GUARDS = []
@@ -153,10 +154,9 @@ def search_people(kind: str, text: str, limit: int = 20, include_archived=False)
 
 
 def search_households(text: str, limit: int = 20):
-    words = text.split()
     query = sa.select(Household)
-    for word in words:
-        query = query.where(Household.name.ilike(f"%{word}%"))
+    for word in fold(text).split():
+        query = query.where(folded(Household.name).contains(word, autoescape=True))
     return db.session.scalars(query.order_by(Household.name).limit(limit)).all()
 
 

@@ -1,13 +1,17 @@
 """List filters FAB lacks."""
 import sqlalchemy as sa
 from flask_appbuilder.models.filters import BaseFilter, FilterRelation
+from flask_appbuilder.models.sqla import filters as fab_filters
 from flask_appbuilder.models.sqla.filters import SQLAFilterConverter, get_field_setup_query
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 
 from app.models import Person
+from app.views.datamodel import EagerInterface
+from app.models.sql import folded
 from app.services import registry
+from app.services.text import fold
 
 
 class FilterIsNull(BaseFilter):
@@ -26,6 +30,52 @@ class FilterIsNotNull(BaseFilter):
     def apply(self, query, value):
         query, field = get_field_setup_query(query, self.model, self.column_name)
         return query.filter(field.isnot(None))
+
+
+def _folded(fab_filter, condition, negated=False):
+    """`fab_filter` comparing text with accents and case aside, as the pickers do: FAB's ilike
+    knows neither on SQLite nor accents on PostgreSQL, so « lefevre » missed « Lefèvre »."""
+
+    def apply(self, query, value):
+        query, field = get_field_setup_query(query, self.model, self.column_name)
+        matches = condition(folded(field), fold(str(value)))
+        return query.filter(sa.not_(matches) if negated else matches)
+
+    return type(fab_filter.__name__, (fab_filter,), {"apply": apply})
+
+
+# « Contient » first: it is what the search form proposes, and what a name search means.
+FOLDED_TEXT_FILTERS = [
+    _folded(fab_filters.FilterContains, lambda f, v: f.contains(v, autoescape=True)),
+    _folded(fab_filters.FilterStartsWith, lambda f, v: f.startswith(v, autoescape=True)),
+    _folded(fab_filters.FilterEndsWith, lambda f, v: f.endswith(v, autoescape=True)),
+    _folded(fab_filters.FilterEqual, lambda f, v: f == v),
+    _folded(fab_filters.FilterNotContains, lambda f, v: f.contains(v, autoescape=True), True),
+    _folded(fab_filters.FilterNotStartsWith, lambda f, v: f.startswith(v, autoescape=True),
+            True),
+    _folded(fab_filters.FilterNotEndsWith, lambda f, v: f.endswith(v, autoescape=True), True),
+    _folded(fab_filters.FilterNotEqual, lambda f, v: f == v, True),
+]
+
+
+def use_folded_text_search():
+    """Every text filter of every list and API, FAB's own screens included, ignores accents and
+    case. Called before AppBuilder builds any view: views compute their filters when built."""
+    SQLAFilterConverter.conversion_table = tuple(
+        (marker, FOLDED_TEXT_FILTERS if marker in ("is_string", "is_text") else table)
+        for marker, table in SQLAFilterConverter.conversion_table)
+
+
+class FilterNameWords(BaseFilter):
+    """A person's name containing every word typed, in any order (« leo martin » finds
+    MARTIN Léo), on the folded `search_name` column the pickers use."""
+
+    name = _l("Contains")
+    arg_name = "ct"
+
+    def apply(self, query, value):
+        matches = registry.name_matches(str(value))
+        return query if matches is None else query.filter(matches)
 
 
 class FilterPersonNamed(FilterRelation):
@@ -50,6 +100,8 @@ class FilterPersonNamed(FilterRelation):
 
 class PersonNameFilterConverter(SQLAFilterConverter):
     def convert(self, col_name):
+        if self.datamodel.obj is Person and col_name == "search_name":
+            return [FilterNameWords(col_name, self.datamodel)]
         if (self.datamodel.is_relation_many_to_one(col_name)
                 and self.datamodel.get_related_model(col_name) is Person):
             return [FilterPersonNamed(col_name, self.datamodel)]
@@ -65,3 +117,7 @@ class PersonSearchInterface(SQLAInterface):
 def person_search_fields(**labels) -> dict:
     """`search_form_extra_fields` giving each person column a text box for the name."""
     return {column: StringField(label) for column, label in labels.items()}
+
+
+class EagerPersonInterface(EagerInterface):
+    filter_converter_class = PersonNameFilterConverter

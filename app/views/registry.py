@@ -25,8 +25,8 @@ from app.views.base import RuleCheckedModelView, boolean_field
 from app.views.bookings import SubscriptionView
 from app.views.offer import FamilyQuotientView
 from app.views.schooling import EnrollmentView
-from app.views.datamodel import EagerInterface
 from app.views.filters import (
+    EagerPersonInterface,
     FilterIsNotNull,
     FilterIsNull,
     PersonSearchInterface,
@@ -57,7 +57,7 @@ PERSON_LABELS = {
     "archived_at": _l("Archived on"),
     "created_at": _l("Created on"),
     "households": _l("Households"),
-    "search_name": _l("Name"),
+    "search_name": _l("Last and first name"),
 }
 
 
@@ -90,6 +90,8 @@ def registry_kind_label(kind):
 
 class HouseholdView(RuleCheckedModelView):
     datamodel = SQLAInterface(Household)
+    list_template = "marelle/list_name_search.html"
+    extra_args = {"name_search_arg": "_flt_0_name"}  # the folded « Contient » filter
     list_title = _l("Households")
     show_title = _l("Household")
     edit_title = _l("Rename the household")
@@ -261,12 +263,14 @@ def _person_view_name(person):
 class PersonView(RuleCheckedModelView):
     """Shared behaviour of the Responsables and Enfants screens."""
 
-    datamodel = EagerInterface(
+    datamodel = EagerPersonInterface(
         Person, eager=[selectinload(Person.memberships).joinedload(HouseholdMember.household)])
     kind = None
+    list_template = "marelle/list_name_search.html"
+    extra_args = {"name_search_arg": "_flt_0_search_name"}  # every word, accents and case aside
     show_template = "registry/person_show.html"
-    search_columns = ["last_name", "first_name", "birth_date", "email", "phone", "created_at",
-                      "archived_at"]
+    search_columns = ["search_name", "last_name", "first_name", "birth_date", "email", "phone",
+                      "created_at", "archived_at"]
     order_columns = ["last_name", "first_name", "birth_date", "created_at"]
     base_order = ("search_name", "asc")
     label_columns = PERSON_LABELS
