@@ -30,6 +30,8 @@ class Regie(Model):
     creditor_id = sa.Column(sa.String(35))
     iban = sa.Column(sa.String(34))
     bic = sa.Column(sa.String(11))
+    # Days families get to pay an invoice; empty: until the end of the next month.
+    payment_term_days = sa.Column(sa.Integer)
 
     def __repr__(self):
         return f"{self.code} — {self.name}"

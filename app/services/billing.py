@@ -350,12 +350,16 @@ def generate_drafts(regie_id: int, service_ids, period_start: date, period_end: 
                                 progress or (lambda percent, message=None: None))
 
 
-def generation_defaults(today: date) -> dict:
-    """What « Créer un groupe de factures » proposes: last month, due at the end of the
-    month after it (the families get about a month to pay)."""
+def generation_defaults(today: date, regie: Optional[Regie] = None) -> dict:
+    """What « Créer un groupe de factures » proposes: last month, due after the régie's payment
+    term, or at the end of the next month when it has none."""
     period_end = today.replace(day=1) - timedelta(days=1)
-    next_month = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
-    due_date = (next_month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    if regie is not None and regie.payment_term_days is not None:
+        due_date = today + timedelta(days=regie.payment_term_days)
+    else:
+        next_month = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
+        due_date = (next_month.replace(day=28) + timedelta(days=4)).replace(day=1) \
+            - timedelta(days=1)
     return {"period_start": period_end.replace(day=1), "period_end": period_end,
             "due_date": due_date}
 

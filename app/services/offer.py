@@ -23,6 +23,9 @@ def ics_is_valid(creditor_id: str) -> bool:
     return int(digits) % 97 == 1
 
 
+MAX_PAYMENT_TERM_DAYS = 365
+
+
 def check_regie(regie: Regie) -> Regie:
     regie.code = (regie.code or "").strip().upper()
     if not regie.code:
@@ -41,6 +44,10 @@ def check_regie(regie: Regie) -> Regie:
             regie.bic = str(BIC(regie.bic))
         except SchwiftyException:
             raise RuleViolation(_("This BIC is not valid."), "bic")
+    term = regie.payment_term_days
+    if term is not None and not 0 <= term <= MAX_PAYMENT_TERM_DAYS:
+        raise RuleViolation(_("The payment term must be between 0 and %(max)s days.",
+                              max=MAX_PAYMENT_TERM_DAYS), "payment_term_days")
     if regie.creditor_id:
         regie.creditor_id = regie.creditor_id.replace(" ", "").upper()
         if not ics_is_valid(regie.creditor_id):

@@ -97,6 +97,9 @@ class RuleCheckedModelView(ModelView):
         item = self.datamodel.get(pk, self._base_filters)
         if not item:
             abort(404)
+        # The URL's "12" must be the key's 12: FAB's Unique validator compares them, and every
+        # edit of a record with a unique column (a régie's code) answered « Existe déjà ».
+        pk = self.datamodel.get_pk_value(item)
         if request.method == "POST":
             form = self.edit_form.refresh(request.form)
             self._fill_form_exclude_cols(exclude_cols, form)

@@ -523,14 +523,15 @@ class InvoiceGroupView(BaseView):
         form.services.choices = [(s.id, s.name) for s in services]
         if request.method == "GET":
             # The usual run: last month, the régie's services (the only régie, or the one
-            # just chosen), due at the end of the next month.
-            for name, value in billing.generation_defaults(today_in_town()).items():
-                getattr(form, name).data = value
+            # just chosen), due after the régie's payment term.
             regie_id = request.args.get("regie", type=int) or (
                 regies[0].id if len(regies) == 1 else None)
-            if regie_id:
-                form.regie.data = regie_id
-                form.services.data = [s.id for s in services if s.regie_id == regie_id]
+            regie = next((r for r in regies if r.id == regie_id), None)
+            for name, value in billing.generation_defaults(today_in_town(), regie).items():
+                getattr(form, name).data = value
+            if regie:
+                form.regie.data = regie.id
+                form.services.data = [s.id for s in services if s.regie_id == regie.id]
         if form.validate_on_submit():
             try:
                 row = submit_generation(

@@ -198,6 +198,22 @@ def test_the_generation_form_proposes_last_month_and_the_regies_services(login,
                      % (billed_family["meal"], billed_family["meal"]), page)
 
 
+def test_the_due_date_proposed_follows_the_regie_s_payment_term(app, login, billed_family):
+    regisseur = login("regisseur")
+    with app.app_context():
+        regie = db.session.get(Regie, billed_family["regie"])
+        fields = {"code": regie.code, "name": regie.name, "mode": regie.mode}
+    refused = text(login("admin").post(f"/regieview/edit/{billed_family['regie']}", data={
+        **fields, "payment_term_days": "400"}))
+    assert "Le délai de paiement doit être compris entre 0 et 365 jours." in refused
+    assert 'value="400"' in refused
+    login("admin").post(f"/regieview/edit/{billed_family['regie']}", data={
+        **fields, "payment_term_days": "15"})
+    page = text(regisseur.get(f"/invoices/generate?regie={billed_family['regie']}"))
+    # 20 November 2026 + 15 days.
+    assert 'value="2026-12-05"' in page and 'value="2026-12-31"' not in page
+
+
 def test_generation_defaults_cross_the_year(app):
     from app.services import billing
 
