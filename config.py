@@ -76,6 +76,11 @@ class Config:
     FAB_CREATE_DB = False
     FAB_UPDATE_PERMS = False
     FAB_ADD_SECURITY_API = False
+    # The admin's « Sécurité » menu holds Utilisateurs and Rôles; FAB's technical tables of
+    # views, menus and permissions mean nothing to a town.
+    FAB_ADD_SECURITY_PERMISSION_VIEW = False
+    FAB_ADD_SECURITY_VIEW_MENU_VIEW = False
+    FAB_ADD_SECURITY_PERMISSION_VIEWS_VIEW = False
     FAB_API_SWAGGER_UI = True
     FAB_INDEX_VIEW = "app.views.home.HomeView"
     FAB_SECURITY_MANAGER_CLASS = "app.security.manager.MarelleSecurityManager"

@@ -51,8 +51,18 @@ ACTIVITIES = dict(category="Activities", category_label=_l("Activities"),
 SETTINGS = dict(category="Settings", category_label=_l("Settings"), category_icon="fa-cogs")
 
 
+def _town_security_menu(appbuilder):
+    """The admin's « Sécurité » menu: Utilisateurs and Rôles. FAB's groups and login charts stay
+    reachable by address, but a town gives access through roles alone."""
+    security = appbuilder.menu.find("Security")
+    if security is not None:
+        security.childs = [item for item in security.childs
+                           if item.name in ("List Users", "List Roles")]
+
+
 def register_views(appbuilder):
     use_money_fields_in_generated_forms()
+    _town_security_menu(appbuilder)
     appbuilder.add_view(HouseholdView, "Households", label=_l("Households"), icon="fa-home",
                         **FAMILIES)
     appbuilder.add_view(HouseholdWizardView, "Create a household",

@@ -193,3 +193,12 @@ def test_profile_and_password_screens_speak_french(login, own_english):
         "password": "Nouveau-mot-2-passe!", "conf_password": "Nouveau-mot-2-passe!",
         "csrf_token": _csrf(form)}, follow_redirects=True)
     assert "Mot de passe modifié" in " ".join(_read(changed)[0].parts)
+
+
+def test_the_admin_security_menu_holds_users_and_roles_only(login):
+    page = login("admin").get("/").get_data(as_text=True)
+    menu = re.search(r'Sécurité.*?<ul class="dropdown-menu"[^>]*>(.*?)</ul>', page, re.S)
+    assert menu, "the admin has no « Sécurité » menu"
+    entries = [re.sub(r"<[^>]+>|&nbsp;|\s+", " ", item).strip()
+               for item in re.findall(r"<li[^>]*>(.*?)</li>", menu.group(1), re.S)]
+    assert [entry for entry in entries if entry] == ["Utilisateurs", "Rôles"]
