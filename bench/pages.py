@@ -28,7 +28,7 @@ def main():
     args = parser.parse_args()
 
     from app.extensions import db
-    from app.models import Household, Invoice, Person
+    from app.models import Booking, Household, Invoice, Person, SchoolClass
     from app.services import billing
 
     with demo_town(args.children, seed=3, login_role="Admin") as (app, counts):
@@ -40,6 +40,16 @@ def main():
             payer = db.session.scalar(sa.select(Invoice.payer_id))
             child = db.session.scalar(sa.select(Person.id).where(Person.kind == "child"))
             household = db.session.scalar(sa.select(Household.id))
+            # The attendance sheet of a whole school (every class ticked) on its busiest day.
+            day, service_id = db.session.execute(
+                sa.select(Booking.date, Booking.service_id).group_by(Booking.date,
+                                                                     Booking.service_id)
+                .order_by(sa.func.count().desc()).limit(1)).one()
+            school = db.session.scalar(sa.select(SchoolClass.school_id).limit(1))
+            class_ids = db.session.scalars(sa.select(SchoolClass.id).where(
+                SchoolClass.school_id == school)).all()
+            sheet = (f"/attendance/?date={day}&service_id={service_id}&"
+                     + "&".join(f"class_ids={c}" for c in class_ids))
             db.session.remove()
         print(f"[{BACKEND}] town: {counts['children']} children, {counts['adults']} adults, "
               f"{counts['households']} households, a month billed")
@@ -54,6 +64,8 @@ def main():
             f"/householdview/show/{household}", f"/guardianshipview/add?_flt_0_child={child}",
             f"/adjustmentview/add?_flt_0_invoice={invoice}", f"/billingruleview/new/{payer}",
             f"/subscriptionview/add?_flt_0_person={child}", "/invoices/generate",
+            "/adultview/list/?_flt_0_search_name=martin", "/householdview/list/?_flt_0_name=lefevre",
+            sheet,
         ]
         for page in pages:
             size = len(client.get(page).data)
@@ -62,7 +74,9 @@ def main():
                 started = time.perf_counter()
                 status = client.get(page).status_code
                 timings.append((time.perf_counter() - started) * 1000)
-            print(f"{page:50} {status} {size / 1024:7.0f} KB  median {statistics.median(timings):6.0f} ms")
+            rows = client.get(page).data.count(b'data-person="') if page == sheet else None
+            label = f"attendance sheet, one school ({rows} rows)" if rows is not None else page
+            print(f"{label:50} {status} {size / 1024:7.0f} KB  median {statistics.median(timings):6.0f} ms")
 
 
 if __name__ == "__main__":

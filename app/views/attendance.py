@@ -80,11 +80,15 @@ class AttendanceView(BaseView):
     @expose("/mark", methods=["POST"])
     @has_access
     def mark(self):
-        """Record one mark; answers JSON to the sheet's script, or redirects without it."""
-        person = db.session.get(Person, request.form.get("person_id", type=int) or 0)
+        """Record one mark; answers JSON to the sheet's script, or redirects without it. The
+        sheet's buttons send `mark=<person id>:<status>`; `person_id` and `status` work too."""
+        person_id, _sep, status = request.form.get("mark", "").partition(":")
+        if not person_id:
+            person_id, status = request.form.get("person_id", ""), request.form.get("status")
+        person = db.session.get(Person, int(person_id) if person_id.isdigit() else 0)
         service = db.session.get(Service, request.form.get("service_id", type=int) or 0)
         day = _parse_day(request.form.get("date"))
-        status = request.form.get("status") or None
+        status = status or None
         wants_json = request.accept_mimetypes.best == "application/json"
         if person is None or service is None:
             message = _("Unknown person.") if person is None else _("Unknown service.")

@@ -204,7 +204,7 @@ def test_attendance_sheet_queries_do_not_grow_with_children(app, login, town, co
     url = f"/attendance/?date=2026-11-05&service_id={town['meal']}&class_ids={town['cp']}"
     agent.get(url)
     with count_queries() as few:
-        agent.get(url)
+        few_page = agent.get(url)
     with app.test_request_context():
         for i in range(15):
             factories.pupil(db.session, db.session.get(SchoolClass, town["cp"]), last=f"Pupil{i}",
@@ -214,6 +214,25 @@ def test_attendance_sheet_queries_do_not_grow_with_children(app, login, town, co
         page = agent.get(url)
     assert text(page).count("PUPIL") >= 15
     assert len(many) == len(few)
+    # Each row adds its name and three buttons, not three forms with their token each: a
+    # whole school's sheet (300+ rows) stays light on an animateur's phone.
+    assert (len(page.data) - len(few_page.data)) / 15 < 1200
+
+
+def test_a_sheet_button_names_its_child_and_its_mark(app, login, town):
+    sheet = login("animateur").get(f"/attendance/?date=2026-11-05&service_id={town['meal']}")
+    buttons = re.findall(r'<button form="marks" name="mark" value="(\d+):(\w+)"',
+                         sheet.get_data(as_text=True))
+    assert {status for _, status in buttons} == {"present", "excused_absence",
+                                                  "unexcused_absence"}
+    person_id = buttons[0][0]
+    marked = login("animateur").post("/attendance/mark", data={
+        "mark": f"{person_id}:excused_absence", "service_id": town["meal"],
+        "date": "2026-11-05"}, headers={"Accept": "application/json"})
+    assert marked.get_json()["status"] == "excused_absence"
+    with app.app_context():
+        assert db.session.scalar(sa.select(Attendance.status).where(
+            Attendance.person_id == int(person_id))) == "excused_absence"
 
 
 @pytest.mark.parametrize("role, page, allowed", [
