@@ -24,6 +24,7 @@ from app.models.people import (  # noqa: F401
 )
 from app.models.schooling import Enrollment, Level, School, SchoolClass, SchoolYear  # noqa: F401
 from app.models.security import UserSessionState  # noqa: F401
+from app.models.sepa import Mandate  # noqa: F401
 from app.models.services import (  # noqa: F401
     FamilyQuotient,
     Product,

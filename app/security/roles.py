@@ -23,10 +23,11 @@ OFFER_APIS = r"RegieApi|ProductApi|ServiceApi|TariffApi"
 CALENDAR_VIEWS = r"PeriodView|PeriodWithoutServiceView|PeriodCalendarView"
 SCHOOL_VIEWS = r"SchoolYearView|SchoolView|SchoolClassView|LevelView"
 SCHOOL_APIS = r"SchoolApi|SchoolClassApi|PeriodApi"
-BILLING_VIEWS = r"InvoiceView|InvoiceGroupView|AdjustmentView|BillingRuleView|InvoiceFolderView"
-BILLING_APIS = r"InvoiceApi|AdjustmentApi|BillingRuleApi"
+BILLING_VIEWS = (r"InvoiceView|InvoiceGroupView|AdjustmentView|BillingRuleView|InvoiceFolderView"
+                 r"|MandateView")
+BILLING_APIS = r"InvoiceApi|AdjustmentApi|BillingRuleApi|MandateApi"
 BILLING_MENUS = (r"Billing|Create a group of invoices|Invoices|Drafts|To remind"
-                 r"|Invoice folders")
+                 r"|Invoice folders|SEPA mandates")
 JOBS = [(r"JobView", r"can_show|can_status"), (r"JobApi", r"can_get")]
 # Every staff member keeps their own account: profile page, name, password.
 OWN_ACCOUNT = [
@@ -50,6 +51,8 @@ ROLES = {
         (r"BillingRuleApi", r".*"),
         (r"InvoiceView", READ + r"|can_pdf"),
         (r"InvoiceApi", READ + r"|can_pdf"),
+        # Families hand their signed mandate at the front desk: agents see it on the record.
+        (r"MandateView|MandateApi", READ),
         (r"Billing|Invoices", r"menu_access"),
         *JOBS,
         *OWN_ACCOUNT,

@@ -1,27 +1,11 @@
 """Régies and services: what a town sets up before taking bookings."""
-import re
 from datetime import time
 
 from flask_babel import gettext as _
-from schwifty import BIC, IBAN
-from schwifty.exceptions import SchwiftyException
 
 from app.models import Regie, Service
 from app.services import RuleViolation
-
-# SEPA creditor identifier: country, 2 check digits, 3-character business code, national id.
-_ICS = re.compile(r"^[A-Z]{2}\d{2}[A-Z0-9]{3}[A-Z0-9]{1,28}$")
-
-
-def ics_is_valid(creditor_id: str) -> bool:
-    """ISO 7064 MOD 97-10 over the national id and country, the business code left out."""
-    value = (creditor_id or "").replace(" ", "").upper()
-    if not _ICS.match(value):
-        return False
-    rearranged = value[7:] + value[:4]
-    digits = "".join(str(int(c, 36)) for c in rearranged)
-    return int(digits) % 97 == 1
-
+from app.services.sepa import checked_bic, checked_iban, ics_is_valid
 
 MAX_PAYMENT_TERM_DAYS = 365
 
@@ -35,15 +19,9 @@ def check_regie(regie: Regie) -> Regie:
     if regie.mode not in ("postpaid", "prepaid"):
         raise RuleViolation(_("The mode is postpaid or prepaid."), "mode")
     if regie.iban:
-        try:
-            regie.iban = IBAN(regie.iban).compact
-        except SchwiftyException:
-            raise RuleViolation(_("This IBAN is not valid: check its digits."), "iban")
+        regie.iban = checked_iban(regie.iban)
     if regie.bic:
-        try:
-            regie.bic = str(BIC(regie.bic))
-        except SchwiftyException:
-            raise RuleViolation(_("This BIC is not valid."), "bic")
+        regie.bic = checked_bic(regie.bic)
     term = regie.payment_term_days
     if term is not None and not 0 <= term <= MAX_PAYMENT_TERM_DAYS:
         raise RuleViolation(_("The payment term must be between 0 and %(max)s days.",

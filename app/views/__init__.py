@@ -42,6 +42,7 @@ from app.views.schooling import (
     SchoolView,
     SchoolYearView,
 )
+from app.views.sepa import MandateView
 from app.views.settings import CriterionValueView, CriterionView, InsuranceView
 
 FAMILIES = dict(category="Families", category_label=_l("Families"), category_icon="fa-users")
@@ -92,6 +93,8 @@ def register_views(appbuilder):
     appbuilder.add_link("To remind", label=_l("To remind"),
                         href="/invoiceview/list/?_flt_0_status=to_remind", icon="fa-bell",
                         **BILLING)
+    appbuilder.add_view(MandateView, "SEPA mandates", label=_l("SEPA mandates"),
+                        icon="fa-university", **BILLING)
 
     appbuilder.add_view(AttendanceView, "Attendance", label=_l("Attendance"),
                         icon="fa-check-square", **ACTIVITIES)

@@ -25,6 +25,7 @@ from app.views.base import RuleCheckedModelView, boolean_field
 from app.views.bookings import SubscriptionView
 from app.views.offer import FamilyQuotientView
 from app.views.schooling import EnrollmentView
+from app.views.sepa import MandateView
 from app.views.filters import (
     EagerPersonInterface,
     FilterIsNotNull,
@@ -348,7 +349,7 @@ class AdultView(PersonView):
     edit_columns = ["last_name", "first_name", "birth_date", "email", "phone", "mobile_phone",
                     "profession", "can_login", "notes"]
     related_views = [SubscriptionView, EnrollmentView, PersonCriterionView, PersonInsuranceView,
-                     DocumentView]
+                     DocumentView, MandateView]
     edit_form_extra_fields = {"can_login": boolean_field(_l("Portal access"))}
     base_permissions = ["can_list", "can_show", "can_edit", "can_add", "can_search",
                         "can_search_json", "can_move", "archive"]
