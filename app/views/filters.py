@@ -44,16 +44,17 @@ def _folded(fab_filter, condition, negated=False):
     return type(fab_filter.__name__, (fab_filter,), {"apply": apply})
 
 
-# « Contient » first: it is what the search form proposes, and what a name search means.
+# FAB's order, kept so that the indexes in saved addresses (« _flt_2_name » is « Contient »)
+# keep their meaning.
 FOLDED_TEXT_FILTERS = [
-    _folded(fab_filters.FilterContains, lambda f, v: f.contains(v, autoescape=True)),
     _folded(fab_filters.FilterStartsWith, lambda f, v: f.startswith(v, autoescape=True)),
     _folded(fab_filters.FilterEndsWith, lambda f, v: f.endswith(v, autoescape=True)),
+    _folded(fab_filters.FilterContains, lambda f, v: f.contains(v, autoescape=True)),
     _folded(fab_filters.FilterEqual, lambda f, v: f == v),
-    _folded(fab_filters.FilterNotContains, lambda f, v: f.contains(v, autoescape=True), True),
     _folded(fab_filters.FilterNotStartsWith, lambda f, v: f.startswith(v, autoescape=True),
             True),
     _folded(fab_filters.FilterNotEndsWith, lambda f, v: f.endswith(v, autoescape=True), True),
+    _folded(fab_filters.FilterNotContains, lambda f, v: f.contains(v, autoescape=True), True),
     _folded(fab_filters.FilterNotEqual, lambda f, v: f == v, True),
 ]
 
