@@ -1,0 +1,131 @@
+"""What the bank sends back about direct debits: the reason codes of rejects and returns, what
+each means for the family, and the bank's files (pain.002, camt.054) read into
+(end-to-end id, reason code) pairs."""
+from dataclasses import dataclass
+
+from defusedxml import ElementTree as SafeET
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.services import RuleViolation
+
+# What the régie does next, by reason code (EPC's SDD rulebook and the French banks' usage).
+PRESENT_AGAIN = "present_again"        # the same debit may be presented once more
+OTHER_METHOD = "other_method"          # the mandate ends: the family pays another way
+FIX_DETAILS = "fix_details"            # the mandate's details are wrong: correct them first
+
+REASONS = {
+    "AM04": (_l("Insufficient funds"), PRESENT_AGAIN),
+    "MS03": (_l("Reason not given by the bank"), PRESENT_AGAIN),
+    "AC04": (_l("Account closed"), OTHER_METHOD),
+    "AC06": (_l("Account blocked"), OTHER_METHOD),
+    "AG01": (_l("Direct debits forbidden on this account"), OTHER_METHOD),
+    "MD01": (_l("No valid mandate"), OTHER_METHOD),
+    "MD06": (_l("Disputed by the account holder (refund requested)"), OTHER_METHOD),
+    "MD07": (_l("Account holder deceased"), OTHER_METHOD),
+    "MS02": (_l("Refused by the account holder"), OTHER_METHOD),
+    "SL01": (_l("Refused by a service of the holder's bank"), OTHER_METHOD),
+    "AC01": (_l("Wrong account number"), FIX_DETAILS),
+    "AC13": (_l("The account is a consumer account"), FIX_DETAILS),
+    "AM05": (_l("Debit already made (duplicate)"), FIX_DETAILS),
+    "BE05": (_l("Creditor not recognised"), FIX_DETAILS),
+    "MD02": (_l("Mandate details missing or wrong"), FIX_DETAILS),
+    "RC01": (_l("Wrong bank identifier (BIC)"), FIX_DETAILS),
+    "RR01": (_l("Regulatory reason: missing debtor account or identification"), FIX_DETAILS),
+    "RR02": (_l("Regulatory reason: missing debtor name or address"), FIX_DETAILS),
+    "RR03": (_l("Regulatory reason: missing creditor name or address"), FIX_DETAILS),
+    "RR04": (_l("Regulatory reason"), FIX_DETAILS),
+    "FF01": (_l("File format refused by the bank"), FIX_DETAILS),
+}
+
+ADVICE = {
+    PRESENT_AGAIN: _l("The debit may be presented again once; otherwise the family pays "
+                      "another way."),
+    OTHER_METHOD: _l("The mandate can no longer be used: revoke it and ask the family for "
+                     "another payment method (or a new mandate on another account)."),
+    FIX_DETAILS: _l("Correct the mandate's details with the family (account, BIC or mandate "
+                    "reference) before any new debit."),
+}
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    meaning: str
+    action: str
+    advice: str
+
+    @property
+    def may_present_again(self) -> bool:
+        return self.action == PRESENT_AGAIN
+
+    @property
+    def ends_mandate(self) -> bool:
+        return self.action == OTHER_METHOD
+
+
+def reason(code: str) -> Reason:
+    """The reason of a SEPA code, refused when unknown (a typo must not reject a payment)."""
+    code = (code or "").strip().upper()
+    if code not in REASONS:
+        raise RuleViolation(_("Unknown SEPA reason code « %(code)s ».", code=code),
+                            "reason_code")
+    meaning, action = REASONS[code]
+    return Reason(code, str(meaning), action, str(ADVICE[action]))
+
+
+# ---------------------------------------------------------------------------------------------
+# The bank's files
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
+
+
+def _child(element, *path):
+    for name in path:
+        element = next((c for c in element if _local(c.tag) == name), None)
+        if element is None:
+            return None
+    return element
+
+
+def _text(element, *path) -> str:
+    found = _child(element, *path)
+    return (found.text or "").strip() if found is not None else ""
+
+
+def read_returns(data: bytes) -> list:
+    """[(end-to-end id, reason code)] of the rejected or returned debits in a pain.002
+    (payment status report) or camt.054 (debit/credit notification) file."""
+    if len(data) > MAX_FILE_BYTES:
+        raise RuleViolation(_("This file is too large for a bank's reject file."), "file")
+    try:
+        root = SafeET.fromstring(data, forbid_dtd=True)
+    except Exception:
+        raise RuleViolation(_("This file is not a bank's XML reject file (pain.002 or "
+                               "camt.054)."), "file")
+    document = root[0] if len(root) else root
+    kind = _local(document.tag)
+    found = []
+    if kind == "CstmrPmtStsRpt":  # pain.002
+        for status in document.iter():
+            if _local(status.tag) != "TxInfAndSts":
+                continue
+            if _text(status, "TxSts") not in ("RJCT", ""):
+                continue
+            found.append((_text(status, "OrgnlEndToEndId"),
+                          _text(status, "StsRsnInf", "Rsn", "Cd")))
+    elif kind == "BkToCstmrDbtCdtNtfctn":  # camt.054
+        for details in document.iter():
+            if _local(details.tag) != "TxDtls":
+                continue
+            code = _text(details, "RtrInf", "Rsn", "Cd")
+            if code:
+                found.append((_text(details, "Refs", "EndToEndId"), code))
+    else:
+        raise RuleViolation(_("This file is not a bank's XML reject file (pain.002 or "
+                               "camt.054)."), "file")
+    return [(e2e, code.upper()) for e2e, code in found if e2e]
