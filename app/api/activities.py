@@ -97,9 +97,9 @@ class RegieApi(MarelleModelApi):
     resource_name = "regie"
     datamodel = SQLAInterface(Regie)
     list_columns = show_columns = ["id", "code", "name", "mode", "payment_term_days",
-                                   "creditor_id", "iban", "bic"]
-    add_columns = edit_columns = ["code", "name", "mode", "payment_term_days", "creditor_id",
-                                  "iban", "bic"]
+                                   "payment_instructions", "creditor_id", "iban", "bic"]
+    add_columns = edit_columns = ["code", "name", "mode", "payment_term_days",
+                                  "payment_instructions", "creditor_id", "iban", "bic"]
 
     def pre_add(self, item):
         offer.check_regie(item)

@@ -32,6 +32,9 @@ class Regie(Model):
     bic = sa.Column(sa.String(11))
     # Days families get to pay an invoice; empty: until the end of the next month.
     payment_term_days = sa.Column(sa.Integer)
+    # How families pay (desk, cheques to the order of…, transfer): printed on the invoices of
+    # payers without a direct-debit mandate.
+    payment_instructions = sa.Column(sa.Text)
 
     def __repr__(self):
         return f"{self.code} — {self.name}"

@@ -9,7 +9,7 @@ from flask_babel import force_locale
 from app.extensions import db
 from app.models import Invoice
 from app.pdf import render_pdf
-from app.services import billing
+from app.services import billing, sepa
 from app.services.storage import private_folder, write_private
 
 
@@ -27,12 +27,18 @@ def issuer(invoice: Invoice) -> SimpleNamespace:
 
 def render_invoice(invoice: Invoice) -> bytes:
     credited = billing.credited_amounts([invoice.id]).get(invoice.id, billing.ZERO)
+    # A debit date is only a promise to payers whose mandate is active when the invoice is
+    # printed; the others read how the régie is paid.
+    mandate = (sepa.active_mandate(invoice.payer_id, invoice.regie_id)
+               if invoice.debit_date and invoice.kind == "invoice" else None)
     # The document is French whatever the language of the person who prints it. Every stored
     # text is escaped by the template: an address typed with HTML prints as typed.
     with force_locale("fr"):
         return render_pdf("pdf/invoice.html", invoice=invoice, regie=issuer(invoice),
                           due=billing.amount_due(invoice, credited),
-                          draft=invoice.status == "draft")
+                          draft=invoice.status == "draft",
+                          debited_account=sepa.masked_iban(mandate.iban) if mandate else None,
+                          instructions=invoice.regie.payment_instructions)
 
 
 def invoice_pdf(invoice: Invoice) -> bytes:

@@ -240,7 +240,9 @@ def load_schooling(child_rows, household_ids, households, memberships, person_id
     db.session.add(SchoolClass(school=adults_group, name="Adultes"))
     regie = Regie(code="ENF", name="Régie Enfance", mode="postpaid",
                   creditor_id="FR72ZZZ123456", iban="FR7630004000010000000012358",
-                  bic="BNPAFRPP", payment_term_days=30)
+                  bic="BNPAFRPP", payment_term_days=30, payment_instructions=(
+                      "À l'accueil de la régie (espèces, chèque à l'ordre du Trésor public, "
+                      "carte, CESU, ANCV), par virement, ou sur le portail parents."))
     meal = Service(name="Restauration scolaire", regie=regie, start_time=time(11, 45),
                    billing_basis="booking", tax_deductible=False, deadline_days=2,
                    deadline_time=time(10, 0), weekdays="0,1,3,4", color="#2a9d8f")

@@ -29,14 +29,19 @@ class RegieView(RuleCheckedModelView):
     edit_title = _l("Edit a régie")
     list_columns = ["code", "name", "mode", "creditor_id"]
     add_columns = edit_columns = show_columns = ["code", "name", "mode", "payment_term_days",
-                                                 "creditor_id", "iban", "bic"]
+                                                 "payment_instructions", "creditor_id", "iban",
+                                                 "bic"]
     label_columns = {"code": _l("Code"), "name": _l("Name"), "mode": _l("Mode"),
                      "payment_term_days": _l("Payment term (days)"),
+                     "payment_instructions": _l("How to pay (printed on invoices)"),
                      "creditor_id": _l("SEPA creditor identifier (ICS)"), "iban": _l("IBAN"),
                      "bic": _l("BIC")}
     description_columns = {"payment_term_days": _l(
         "The due date « Create a group of invoices » proposes: the day of the run plus this "
-        "many days. Empty: the end of the next month.")}
+        "many days. Empty: the end of the next month."),
+        "payment_instructions": _l(
+            "Printed under « How to pay » on the invoices of families without a direct-debit "
+            "mandate: where and how to pay, to whose order cheques are made out.")}
     formatters_columns = {"mode": lambda m: str(MODE_LABELS.get(m, m))}
     add_form_extra_fields = edit_form_extra_fields = {
         "mode": choice_field(_l("Mode"), list(MODE_LABELS.items())),

@@ -10,6 +10,7 @@ from app.extensions import db
 from app.models import AuditLog, Mandate
 from app.services import RuleViolation, sepa
 from tests import factories
+from tests.web.test_billing_web import billed_family  # noqa: F401 (fixture)
 
 GOOD_IBAN = "FR76 3000 4000 0100 0000 0012 358"
 # Right IBAN check digits, wrong French RIB key (59 instead of 58): only the key tells.
@@ -145,3 +146,41 @@ def test_a_mandate_is_revoked_not_deleted(app, login, family):
     with app.app_context():
         mandate = db.session.get(Mandate, mandate_id)
         assert (mandate.status, str(mandate.revoked_on)) == ("revoked", "2026-11-20")
+
+
+def _pdf_words(pdf):
+    import io
+
+    from pypdf import PdfReader
+
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+                    .split())
+
+
+@pytest.mark.parametrize("with_mandate", [True, False])
+def test_the_invoice_promises_a_debit_only_to_a_payer_with_an_active_mandate(
+        app, api, billed_family, with_mandate):
+    from app.models import Regie
+    from tests.web.test_billing_web import GENERATE
+
+    with app.test_request_context():
+        regie = db.session.get(Regie, billed_family["regie"])
+        regie.payment_instructions = "Chèque à l'ordre du Trésor public.\nVirement : FR76 …"
+        if with_mandate:
+            sepa.save_mandate(Mandate(adult_id=billed_family["mother"], regie_id=regie.id,
+                                      signed_on=factories.date(2026, 9, 1), iban=GOOD_IBAN))
+        db.session.commit()
+    regisseur = api("regisseur")
+    started = regisseur.post("/api/v1/invoice/generate", json={
+        "regie_id": billed_family["regie"], "service_ids": [billed_family["meal"]],
+        **GENERATE, "debit_date": "2026-12-10"})
+    (invoice_id,) = regisseur.get(f"/api/v1/job/{started.get_json()['job_id']}").get_json()[
+        "result"]["invoice_ids"]
+    regisseur.post("/api/v1/invoice/validate", json={"ids": [invoice_id]})
+    words = _pdf_words(regisseur.get(f"/api/v1/invoice/{invoice_id}/pdf").data)
+    promise = "Ce montant sera prélevé le 10/12/2026 sur le compte FR76…2358."
+    if with_mandate:
+        assert promise in words and "Trésor public" not in words
+    else:
+        assert "prélevé" not in words
+        assert "Chèque à l'ordre du Trésor public. Virement : FR76 …" in words
