@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.jobs import job, submit
 from app.models import Invoice
-from app.pdf import merge_pdfs
-from app.pdf.invoices import invoice_pdf
+from app.pdf import merge_pdfs, pdf_press
+from app.pdf.invoices import invoice_pdfs
 from app.services import billing
 from app.services.storage import private_folder, write_private
 
@@ -48,19 +48,24 @@ def batch_folder() -> Path:
     return private_folder("batches")
 
 
+# Invoices rendered between two moves of the progress bar (and held in memory as HTML).
+PRINT_SLICE = 200
+
+
 @job("print_invoices")
 def print_invoices(progress, invoice_ids):
-    """One merged PDF of the listed invoices, in the order given."""
+    """One merged PDF of the listed invoices, in the order given, rendered over the machine's
+    processes slice by slice (the progress bar moves between slices)."""
     documents = []
     ids = list(invoice_ids)
-    invoices = {i.id: i for i in db.session.scalars(sa.select(Invoice).where(
-        Invoice.id.in_(ids)).options(sa.orm.selectinload(Invoice.lines),
-                                     sa.orm.selectinload(Invoice.adjustments)))}
-    for done, invoice_id in enumerate(ids, start=1):
-        if invoice_id in invoices:
-            documents.append(invoice_pdf(invoices[invoice_id]))
-        if done % 10 == 0:
-            progress.report_only(int(90 * done / len(ids)))
+    with pdf_press(len(ids)) as press:
+        for start in range(0, len(ids), PRINT_SLICE):
+            wanted = ids[start:start + PRINT_SLICE]
+            found = {i.id: i for i in db.session.scalars(sa.select(Invoice).where(
+                Invoice.id.in_(wanted)).options(sa.orm.selectinload(Invoice.lines),
+                                                sa.orm.selectinload(Invoice.adjustments)))}
+            documents += invoice_pdfs([found[i] for i in wanted if i in found], press)
+            progress.report_only(int(90 * (start + len(wanted)) / len(ids)))
     name = f"{secrets.token_hex(16)}.pdf"
     write_private(batch_folder() / name, merge_pdfs(documents) if documents else b"")
     return {"file": name, "count": len(documents)}

@@ -4,11 +4,12 @@ import secrets
 from pathlib import Path
 from types import SimpleNamespace
 
+from flask import render_template
 from flask_babel import force_locale
 
 from app.extensions import db
 from app.models import Invoice
-from app.pdf import render_pdf
+from app.pdf import html_to_pdf
 from app.services import billing, sepa
 from app.services.storage import private_folder, write_private
 
@@ -25,7 +26,7 @@ def issuer(invoice: Invoice) -> SimpleNamespace:
     return SimpleNamespace(name=invoice.regie.name, code=invoice.regie.code)
 
 
-def render_invoice(invoice: Invoice) -> bytes:
+def invoice_html(invoice: Invoice) -> str:
     credited = billing.credited_amounts([invoice.id]).get(invoice.id, billing.ZERO)
     # A debit date is only a promise to payers whose mandate is active when the invoice is
     # printed; the others read how the régie is paid.
@@ -34,25 +35,46 @@ def render_invoice(invoice: Invoice) -> bytes:
     # The document is French whatever the language of the person who prints it. Every stored
     # text is escaped by the template: an address typed with HTML prints as typed.
     with force_locale("fr"):
-        return render_pdf("pdf/invoice.html", invoice=invoice, regie=issuer(invoice),
-                          due=billing.amount_due(invoice, credited),
-                          draft=invoice.status == "draft",
-                          debited_account=sepa.masked_iban(mandate.iban) if mandate else None,
-                          instructions=invoice.regie.payment_instructions)
+        return render_template("pdf/invoice.html", invoice=invoice, regie=issuer(invoice),
+                               due=billing.amount_due(invoice, credited),
+                               draft=invoice.status == "draft",
+                               debited_account=sepa.masked_iban(mandate.iban) if mandate
+                               else None,
+                               instructions=invoice.regie.payment_instructions)
+
+
+def render_invoice(invoice: Invoice) -> bytes:
+    return html_to_pdf(invoice_html(invoice))
+
+
+def invoice_pdfs(invoices, press=None) -> list:
+    """The PDFs of `invoices`, in order: a validated invoice's stored PDF, or one rendered
+    now (by `press`, see app.pdf.pdf_press) and kept; a draft's is rendered fresh, marked as
+    such."""
+    documents = {invoice.id: _stored(invoice) for invoice in invoices}
+    missing = [invoice for invoice in invoices if documents[invoice.id] is None]
+    htmls = [invoice_html(invoice) for invoice in missing]
+    rendered = press(htmls) if press else [html_to_pdf(html) for html in htmls]
+    for invoice, document in zip(missing, rendered):
+        if invoice.status != "draft":
+            _keep(invoice, document)
+        documents[invoice.id] = document
+    return [documents[invoice.id] for invoice in invoices]
 
 
 def invoice_pdf(invoice: Invoice) -> bytes:
-    """The stored PDF of a validated invoice (rendered and kept the first time), or a fresh
-    rendering of a draft (marked as such)."""
-    if invoice.status == "draft":
-        return render_invoice(invoice)
-    if invoice.pdf_storage_name:
-        path = _storage() / invoice.pdf_storage_name
-        if path.exists():
-            return path.read_bytes()
-    document = render_invoice(invoice)
+    return invoice_pdfs([invoice])[0]
+
+
+def _stored(invoice: Invoice):
+    if invoice.status == "draft" or not invoice.pdf_storage_name:
+        return None
+    path = _storage() / invoice.pdf_storage_name
+    return path.read_bytes() if path.exists() else None
+
+
+def _keep(invoice: Invoice, document: bytes) -> None:
     name = f"{secrets.token_hex(16)}.pdf"
     write_private(_storage() / name, document)
     invoice.pdf_storage_name = name
     db.session.flush()
-    return document

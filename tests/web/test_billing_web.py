@@ -333,3 +333,39 @@ def test_invoices_are_searched_by_payer_name(app, login, billed_family):
     assert "PAYEUR" in found
     none = text(regisseur.get("/invoiceview/list/?_flt_0_payer=inconnu"))
     assert "PAYEUR" not in none
+
+
+def test_a_batch_printed_over_several_processes_keeps_every_invoice_in_order(
+        app, login, billed_family, monkeypatch):
+    """Month's end: the PDFs are made by worker processes side by side; the merged document
+    is the same invoices in the same order, and each validated invoice keeps its PDF."""
+    import io
+
+    from pypdf import PdfReader
+
+    from app.services import billing
+
+    from app.models import Person, Subscription
+
+    with app.test_request_context():
+        billing_rules.add_rule(db.session.get(Person, billed_family["father"]), date(2026, 9, 1),
+                               [db.session.get(Subscription, billed_family["subscription"])],
+                               "odd_weeks")
+        result = billing.generate_drafts(billed_family["regie"], [billed_family["meal"]],
+                                         date(2026, 11, 1), date(2026, 11, 30))
+        numbers = billing.validate(result["invoice_ids"])
+        db.session.commit()
+        ids = sorted(numbers, key=numbers.get, reverse=True)
+        wanted = [numbers[i] for i in ids]
+    assert len(ids) == 2
+    monkeypatch.setitem(app.config, "PDF_PARALLEL_FROM", 2)
+    monkeypatch.setitem(app.config, "PDF_PROCESSES", 2)
+    regisseur = login("regisseur")
+    printed = regisseur.post("/invoiceview/action_post", data={"action": "print_list",
+                                                               "rowid": ids})
+    job_page = regisseur.get(printed.headers["Location"]).get_data(as_text=True)
+    merged = regisseur.get(re.search(r'href="(/invoiceview/download/[^"]+)"', job_page).group(1))
+    pages = [page.extract_text() for page in PdfReader(io.BytesIO(merged.data)).pages]
+    assert [next(n for n in wanted if n in page) for page in pages] == wanted
+    with app.app_context():
+        assert all(db.session.get(Invoice, i).pdf_storage_name for i in ids)
