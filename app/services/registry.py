@@ -292,8 +292,9 @@ def check_new_child(data: PersonData, guardian: Optional[Person], relation: str)
     problems = person_problems("child", data)
     if guardian is None or guardian.kind != "adult":
         problems.append(("guardian_id", _("Choose the adult among those found.")))
-    elif guardian.archived:
-        problems += problems_of(ensure_editable, guardian, rename=lambda _f: "guardian_id")
+    else:
+        problems += [("guardian_id", message)
+                     for _, message in problems_of(ensure_editable, guardian)]
     if relation not in RELATIONS:
         problems.append(("relation", _("Choose the relation: father, mother, guardian or other.")))
     refuse_all(problems)
@@ -438,7 +439,7 @@ def _wizard_problems(household, household_id, adult_id, adult, child_id, child, 
         if found_adult is None or found_adult.kind != "adult":
             problems.append(("adult_id", _("Choose the adult among those found.")))
         else:
-            problems += problems_of(ensure_editable, found_adult, rename=lambda _f: "adult_id")
+            problems += problems_of(ensure_editable, found_adult)
             problems += person_problems("adult", _completed(found_adult, adult))
     else:
         problems += person_problems("adult", adult or PersonData())
