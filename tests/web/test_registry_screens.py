@@ -429,3 +429,23 @@ def test_no_presence_without_booking_is_said(login, unbooked_presences):
         "period_start": "2026-10-01", "period_end": "2026-10-31", "due_date": "2026-11-30"},
         follow_redirects=True)
     assert "Aucune présence sans réservation sur la période." in words(page)
+
+
+def test_a_refused_responsable_stays_on_the_households_form(login, martins):
+    url = f"/households/new?household_id={martins['household']}"
+    response = login("agent").post(url, data={
+        "adult_mode": "new", "adult_last_name": "", "adult_first_name": "Paul",
+        "adult_birth_date": TOMORROW, "child_mode": "none"})
+    assert response.status_code == 200
+    assert errors_by_field(response) == {
+        "adult_last_name": ["Le nom est obligatoire."],
+        "adult_birth_date": ["La date de naissance ne peut pas être dans le futur."]}
+    shown = words(response)
+    assert "Ajouter un responsable au foyer MARTIN" in shown and "Créer le foyer" not in shown
+    assert 'value="Paul"' in page_text(response)
+
+
+def test_an_unknown_household_is_not_found(login):
+    agent = login("agent")
+    assert agent.get("/households/new?household_id=999999").status_code == 404
+    assert agent.get("/childview/add?household_id=999999").status_code == 404
