@@ -59,6 +59,21 @@ def pdf_day(iso: str) -> str:
     return f"{iso[8:10]}/{iso[5:7]}"
 
 
+def record_heading(item) -> str:
+    """Whose record a page shows: « Responsable : Claire MARTIN », « Enfant : Léo MARTIN
+    (né(e) le 01/06/2019) », « Foyer MARTIN »."""
+    from flask_babel import gettext
+
+    if getattr(item, "kind", None) == "adult":
+        return gettext("Adult: %(name)s", name=item.display_name)
+    if getattr(item, "kind", None) == "child":
+        if item.birth_date:
+            return gettext("Child: %(name)s (born on %(date)s)", name=item.display_name,
+                           date=short_date(item.birth_date))
+        return gettext("Child: %(name)s", name=item.display_name)
+    return gettext("Household %(name)s", name=item.bare_name)
+
+
 def _blank_none(value):
     return "" if value is None else value
 
@@ -71,6 +86,7 @@ def register(app):
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["short_date"] = short_date
     app.jinja_env.globals["RELATION_LABELS"] = RELATION_LABELS
+    app.jinja_env.globals["record_heading"] = record_heading
     app.jinja_env.globals["KIND_LABELS"] = KIND_LABELS
     app.jinja_env.globals["JOB_STATUS_LABELS"] = JOB_STATUS_LABELS
     app.jinja_env.globals["ATTENDANCE_LABELS"] = ATTENDANCE_LABELS

@@ -28,10 +28,14 @@ from app.services import RuleViolation, usage
 
 
 def rule_response(api, exc: RuleViolation):
-    """A refusal tied to one field is a validation error (422); any other is a conflict (409)."""
+    """A refusal tied to fields is a validation error (422) naming every field refused; any
+    other is a conflict (409)."""
     db.session.rollback()
     if exc.field:
-        return api.response_422(message={exc.field: [exc.message]})
+        fields = {}
+        for field, message in exc.problems:
+            fields.setdefault(field or "_schema", []).append(message)
+        return api.response_422(message=fields)
     return api.response(409, message=exc.message)
 
 

@@ -30,6 +30,13 @@ class Household(Model):
         return bool(self.memberships) and all(m.person.archived for m in self.memberships)
 
     @property
+    def bare_name(self) -> str:
+        """The name without a leading « Foyer », which headings and sentences add themselves
+        (towns name households « Foyer MARTIN » or just « MARTIN »)."""
+        words = self.name.split(maxsplit=1)
+        return words[1] if len(words) == 2 and words[0].lower() == "foyer" else self.name
+
+    @property
     def active_members(self):
         return [m.person for m in self.memberships if not m.person.archived]
 
@@ -88,6 +95,11 @@ class Person(Model):
     @property
     def full_name(self) -> str:
         return f"{self.last_name.upper()} {self.first_name}"
+
+    @property
+    def display_name(self) -> str:
+        """First name then last name, as a heading or a sentence names someone."""
+        return f"{self.first_name} {self.last_name.upper()}"
 
     @property
     def households(self):

@@ -500,6 +500,37 @@ def unbilled_report(result: dict) -> list:
                    for d in days), key=lambda d: (d["person_name"], d["date"]))
 
 
+def presences_without_booking(service_ids, start: date, end: date) -> list:
+    """Children (or adults) marked present on a day they had no booking for, in the period,
+    for the agent to check before validating: who, which service, which day, and whether an
+    invoice bills that day. Only services billed on attendance bill such a presence; on a
+    service billed on bookings it is never billed (book the day, then bill it). One query."""
+    booked = sa.exists().where(Booking.person_id == Attendance.person_id,
+                               Booking.service_id == Attendance.service_id,
+                               Booking.date == Attendance.date)
+    rows = db.session.execute(
+        sa.select(Attendance.person_id, Attendance.service_id, Attendance.date,
+                  Attendance.billed, Person.last_name, Person.first_name, Person.kind,
+                  Service.name, Service.billing_basis)
+        .join(Person, Person.id == Attendance.person_id)
+        .join(Service, Service.id == Attendance.service_id)
+        .where(Attendance.service_id.in_(list(service_ids)), Attendance.date >= start,
+               Attendance.date <= end, Attendance.status == "present", ~booked)
+        .order_by(Person.search_name, Attendance.date, Service.name)).all()
+    return [{"person_id": row.person_id, "person_name": f"{row.last_name.upper()} {row.first_name}",
+             "person_kind": row.kind, "service_id": row.service_id, "service_name": row.name,
+             "date": row.date, "billing_basis": row.billing_basis, "billed": bool(row.billed)}
+            for row in rows]
+
+
+def generation_presences_without_booking(params: dict) -> list:
+    """The presences without booking of a generation's period and services (its job's
+    parameters), as they stand now."""
+    return presences_without_booking(params.get("service_ids") or [],
+                                     date.fromisoformat(params["period_start"]),
+                                     date.fromisoformat(params["period_end"]))
+
+
 # ---------------------------------------------------------------------------------------------
 # Drafts: editing, adjustments, deletion
 

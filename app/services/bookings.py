@@ -79,6 +79,16 @@ def subscribe(person: Person, service: Service, start_date: date,
     return subscription
 
 
+def current_subscriptions(person_id: int, day: date) -> list:
+    """The services a person may book from `day` on (subscriptions not ended, those starting
+    later included), with their service, in one query."""
+    return db.session.scalars(sa.select(Subscription).where(
+        Subscription.person_id == person_id,
+        sa.or_(Subscription.end_date.is_(None), Subscription.end_date >= day))
+        .options(sa.orm.joinedload(Subscription.service))
+        .order_by(Subscription.start_date, Subscription.id)).all()
+
+
 def check_subscription(subscription: Subscription) -> Subscription:
     """For generic forms and the API, which build the row before the rules see it."""
     with db.session.no_autoflush:

@@ -17,7 +17,7 @@ from app.models import Guardianship, Household, HouseholdMember, Person
 from app.models.base import utcnow
 from app.models.people import RELATIONS
 from app.models.sql import folded
-from app.services import RuleViolation, audit
+from app.services import RuleViolation, audit, problems_of, refuse_all
 from app.services.text import fold, search_name
 
 # Other domains (billing) register functions here that say why a person cannot be archived.
@@ -74,16 +74,24 @@ def check_postal_code(postal_code: Optional[str]) -> Optional[str]:
     return postal_code
 
 
-def _check_person(kind: str, data: PersonData) -> dict:
-    last_name, first_name = _clean(data.last_name), _clean(data.first_name)
-    if not last_name:
-        raise RuleViolation(_("The last name is required."), "last_name")
-    if not first_name:
-        raise RuleViolation(_("The first name is required."), "first_name")
+def person_problems(kind: str, data: PersonData) -> list:
+    """Every (field, message) wrong in what is said about a person, not just the first: a
+    form shows them all at once."""
+    problems = []
+    if not _clean(data.last_name):
+        problems.append(("last_name", _("The last name is required.")))
+    if not _clean(data.first_name):
+        problems.append(("first_name", _("The first name is required.")))
     if data.birth_date and data.birth_date > today_in_town():
-        raise RuleViolation(_("The birth date cannot be in the future."), "birth_date")
+        problems.append(("birth_date", _("The birth date cannot be in the future.")))
     if kind == "child" and not data.birth_date:
-        raise RuleViolation(_("A child's birth date is required."), "birth_date")
+        problems.append(("birth_date", _("A child's birth date is required.")))
+    return problems + problems_of(check_email, data.email)
+
+
+def _check_person(kind: str, data: PersonData) -> dict:
+    refuse_all(person_problems(kind, data))
+    last_name, first_name = _clean(data.last_name), _clean(data.first_name)
     return dict(
         last_name=last_name,
         first_name=first_name,
@@ -96,12 +104,17 @@ def _check_person(kind: str, data: PersonData) -> dict:
     )
 
 
+def household_problems(data: HouseholdData) -> list:
+    problems = []
+    if not _clean(data.name):
+        problems.append(("name", _("The household name is required.")))
+    return problems + problems_of(check_postal_code, data.postal_code)
+
+
 def _check_household(data: HouseholdData) -> dict:
-    name = _clean(data.name)
-    if not name:
-        raise RuleViolation(_("The household name is required."), "name")
+    refuse_all(household_problems(data))
     return dict(
-        name=name,
+        name=_clean(data.name),
         address_line=_clean(data.address_line),
         postal_code=check_postal_code(data.postal_code),
         city=_clean(data.city),
@@ -171,12 +184,15 @@ def new_person(kind: str, data: PersonData) -> Person:
     return person
 
 
-def validate_person(person: Person) -> Person:
-    """Check and normalise a person that a generic form or API schema filled in place."""
-    data = PersonData(**{k: getattr(person, k) for k in
+def person_data_of(person: Person) -> PersonData:
+    return PersonData(**{k: getattr(person, k) for k in
                          ("last_name", "first_name", "birth_date", "email", "phone",
                           "mobile_phone", "profession")})
-    for key, value in _check_person(person.kind, data).items():
+
+
+def validate_person(person: Person) -> Person:
+    """Check and normalise a person that a generic form or API schema filled in place."""
+    for key, value in _check_person(person.kind, person_data_of(person)).items():
         setattr(person, key, value)
     return person
 
@@ -271,12 +287,28 @@ def create_household(
     return join_household(new_household(household), adult, child, relation)
 
 
-def add_child(data: PersonData, guardian: Person, relation: str) -> Person:
-    """A new child, linked to its guardian and placed in the guardian's households."""
+def check_new_child(data: PersonData, guardian: Optional[Person], relation: str) -> None:
+    """Everything wrong with a new child and its guardian, refused at once, nothing written."""
+    problems = person_problems("child", data)
+    if guardian is None or guardian.kind != "adult":
+        problems.append(("guardian_id", _("Choose the adult among those found.")))
+    else:
+        problems += [("guardian_id", message)
+                     for _, message in problems_of(ensure_editable, guardian)]
+    if relation not in RELATIONS:
+        problems.append(("relation", _("Choose the relation: father, mother, guardian or other.")))
+    refuse_all(problems)
+
+
+def add_child(data: PersonData, guardian: Person, relation: str,
+              household: Optional[Household] = None) -> Person:
+    """A new child, linked to its guardian and placed in the guardian's households (and in
+    `household`, the one it is added from, if the guardian is not there)."""
+    check_new_child(data, guardian, relation)
     child = new_person("child", data)
     link_guardian(child, guardian, relation)
-    for household in guardian.households:
-        add_member(household, child)
+    for home in guardian.households + ([household] if household is not None else []):
+        add_member(home, child)
     return child
 
 
@@ -382,51 +414,98 @@ def unarchive_person(person: Person) -> Person:
     return person
 
 
-def create_household_from_wizard(
-    household: Optional[HouseholdData] = None,
-    household_id: Optional[int] = None,
-    adult_id: Optional[int] = None,
-    adult: Optional[PersonData] = None,
-    child_id: Optional[int] = None,
-    child: Optional[PersonData] = None,
-    relation: Optional[str] = None,
-) -> Household:
-    """The guided flow in one call: each person, and the household, is either found (an id)
-    or new (its data). Every check runs before anything is written."""
-    existing_household = None
+@dataclass
+class WizardOutcome:
+    """What the guided flow did: a household created, or people added to an existing one."""
+
+    household: Household
+    created: bool
+    adult: Person
+    child: Optional[Person] = None
+
+
+def _wizard_problems(household, household_id, adult_id, adult, child_id, child, relation):
+    """Every problem of the guided flow's input, nothing written. A new child's fields are
+    named child_*: the adult's and the child's « last name » are two fields of one form."""
+    problems = []
     if household_id:
-        existing_household = db.session.get(Household, household_id)
-        if existing_household is None:
-            raise RuleViolation(_("Choose the household among those found."), "household_id")
+        found = db.session.get(Household, household_id)
+        if found is None:
+            problems.append(("household_id", _("Choose the household among those found.")))
     else:
-        _check_household(household or HouseholdData())
+        problems += household_problems(household or HouseholdData())
     if adult_id:
         found_adult = db.session.get(Person, adult_id)
         if found_adult is None or found_adult.kind != "adult":
-            raise RuleViolation(_("Choose the adult among those found."), "adult_id")
-        if adult is not None:
-            # Contact details typed in step 2 complete the found adult's record.
-            for key in ("email", "phone", "mobile_phone", "profession"):
-                value = getattr(adult, key)
-                if value:
-                    setattr(found_adult, key, value)
-            validate_person(found_adult)
+            problems.append(("adult_id", _("Choose the adult among those found.")))
+        else:
+            problems += problems_of(ensure_editable, found_adult)
+            problems += person_problems("adult", _completed(found_adult, adult))
     else:
-        found_adult = new_person("adult", adult or PersonData())
-    found_child = None
+        problems += person_problems("adult", adult or PersonData())
     if child_id:
         found_child = db.session.get(Person, child_id)
         if found_child is None or found_child.kind != "child":
-            raise RuleViolation(_("Choose the child among those found."), "child_id")
+            problems.append(("child_id", _("Choose the child among those found.")))
+    if (child_id or child is not None) and not relation:
+        problems.append(("relation", _("Choose the relation between the adult and the child.")))
+    if child is not None and not child_id:
+        problems += [(f"child_{field}", message)
+                     for field, message in person_problems("child", child)]
+    return problems
+
+
+def _completed(found_adult: Person, contact: Optional[PersonData]) -> PersonData:
+    """A found adult's record with the contact details typed in step 2 (those left empty keep
+    the record's)."""
+    data = person_data_of(found_adult)
+    for key in ("email", "phone", "mobile_phone", "profession"):
+        value = getattr(contact, key) if contact is not None else None
+        if value:
+            setattr(data, key, value)
+    return data
+
+
+def check_wizard(household: Optional[HouseholdData] = None, household_id: Optional[int] = None,
+                 adult_id: Optional[int] = None, adult: Optional[PersonData] = None,
+                 child_id: Optional[int] = None, child: Optional[PersonData] = None,
+                 relation: Optional[str] = None) -> None:
+    """The guided flow's checks alone: every problem refused at once, nothing written."""
+    refuse_all(_wizard_problems(household, household_id, adult_id, adult, child_id, child,
+                                relation))
+
+
+def register_from_wizard(household: Optional[HouseholdData] = None,
+                         household_id: Optional[int] = None, adult_id: Optional[int] = None,
+                         adult: Optional[PersonData] = None, child_id: Optional[int] = None,
+                         child: Optional[PersonData] = None,
+                         relation: Optional[str] = None) -> WizardOutcome:
+    """The guided flow in one call: each person, and the household, is either found (an id)
+    or new (its data). Every check runs before anything is written."""
+    check_wizard(household, household_id, adult_id, adult, child_id, child, relation)
+    if adult_id:
+        found_adult = db.session.get(Person, adult_id)
+        # Contact details typed in step 2 complete the found adult's record.
+        for key, value in _check_person("adult", _completed(found_adult, adult)).items():
+            setattr(found_adult, key, value)
+    else:
+        found_adult = new_person("adult", adult)
+    found_child = None
+    if child_id:
+        found_child = db.session.get(Person, child_id)
     elif child is not None:
-        if not relation:
-            raise RuleViolation(_("Choose the relation between the adult and the child."),
-                                "relation")
         found_child = new_person("child", child)
-    if existing_household is None:
-        return create_household(household, found_adult, found_child, relation)
-    join_household(existing_household, found_adult, found_child, relation)
-    return existing_household
+    if household_id:
+        home = join_household(db.session.get(Household, household_id), found_adult,
+                              found_child, relation)
+    else:
+        home = create_household(household, found_adult, found_child, relation)
+    return WizardOutcome(home, not household_id, found_adult, found_child)
+
+
+def create_household_from_wizard(*args, **kwargs) -> Household:
+    """The guided flow, for callers that only need the household."""
+    return register_from_wizard(*args, **kwargs).household
 
 
 def join_household(household: Household, adult: Person, child: Optional[Person] = None,

@@ -68,6 +68,18 @@ def enrollment_on(person_id: int, day: date) -> Optional[Enrollment]:
         sa.or_(Enrollment.end_date.is_(None), Enrollment.end_date >= day)))
 
 
+def current_class(person_id: int, day: date) -> Optional[Enrollment]:
+    """The class a person is in on `day`, with its school and level, in one query (a record's
+    page shows them)."""
+    return db.session.scalar(sa.select(Enrollment).where(
+        Enrollment.person_id == person_id, Enrollment.start_date <= day,
+        sa.or_(Enrollment.end_date.is_(None), Enrollment.end_date >= day))
+        .options(sa.orm.joinedload(Enrollment.school_class).joinedload(SchoolClass.school),
+                 sa.orm.joinedload(Enrollment.school_class).joinedload(SchoolClass.level),
+                 sa.orm.joinedload(Enrollment.level))
+        .order_by(Enrollment.start_date.desc()).limit(1))
+
+
 def class_history(person_id: int):
     return db.session.scalars(sa.select(Enrollment).where(Enrollment.person_id == person_id)
                               .order_by(Enrollment.start_date.desc())).all()

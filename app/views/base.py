@@ -60,13 +60,15 @@ class RuleCheckedModelView(ModelView):
 
     def _show_refusal(self, form, refused: RefusedByRule):
         db.session.rollback()
-        name = refused.violation.field or ""
-        # Services name the key ("adult_id"), FAB forms the relation ("adult").
-        field = getattr(form, name, None) or getattr(form, name.removesuffix("_id"), None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors) + [refused.violation.message]
-        else:
-            flash(refused.violation.message, "danger")
+        # Every problem found is shown at once, each next to its field.
+        for name, message in refused.violation.problems:
+            name = name or ""
+            # Services name the key ("adult_id"), FAB forms the relation ("adult").
+            field = getattr(form, name, None) or getattr(form, name.removesuffix("_id"), None)
+            if field is not None and hasattr(field, "errors"):
+                field.errors = list(field.errors) + [message]
+            else:
+                flash(message, "danger")
 
     def _add(self):
         get_filter_args(self._filters, disallow_if_not_in_search=False)

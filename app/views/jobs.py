@@ -45,8 +45,15 @@ def visible_job(job_id):
 
 
 def job_status(row: BackgroundJob) -> dict:
+    result = row.result
+    if row.name == "generate_invoices" and row.status == "finished" and result is not None:
+        # Read now, like the summary page: what the agent checks before validating.
+        result = dict(result, presences_without_booking=[
+            {"person_id": p["person_id"], "service_id": p["service_id"],
+             "date": p["date"].isoformat(), "billed": p["billed"]}
+            for p in billing.generation_presences_without_booking(row.params or {})])
     return {"id": row.id, "name": row.name, "status": row.status, "progress": row.progress,
-            "message": row.message, "result": row.result, "error": row.error}
+            "message": row.message, "result": result, "error": row.error}
 
 
 def job_report(row: BackgroundJob):
@@ -57,6 +64,7 @@ def job_report(row: BackgroundJob):
     if row.name == "generate_invoices":
         ids = result.get("invoice_ids") or []
         return {"invoices": billing.summary(ids), "unbilled": billing.unbilled_report(result),
+                "presences": billing.generation_presences_without_booking(row.params or {}),
                 "batch_id": result.get("batch_id")}
     return result
 

@@ -3,8 +3,10 @@ from flask import abort, flash, jsonify, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, ModelView, action, expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.widgets import ShowWidget
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from wtforms import HiddenField
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
@@ -21,6 +23,7 @@ from app.models import (
 )
 from app.security import acting_user
 from app.services import RuleViolation, documents, registry
+from app.services.calendar import today_in_town
 from app.views.base import RuleCheckedModelView, boolean_field
 from app.views.bookings import SubscriptionView
 from app.views.offer import FamilyQuotientView
@@ -83,6 +86,54 @@ class HouseholdMemberView(ModelView):
     formatters_columns = {"person.kind": lambda kind: str(registry_kind_label(kind))}
 
 
+class RecordShowWidget(ShowWidget):
+    """A record's fields and actions, where « Archiver » is a secondary button."""
+
+    template = "registry/show_widget.html"
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("secondary_actions", ("archive",))
+        kwargs.setdefault("confirmations", {})
+        super().__init__(**kwargs)
+
+
+def checked_form(form_class, problems):
+    """`form_class` whose validation also runs the domain's checks, `problems(form)` giving
+    (field, message) pairs: every mistake shows at once, each next to its field, even when
+    the form already refuses another field (FAB would stop there and the rule never run).
+    A field the form already refuses keeps only the form's message."""
+
+    class RuleCheckedForm(form_class):
+        def validate(self, extra_validators=None):
+            valid = super().validate(extra_validators=extra_validators)
+            refused = False
+            for name, message in problems(self):
+                field = getattr(self, name or "", None)
+                if field is None or field.errors:
+                    continue
+                field.errors = list(field.errors) + [message]
+                refused = True
+            return valid and not refused
+
+    return RuleCheckedForm
+
+
+def show_problems(form, exc: RuleViolation) -> None:
+    """Each problem of a refusal next to its field of a register form (add_rule_error), but
+    not on a field the form itself already refuses."""
+    for name, message in exc.problems:
+        target = getattr(form, getattr(form, "FIELD_OF", {}).get(name or "", name or ""), None)
+        if target is not None and not isinstance(target, HiddenField) and target.errors:
+            continue
+        form.add_rule_error(RuleViolation(message, name))
+
+
+def _form_data(form, cls):
+    """A PersonData or HouseholdData from the form's fields (those it lacks stay empty)."""
+    return cls(**{key: form[key].data for key in cls.__dataclass_fields__
+                  if key != "extra" and key in form})
+
+
 def registry_kind_label(kind):
     from app.formatting import KIND_LABELS
 
@@ -115,6 +166,11 @@ class HouseholdView(RuleCheckedModelView):
                         "can_search_json"]
     related_views = [HouseholdMemberView, FamilyQuotientView]
     show_template = "registry/household_show.html"
+
+    def _init_forms(self):
+        super()._init_forms()
+        self.edit_form = checked_form(self.edit_form, lambda form: registry.household_problems(
+            _form_data(form, registry.HouseholdData)))
 
     def pre_update(self, item):
         self._run_rule(registry.validate_household, item)
@@ -283,6 +339,20 @@ class PersonView(RuleCheckedModelView):
             "email", "phone", "mobile_phone", "profession", "notes")},
     }
     related_views = [PersonCriterionView, DocumentView]
+    show_widget = RecordShowWidget
+
+    def _init_forms(self):
+        super()._init_forms()
+        self.edit_form = checked_form(self.edit_form, lambda form: registry.person_problems(
+            self.kind, _form_data(form, registry.PersonData)))
+
+    def _get_show_widget(self, pk, item, widgets=None, actions=None, show_fieldsets=None):
+        widgets = super()._get_show_widget(pk, item, widgets, actions, show_fieldsets)
+        if item is not None:
+            widgets["show"].template_args["confirmations"] = {"archive": _(
+                "Archive %(name)s? The record becomes read-only and leaves the lists; it can "
+                "be unarchived later.", name=item.display_name)}
+        return widgets
 
     def pre_add(self, item):
         item.kind = self.kind
@@ -300,9 +370,14 @@ class PersonView(RuleCheckedModelView):
 
     def show_context(self, item):
         from app.models import BillingRule
+        from app.services import bookings, schooling
 
-        if item is None or item.kind != "adult":
+        if item is None:
             return {}
+        if item.kind == "child":
+            today = today_in_town()
+            return {"current_class": schooling.current_class(item.id, today),
+                    "subscriptions": bookings.current_subscriptions(item.id, today)}
         return {"billing_rules": db.session.scalars(sa.select(BillingRule).where(
             BillingRule.payer_id == item.id).order_by(BillingRule.start_date)).all()}
 
@@ -407,22 +482,45 @@ class ChildView(PersonView):
     @expose("/add", methods=["GET", "POST"])
     @has_access
     def add(self):
-        """A child is entered with its responsable and their link, and joins their households."""
+        """A child is entered with its responsable and their link, and joins their households.
+        From a household's page (?household_id=), the responsable is one of its adults, the
+        child joins that household and the agent comes back to it."""
+        household = None
+        if request.args.get("household_id"):
+            household = db.session.get(Household, _opt_int(request.args["household_id"]) or 0)
+            if household is None:
+                abort(404)
+        adults = [p for p in household.active_members if p.kind == "adult"] if household else []
         form = ChildForm()
-        if form.validate_on_submit():
+        if request.method == "GET" and adults:
+            form.guardian_id.data = str(adults[0].id)
+        if request.method == "POST":
+            valid = form.validate_on_submit()
+            guardian = db.session.get(Person, _opt_int(form.guardian_id.data) or 0)
             try:
-                guardian = db.session.get(Person, _opt_int(form.guardian_id.data) or 0)
-                if guardian is None:
-                    raise RuleViolation(_("Choose the adult among those found."), "guardian_id")
-                child = registry.add_child(form.person_data(), guardian, form.relation.data)
-                db.session.commit()
-                flash(_("%(name)s added.", name=child.full_name), "success")
-                _flash_duplicates(child)
-                return redirect(url_for("ChildView.show", pk=child.id))
+                if not valid:
+                    # What the form refuses and what the rules refuse, shown together.
+                    registry.check_new_child(form.person_data(), guardian, form.relation.data)
+                else:
+                    child = registry.add_child(form.person_data(), guardian, form.relation.data,
+                                               household=household)
+                    db.session.commit()
+                    if household is not None:
+                        flash(_("%(name)s added to household %(household)s.",
+                                name=child.display_name, household=household.bare_name),
+                              "success")
+                        _flash_duplicates(child)
+                        return redirect(url_for("HouseholdView.show", pk=household.id))
+                    flash(_("%(name)s added.", name=child.full_name), "success")
+                    _flash_duplicates(child)
+                    return redirect(url_for("ChildView.show", pk=child.id))
             except RuleViolation as exc:
                 db.session.rollback()
-                form.add_rule_error(exc)
-        return self.render_template("registry/child_add.html", form=form, title=self.add_title)
+                show_problems(form, exc)
+        title = (_("Add a child to household %(name)s", name=household.bare_name)
+                 if household is not None else self.add_title)
+        return self.render_template("registry/child_add.html", form=form, title=title,
+                                    household=household, household_adults=adults)
 
     related_views = [GuardianshipView, EnrollmentView, SubscriptionView, PersonCriterionView,
                      DocumentView]
@@ -466,19 +564,47 @@ class HouseholdWizardView(BaseView):
     @expose("/new", methods=["GET", "POST"])
     @has_access
     def new(self):
+        """?household_id= opens it from a household's page: the adult (and a child) join that
+        household, and the agent comes back to it."""
+        household = None
+        if request.args.get("household_id"):
+            household = db.session.get(Household, _opt_int(request.args["household_id"]) or 0)
+            if household is None:
+                abort(404)
         form = HouseholdWizardForm()
-        if request.method == "GET" and request.args.get("mode") == "adult":
+        if request.method == "GET" and (household or request.args.get("mode") == "adult"):
             form.child_mode.data = "none"
-        if form.validate_on_submit():
+        if household is not None:
+            form.household_mode.data = "existing"
+            form.household_id.data = str(household.id)
+        if request.method == "POST":
+            valid = form.validate_on_submit()
             try:
-                household = registry.create_household_from_wizard(**wizard_to_service_args(form))
-                db.session.commit()
-                flash(_("Household “%(name)s” created.", name=household.name), "success")
-                for person in household.active_members:
-                    _flash_duplicates(person)
-                return redirect(url_for("HouseholdView.show", pk=household.id))
+                if not valid:
+                    # What the form refuses and what the rules refuse, shown together.
+                    registry.check_wizard(**wizard_to_service_args(form))
+                else:
+                    done = registry.register_from_wizard(**wizard_to_service_args(form))
+                    db.session.commit()
+                    self._flash_outcome(done)
+                    return redirect(url_for("HouseholdView.show", pk=done.household.id))
             except RuleViolation as exc:
                 db.session.rollback()
-                form.add_rule_error(exc)
-        return self.render_template("registry/household_wizard.html", form=form,
-                                    title=_("Create a household"))
+                show_problems(form, exc)
+        if household is not None:
+            title = _("Add a responsable to household %(name)s", name=household.bare_name)
+        else:
+            title = _("Create a household")
+        return self.render_template("registry/household_wizard.html", form=form, title=title,
+                                    household=household)
+
+    @staticmethod
+    def _flash_outcome(done: registry.WizardOutcome):
+        if done.created:
+            flash(_("Household “%(name)s” created.", name=done.household.name), "success")
+        else:
+            for person in filter(None, (done.adult, done.child)):
+                flash(_("%(name)s added to household %(household)s.", name=person.display_name,
+                        household=done.household.bare_name), "success")
+        for person in done.household.active_members:
+            _flash_duplicates(person)

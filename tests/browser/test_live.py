@@ -328,3 +328,43 @@ def test_a_group_is_validated_in_one_action_and_a_credit_note_shows_as_an_avoir(
     assert "payée" not in page.inner_text("#invoice-state")
     (ROOT / "test-results").mkdir(exist_ok=True)
     page.screenshot(path=str(ROOT / "test-results" / "credit-note.png"), full_page=True)
+
+
+def test_add_a_child_from_the_household_then_archive_a_responsable_on_a_phone(server, browser):
+    """On a 390 px phone: the household page's « Ajouter un enfant » opens the form with its
+    responsable chosen and comes back; « Archiver » on a record asks first, naming the person."""
+    base_url, _ = server
+    page = logged_in(browser, base_url, "agent", "agent", viewport=(390, 844))
+    page.goto(base_url + "/households/new")
+    page.fill("#adult_last_name", "Lefèvre")
+    page.fill("#adult_first_name", "Inès")
+    page.check("input[name=child_mode][value=none]")
+    page.fill("#household_name", "Foyer LEFÈVRE")
+    page.click("button:has-text('Créer le foyer')")
+    page.wait_for_selector("text=Foyer « Foyer LEFÈVRE » créé.")
+    assert page.inner_text(".panel-title").strip() == "Foyer LEFÈVRE"
+    for button in ("#add-adult", "#add-child"):
+        box = page.locator(button).bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, (button, box)
+
+    page.click("#add-child")
+    page.wait_for_selector("text=Ajouter un enfant au foyer LEFÈVRE")
+    assert page.is_checked("#household-guardians input[type=radio]")
+    page.fill("#last_name", "Lefèvre")
+    page.fill("#first_name", "Sacha")
+    page.fill("#birth_date", "2020-03-09")
+    page.click("button:has-text(\"Ajouter l'enfant\")")
+    page.wait_for_selector("text=Sacha LEFÈVRE ajouté(e) au foyer LEFÈVRE.")
+    assert "LEFÈVRE Sacha" in page.inner_text(".person-card")
+
+    page.click(".person-card a:has-text('LEFÈVRE Inès')")
+    page.wait_for_selector(".panel-title:has-text('Responsable : Inès LEFÈVRE')")
+    archive = page.locator("#btn-action-archive")
+    assert "btn-default" in archive.get_attribute("class")
+    archive.click()
+    page.wait_for_selector("#modal-confirm", state="visible")
+    assert "Archiver Inès LEFÈVRE ?" in page.inner_text("#modal-confirm")
+    (ROOT / "test-results").mkdir(exist_ok=True)
+    page.screenshot(path=str(ROOT / "test-results" / "archive-confirm-phone.png"), full_page=True)
+    page.click("#modal-confirm-ok")
+    page.wait_for_selector("text=LEFÈVRE Inès archivé(e).")

@@ -5,7 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.models import AuditLog, Guardianship, HouseholdMember, Person
-from app.services import RuleViolation, registry
+from app.services import RuleViolation, RuleViolations, registry
 from app.services.registry import HouseholdData, PersonData
 from tests import factories
 from tests.support import TOWN_TODAY
@@ -212,3 +212,41 @@ def test_new_adult_joins_an_existing_household(session):
     with pytest.raises(RuleViolation, match="Choisissez le foyer parmi ceux trouvés."):
         registry.create_household_from_wizard(
             household_id=999999, adult=PersonData(last_name="X", first_name="Y"))
+
+
+def test_every_mistake_of_a_person_is_refused_at_once(session):
+    with pytest.raises(RuleViolations) as refused:
+        registry.new_person("child", PersonData(last_name=" ", first_name="", email="x@"))
+    assert refused.value.problems == [
+        ("last_name", "Le nom est obligatoire."),
+        ("first_name", "Le prénom est obligatoire."),
+        ("birth_date", "La date de naissance de l'enfant est obligatoire."),
+        ("email", "L'adresse e-mail « x@ » n'est pas valide."),
+    ]
+    assert refused.value.field == "last_name"  # who shows one message shows the first
+
+
+def test_the_guided_flow_names_the_childs_fields_apart_from_the_adults(session):
+    before = session.scalar(sa.select(sa.func.count(Person.id)))
+    with pytest.raises(RuleViolations) as refused:
+        registry.register_from_wizard(
+            HouseholdData(name="", postal_code="1"),
+            adult=PersonData(last_name="", first_name="Anne"),
+            child=PersonData(last_name="Roux", first_name="",
+                             birth_date=TOWN_TODAY + timedelta(days=3)),
+            relation="mother")
+    assert [field for field, _ in refused.value.problems] == [
+        "name", "postal_code", "last_name", "child_first_name", "child_birth_date"]
+    assert session.scalar(sa.select(sa.func.count(Person.id))) == before  # nothing written
+
+
+def test_the_guided_flow_says_whether_it_created_or_joined(session):
+    home, _, _ = factories.household("Fabre", children=0)
+    joined = registry.register_from_wizard(
+        household_id=home.id, adult=PersonData(last_name="Fabre", first_name="Hugo"))
+    assert (joined.created, joined.household.id, joined.adult.first_name) == (False, home.id,
+                                                                               "Hugo")
+    created = registry.register_from_wizard(
+        HouseholdData(name="Foyer NEUF"), adult=PersonData(last_name="Neuf", first_name="Ali"))
+    assert created.created and created.household.name == "Foyer NEUF"
+    assert created.household.bare_name == "NEUF" and home.bare_name == "FABRE"
