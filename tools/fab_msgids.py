@@ -13,6 +13,24 @@ def N_(text):
 
 
 FAB_TEXTS = (
+    # Filter operators and the messages after a save, which FAB's compiled catalogue gets
+    # wrong (« Fini par », « Egal à », « Ligne modifiée »).
+    N_('Starts with'),
+    N_('Ends with'),
+    N_('Contains'),
+    N_('Equal to'),
+    N_('Not Starts with'),
+    N_('Not Ends with'),
+    N_('Not Contains'),
+    N_('Not Equal to'),
+    N_('Greater than'),
+    N_('Smaller than'),
+    N_('Added Row'),
+    N_('Changed Row'),
+    N_('Deleted Row'),
+    N_('Access is Denied'),
+    N_("The user's password for authentication"),
+    N_("Please rewrite the user's password to confirm"),
     N_('Add'),
     N_('Add a new record'),
     N_('Delete'),

@@ -86,6 +86,20 @@ class MarelleUserView(UserDBModelView):
 
     class_permission_name = "UserDBModelView"
     formatters_columns = {"active": _yes_no, "roles": _names, "groups": _names}
+    # A town gives access through roles alone: no groups on its forms.
+    add_columns = ["first_name", "last_name", "username", "active", "email", "roles",
+                   "password", "conf_password"]
+    edit_columns = ["first_name", "last_name", "username", "active", "email", "roles"]
+    list_columns = ["first_name", "last_name", "username", "email", "active", "roles"]
+    # FAB's help texts speak of OID, LDAP and « policies »: these say what a town needs.
+    description_columns = {
+        "active": _l("A person who leaves keeps their history: untick this rather than "
+                     "deleting them."),
+        "roles": _l("What this person may do: Agent (families, bookings, attendance), "
+                    "Régisseur (billing, payments), Animateur (attendance), Admin (everything)."),
+        "username": _l("The name typed at login."),
+        "email": _l("Their e-mail address."),
+    }
 
     @action("userinfoedit", _l("Edit my information"), "", "fa-edit", multiple=False)
     def userinfoedit(self, item):

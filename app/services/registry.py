@@ -3,6 +3,7 @@
 Every function validates its input, raises RuleViolation with a message for the user, and
 flushes; the caller (view, API, CLI, job) commits once.
 """
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Optional
@@ -67,6 +68,22 @@ def check_email(email: Optional[str]) -> Optional[str]:
         raise RuleViolation(_("The e-mail address “%(email)s” is not valid.", email=email), "email")
 
 
+# Digits with the separators people type (« 06 12 34 56 78 », « +33 6.12.34.56.78 »), 6 to 20
+# digits: « abc » or a name typed in the wrong box is refused.
+_PHONE = re.compile(r"^\+?[0-9 .\-()/]+$")
+
+
+def check_phone(phone: Optional[str], field: str = "phone") -> Optional[str]:
+    phone = _clean(phone)
+    if not phone:
+        return None
+    digits = sum(c.isdigit() for c in phone)
+    if not _PHONE.match(phone) or not 6 <= digits <= 20:
+        raise RuleViolation(_("“%(phone)s” is not a phone number: digits with spaces, dots "
+                              "or dashes, and a leading + for abroad.", phone=phone), field)
+    return phone
+
+
 def check_postal_code(postal_code: Optional[str]) -> Optional[str]:
     postal_code = _clean(postal_code)
     if postal_code and not (postal_code.isdigit() and len(postal_code) == 5):
@@ -86,7 +103,9 @@ def person_problems(kind: str, data: PersonData) -> list:
         problems.append(("birth_date", _("The birth date cannot be in the future.")))
     if kind == "child" and not data.birth_date:
         problems.append(("birth_date", _("A child's birth date is required.")))
-    return problems + problems_of(check_email, data.email)
+    return (problems + problems_of(check_email, data.email)
+            + problems_of(check_phone, data.phone)
+            + problems_of(check_phone, data.mobile_phone, "mobile_phone"))
 
 
 def _check_person(kind: str, data: PersonData) -> dict:
@@ -98,8 +117,8 @@ def _check_person(kind: str, data: PersonData) -> dict:
         search_name=search_name(last_name, first_name),
         birth_date=data.birth_date,
         email=check_email(data.email),
-        phone=_clean(data.phone),
-        mobile_phone=_clean(data.mobile_phone),
+        phone=check_phone(data.phone),
+        mobile_phone=check_phone(data.mobile_phone, "mobile_phone"),
         profession=_clean(data.profession),
     )
 

@@ -143,7 +143,8 @@ def registry_kind_label(kind):
 class HouseholdView(RuleCheckedModelView):
     datamodel = SQLAInterface(Household)
     list_template = "marelle/list_name_search.html"
-    extra_args = {"name_search_arg": "_flt_2_name"}  # the folded « Contient » filter
+    extra_args = {"name_search_arg": "_flt_2_name",  # the folded « Contient » filter
+                  "name_search_reset": _l("Show every household")}
     list_title = _l("Households")
     show_title = _l("Household")
     edit_title = _l("Rename the household")

@@ -250,3 +250,18 @@ def test_the_guided_flow_says_whether_it_created_or_joined(session):
         HouseholdData(name="Foyer NEUF"), adult=PersonData(last_name="Neuf", first_name="Ali"))
     assert created.created and created.household.name == "Foyer NEUF"
     assert created.household.bare_name == "NEUF" and home.bare_name == "FABRE"
+
+
+@pytest.mark.parametrize("typed, accepted", [
+    ("06 12 34 56 78", True), ("+33 6.12.34.56.78", True), ("+33 (0)2 40 00 00 00", True),
+    ("abc", False), ("06 12", False), ("Claire", False), ("06-12-34-56-78 poste 4", False),
+])
+def test_a_phone_number_is_digits_with_the_usual_separators(session, typed, accepted):
+    data = factories.adult_data("Phone", phone=typed)
+    if accepted:
+        assert registry.new_person("adult", data).phone == typed
+    else:
+        with pytest.raises(RuleViolation) as refused:
+            registry.new_person("adult", data)
+        assert refused.value.field == "phone"
+        assert "n'est pas un numéro de téléphone" in refused.value.message

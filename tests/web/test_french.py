@@ -1,6 +1,7 @@
 """French everywhere: every staff role walks its whole menu (each list, and the add, show and edit
 pages its first row leads to) and must meet no English text of the framework, no « None » in an
 empty cell, and none of our own texts left untranslated."""
+import html
 import re
 from datetime import date
 from html.parser import HTMLParser
@@ -202,3 +203,21 @@ def test_the_admin_security_menu_holds_users_and_roles_only(login):
     entries = [re.sub(r"<[^>]+>|&nbsp;|\s+", " ", item).strip()
                for item in re.findall(r"<li[^>]*>(.*?)</li>", menu.group(1), re.S)]
     assert [entry for entry in entries if entry] == ["Utilisateurs", "Rôles"]
+
+
+def test_filter_operators_and_the_user_form_are_correct_french(login):
+    admin = login("admin")
+    import json
+
+    listing = html.unescape(admin.get("/schoolview/list/").get_data(as_text=True))
+
+    def shown(text):  # the operators sit in the filter script's JSON, « É » as \u00c9
+        return text in listing or json.dumps(text)[1:-1] in listing
+
+    for right in ("Finit par", "Égal à", "Ne finit pas par", "Différent de", "Ne contient pas"):
+        assert shown(right), right
+    for wrong in ("Fini par", "Egal à", "Ne finis pas par", "Different de", "Pas de contenu"):
+        assert not shown(wrong), wrong
+    form = admin.get("/users/add").get_data(as_text=True)
+    assert "Groupes" not in form and "OID" not in form and "LDAP" not in form
+    assert "Au moins 10 caractères." in form
