@@ -45,7 +45,7 @@ from app.models.billing import (
     week_set_of,
 )
 from app.models.sql import iso_date_text
-from app.services import RuleViolation, audit, bulk, numbering
+from app.services import RuleViolation, audit, bulk, numbering, problems_of, refuse_all
 from app.services.bookings import check_range
 from app.services.money import AmountError, parse_amount
 from app.services.pricing import bracket_price, households_of, price_for
@@ -369,19 +369,21 @@ def check_generation(regie_id: int, service_ids, period_start: date, period_end:
     """What a group of invoices asks for must make sense, checked before the job is queued
     and again when it runs. Returns (régie, {service id: service}). With `lock`, two
     generations for one régie wait for each other, so the second sees the first's lines and
-    bills nothing twice."""
-    check_range(period_start, period_end)
+    bills nothing twice. Every mistake is refused at once."""
+    problems = problems_of(check_range, period_start, period_end, rename=lambda field: {
+        "start_date": "period_start", "end_date": "period_end"}.get(field, field))
     regie = db.session.get(Regie, regie_id, with_for_update=lock) if regie_id else None
     if regie is None:
-        raise RuleViolation(_("Unknown régie."), "regie_id")
+        problems.append(("regie_id", _("Unknown régie.")))
     services = {s.id: s for s in db.session.scalars(sa.select(Service).where(
         Service.id.in_(list(service_ids or []))))}
     if not services:
-        raise RuleViolation(_("Choose at least one service."), "service_ids")
-    if any(s.regie_id != regie.id for s in services.values()):
-        raise RuleViolation(_("Every service must belong to the chosen régie."), "service_ids")
-    if due_date and due_date < period_start:
-        raise RuleViolation(_("The due date cannot be before the period."), "due_date")
+        problems.append(("service_ids", _("Choose at least one service.")))
+    elif regie is not None and any(s.regie_id != regie.id for s in services.values()):
+        problems.append(("service_ids", _("Every service must belong to the chosen régie.")))
+    if due_date and period_start and due_date < period_start:
+        problems.append(("due_date", _("The due date cannot be before the period.")))
+    refuse_all(problems)
     return regie, services
 
 

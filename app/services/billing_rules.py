@@ -13,7 +13,7 @@ from app.services.registry import ensure_editable
 from app.services.schooling import check_dates
 
 
-def _weeks(criterion: str, weeks) -> Optional[str]:
+def checked_weeks(criterion: str, weeks) -> Optional[str]:
     if criterion not in CRITERIA:
         raise RuleViolation(_("The criterion is every week, even weeks, odd weeks or a list of "
                               "weeks."), "criterion")
@@ -55,7 +55,7 @@ def check_rule(rule: BillingRule) -> BillingRule:
     if co_payer is not None and (co_payer.kind != "adult" or co_payer.id == payer.id):
         raise RuleViolation(_("The co-payer must be another adult."), "co_payer_id")
     check_dates(rule.start_date, rule.end_date)
-    rule.weeks = _weeks(rule.criterion, rule.weeks)
+    rule.weeks = checked_weeks(rule.criterion, rule.weeks)
     if not rule.subscriptions:
         raise RuleViolation(_("Tick the subscriptions this rule covers."), "subscription_ids")
     for subscription in rule.subscriptions:

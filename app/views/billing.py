@@ -37,7 +37,7 @@ from app.models import (
     Subscription,
 )
 from app.pdf.invoices import invoice_pdf
-from app.services import RuleViolation, billing, billing_rules
+from app.services import RuleViolation, billing, billing_rules, problems_of
 from app.services.calendar import TOWN_TZ, today_in_town
 from app.views.base import RuleCheckedModelView, choice_field
 from app.views.filters import (
@@ -46,7 +46,7 @@ from app.views.filters import (
     person_search_fields,
 )
 from app.views.bookings import CheckboxesField
-from app.views.forms import MoneyField, PickerField
+from app.views.forms import MoneyField, PickerField, checked_form
 
 STATUS_LABELS = {"draft": _l("draft"), "validated": _l("validated"),
                  "cancelled": _l("cancelled")}
@@ -496,15 +496,37 @@ def _cancelled_lines(form) -> list:
     return list(chosen.items())
 
 
-class GenerateForm(FlaskForm):
+class _GenerateFields(FlaskForm):
     regie = SelectField(_l("Régie"), coerce=int)
     services = CheckboxesField(_l("Services"), coerce=int)
     period_start = DateField(_l("From"), [InputRequired(message=_l("Give the first and the last day."))])
     period_end = DateField(_l("Until"), [InputRequired(message=_l("Give the first and the last day."))])
+    bill_ahead = BooleanField(_l("Also bill the days still to come (billing in advance)"))
     due_date = DateField(_l("Due date"), [Optional()])
     debit_date = DateField(_l("Direct-debit date"), [Optional()])
     display_at = DateTimeLocalField(_l("On the portal from"), [Optional()],
                                     format="%Y-%m-%dT%H:%M")
+
+
+_GENERATION_FIELDS = {"regie_id": "regie", "service_ids": "services"}
+
+
+def _generation_problems(form) -> list:
+    """The generation's checks on what the form holds, and one more for people: a period that
+    ends today or later bills meals not served yet, only when asked to."""
+    problems = [(_GENERATION_FIELDS.get(name, name), message) for name, message in problems_of(
+        billing.check_generation, form.regie.data, form.services.data or [],
+        form.period_start.data, form.period_end.data, form.due_date.data)]
+    end = form.period_end.data
+    if end and end >= today_in_town() and not form.bill_ahead.data:
+        problems.append(("period_end", _(
+            "The period ends on %(day)s, not yet past: its days to come would be billed before "
+            "they are served. Tick « Also bill the days still to come » to bill in advance.",
+            day=short_date(end))))
+    return problems
+
+
+GenerateForm = checked_form(_GenerateFields, _generation_problems)
 
 
 class InvoiceGroupView(BaseView):
@@ -542,19 +564,31 @@ class InvoiceGroupView(BaseView):
                 db.session.commit()
                 jobs.dispatch(row.id)
                 return redirect(url_for("JobView.show", job_id=row.id))
-            except RuleViolation as exc:
+            except RuleViolation as exc:  # the data changed since the form was checked
                 flash(exc.message, "danger")
         return self.render_template("billing/generate.html", form=form,
                                     title=_("Create a group of invoices"))
 
 
-class RuleForm(FlaskForm):
+class _RuleFields(FlaskForm):
     start_date = DateField(_l("From"), [InputRequired(message=_l("The start date is required."))])
     end_date = DateField(_l("Until"), [Optional()])
     criterion = RadioField(_l("Criterion"), choices=list(CRITERION_LABELS.items()),
                            default="all_weeks")
     weeks = StringField(_l("ISO weeks (e.g. 36, 38, 40)"))
     subscriptions = CheckboxesField(_l("Subscriptions covered"), coerce=int)
+
+
+def _rule_problems(form) -> list:
+    """What the rule's service would refuse first that the form can tell at once: no
+    subscription ticked, weeks that are no ISO weeks."""
+    problems = problems_of(billing_rules.checked_weeks, form.criterion.data, form.weeks.data)
+    if not form.subscriptions.data:
+        problems.append(("subscriptions", _("Tick the subscriptions this rule covers.")))
+    return problems
+
+
+RuleForm = checked_form(_RuleFields, _rule_problems)
 
 
 class TransferForm(FlaskForm):

@@ -260,3 +260,24 @@ def use_money_fields_in_generated_forms():
     FieldConverter.conversion_table = tuple(
         (marker, MoneyField if field is DecimalField else field, widget)
         for marker, field, widget in FieldConverter.conversion_table)
+
+
+def checked_form(form_class, problems):
+    """`form_class` whose validation also runs the domain's checks, `problems(form)` giving
+    (field, message) pairs: every mistake shows at once, each next to its field, even when
+    the form already refuses another field (FAB would stop there and the rule never run).
+    A field the form already refuses keeps only the form's message."""
+
+    class RuleCheckedForm(form_class):
+        def validate(self, extra_validators=None):
+            valid = super().validate(extra_validators=extra_validators)
+            refused = False
+            for name, message in problems(self):
+                field = getattr(self, name or "", None)
+                if field is None or field.errors:
+                    continue
+                field.errors = list(field.errors) + [message]
+                refused = True
+            return valid and not refused
+
+    return RuleCheckedForm

@@ -209,6 +209,7 @@ def test_generate_drafts_add_a_discount_validate_and_open_the_pdf(server, browse
     page.fill("#period_start", first.isoformat())
     page.fill("#period_end", last.isoformat())
     page.fill("#due_date", (last + timedelta(days=15)).isoformat())
+    page.check("#bill_ahead")  # the month is not over
     page.click("button:has-text('Créer les brouillons')")
     page.wait_for_selector("#job-bar")
     page.wait_for_selector("#job-status[data-status=finished]", timeout=60000)
@@ -305,6 +306,7 @@ def test_a_group_is_validated_in_one_action_and_a_credit_note_shows_as_an_avoir(
     page.locator("label", has_text="Mercredi loisirs").locator("input").check()
     page.fill("#period_start", "2026-11-01")
     page.fill("#period_end", "2026-11-30")
+    page.check("#bill_ahead")  # the town's clock says 20 November
     page.click("button:has-text('Créer les brouillons')")
     page.wait_for_selector("#job-status[data-status=finished]", timeout=60000)
     page.wait_for_selector("#job-summary")

@@ -16,7 +16,9 @@ def words(response):
     """What a person reads: the page's text without its tags."""
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text(response))).strip()
 
-NOVEMBER = {"period_start": "2026-11-01", "period_end": "2026-11-30", "due_date": "2026-12-15"}
+# The town's clock says 20 November: November is billed in advance, which the form asks.
+NOVEMBER = {"period_start": "2026-11-01", "period_end": "2026-11-30", "due_date": "2026-12-15",
+            "bill_ahead": "y"}
 
 
 def generate(client, family):
@@ -244,3 +246,26 @@ def test_a_billing_rule_is_transferred_by_name_and_its_co_payer_removed(app, log
         "action": "transfer", "payer_id": "999999"})
     assert "Cherchez et choisissez dans la liste." in words(unknown) or \
         "choisissez dans la liste" in words(unknown)
+
+
+def test_the_generation_form_shows_every_mistake_next_to_its_field(login, billed_family):
+    page = text(login("regisseur").post("/invoices/generate", data={
+        "regie": billed_family["regie"], "period_start": "2026-10-31",
+        "period_end": "2026-10-01", "due_date": "2026-09-01"}))
+    for message in ("Le dernier jour (01/10/2026) est avant le premier (31/10/2026).",
+                    "Choisissez au moins une prestation.",
+                    "La date d'échéance ne peut pas précéder la période."):
+        assert message in page, message
+    assert 'value="2026-10-31"' in page  # what was typed stays
+
+
+def test_a_period_not_yet_over_is_billed_only_when_asked(app, login, billed_family):
+    regisseur = login("regisseur")
+    asked = {"regie": billed_family["regie"], "services": [billed_family["meal"]], **NOVEMBER}
+    refused = text(regisseur.post("/invoices/generate", data={
+        key: value for key, value in asked.items() if key != "bill_ahead"}))
+    assert ("La période finit le 30/11/2026, pas encore passée : ses jours à venir seraient "
+            "facturés avant d'être servis.") in refused
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Invoice.id))) == 0
+    assert "terminé" in text(generate(regisseur, billed_family))

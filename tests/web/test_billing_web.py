@@ -143,7 +143,7 @@ def test_the_regisseur_screens(app, login, billed_family):
     done = regisseur.post("/invoices/generate", data={
         "regie": billed_family["regie"], "services": [billed_family["meal"]],
         "period_start": "2026-11-01", "period_end": "2026-11-30", "due_date": "2026-12-15",
-        "display_at": "2026-12-01T08:00"}, follow_redirects=True)
+        "display_at": "2026-12-01T08:00", "bill_ahead": "y"}, follow_redirects=True)
     page = text(done)
     assert "terminé" in page and "Voir les brouillons" in page
     with app.app_context():
@@ -186,6 +186,12 @@ def test_billing_rule_screens_on_the_adult_record(app, login, billed_family):
     agent = login("agent")
     record = text(agent.get(f"/adultview/show/{billed_family['mother']}"))
     assert "Règles de facturation" in record and "semaines paires" in record
+    empty = text(agent.post(f"/billingruleview/new/{billed_family['father']}", data={
+        "criterion": "week_list", "weeks": "12, 60"}))
+    for message in ("La date de début est obligatoire.",
+                    "Cochez les prestations couvertes par cette règle.",
+                    "Les numéros de semaine ISO vont de 1 à 53."):
+        assert message in empty, message  # every mistake at once
     added = agent.post(f"/billingruleview/new/{billed_family['father']}", data={
         "start_date": "2026-09-01", "criterion": "even_weeks",
         "subscriptions": [billed_family["subscription"]]})

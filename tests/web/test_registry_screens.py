@@ -388,7 +388,8 @@ def unbooked_presences(app):
 def _generate(client, setup):
     return client.post("/invoices/generate", data={
         "regie": setup["regie"], "services": setup["services"], "period_start": "2026-11-01",
-        "period_end": "2026-11-30", "due_date": "2026-12-15"}, follow_redirects=True)
+        "period_end": "2026-11-30", "due_date": "2026-12-15", "bill_ahead": "y"},
+        follow_redirects=True)
 
 
 def test_generation_summary_lists_presences_without_booking(login, unbooked_presences):
