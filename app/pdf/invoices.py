@@ -26,12 +26,12 @@ def issuer(invoice: Invoice) -> SimpleNamespace:
 
 
 def render_invoice(invoice: Invoice) -> bytes:
-    credited = billing.credited_amounts([invoice.id]).get(invoice.id, billing.ZERO)
+    settled = billing.settlement_of(invoice)
     # The document is French whatever the language of the person who prints it. Every stored
     # text is escaped by the template: an address typed with HTML prints as typed.
     with force_locale("fr"):
         return render_pdf("pdf/invoice.html", invoice=invoice, regie=issuer(invoice),
-                          due=billing.amount_due(invoice, credited),
+                          due=billing.amount_due(invoice, *settled),
                           draft=invoice.status == "draft")
 
 
