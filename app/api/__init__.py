@@ -35,7 +35,7 @@ def register_apis(appbuilder):
     from app.api.messages import translate_marshmallow
 
     translate_marshmallow()
-    from app.api import activities, billing
+    from app.api import activities, billing, payments
     from app.api.jobs import JobApi
     from app.api.registry import GuardianshipApi, HouseholdApi, HouseholdMemberApi, PersonApi
 
@@ -44,7 +44,8 @@ def register_apis(appbuilder):
                 activities.RegieApi, activities.ProductApi, activities.ServiceApi,
                 activities.TariffApi, activities.FamilyQuotientApi, activities.SubscriptionApi,
                 activities.PeriodApi, activities.BookingApi, activities.AttendanceApi,
-                billing.BillingRuleApi, billing.InvoiceApi, billing.AdjustmentApi):
+                billing.BillingRuleApi, billing.InvoiceApi, billing.AdjustmentApi,
+                payments.PaymentApi, payments.DepositApi):
         appbuilder.add_api(api)
     appbuilder.app.before_request(check_api_input)
     _cache_openapi(appbuilder)

@@ -177,7 +177,8 @@ def balances(adult_id: int) -> list:
 
 
 def entries(adult_id: int, regie_id: Optional[int] = None) -> list:
-    query = sa.select(AccountEntry).where(AccountEntry.adult_id == adult_id)
+    query = (sa.select(AccountEntry).where(AccountEntry.adult_id == adult_id)
+             .options(sa.orm.joinedload(AccountEntry.regie)))
     if regie_id is not None:
         query = query.where(AccountEntry.regie_id == regie_id)
     return db.session.scalars(query.order_by(AccountEntry.date, AccountEntry.id)).all()

@@ -298,8 +298,12 @@ class PersonView(RuleCheckedModelView):
 
         if item is None or item.kind != "adult":
             return {}
+        from app.services import payments
+
         return {"billing_rules": db.session.scalars(sa.select(BillingRule).where(
-            BillingRule.payer_id == item.id).order_by(BillingRule.start_date)).all()}
+            BillingRule.payer_id == item.id).order_by(BillingRule.start_date)).all(),
+            "account": {"balances": payments.balances(item.id),
+                        "entries": payments.entries(item.id)}}
 
     @action("archive", _l("Archive"), _l("Archive the selected people?"), "fa-archive")
     def archive(self, items):
