@@ -33,7 +33,7 @@ class PaymentForm(FlaskForm):
     cheque_number = StringField(_l("Cheque number"))
     bank = StringField(_l("Bank"))
     regie = SelectField(_l("Régie"), coerce=int)
-    product = SelectField(_l("Product"), coerce=int)
+    product = SelectField(_l("Product"), coerce=int, default=0)
     date = DateField(_l("Date"), [InputRequired(message=_l("Give the date of the payment."))])
     amount = MoneyField(_l("Amount"), [InputRequired(message=_l("The amount is required."))])
 
