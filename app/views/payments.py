@@ -22,6 +22,7 @@ from app.pdf.deposits import deposit_slip_pdf
 from app.services import RuleViolation, deposits, payments
 from app.services.calendar import today_in_town
 from app.views.base import RuleCheckedModelView
+from app.views.datamodel import EagerInterface
 from app.views.filters import PersonSearchInterface, person_search_fields
 from app.views.forms import MoneyField
 
@@ -61,8 +62,16 @@ class PaymentFilterConverter(PersonSearchInterface.filter_converter_class):
         return filters
 
 
-class PaymentInterface(PersonSearchInterface):
+class PaymentInterface(EagerInterface):
+    """Payer, régie, product and deposit of every row of a page in the page's own query."""
+
     filter_converter_class = PaymentFilterConverter
+
+    def __init__(self, obj=Payment, session=None):
+        # FAB builds the same interface for related models (a filter's choices).
+        eager = [sa.orm.joinedload(getattr(Payment, name))
+                 for name in ("payer", "regie", "product", "deposit")] if obj is Payment else []
+        super().__init__(obj, eager=eager, session=session)
 
 
 def status_badge(status) -> Markup:

@@ -177,3 +177,25 @@ def test_an_agent_reads_the_account_but_handles_no_money(login, debts):
     refused = agent.post(f"/paymentview/pay/{debts['second']}", data={
         "method": "cash", "date": "2026-11-20", "amount": "5"})
     assert refused.status_code in (302, 403)
+
+
+def test_the_list_of_payments_runs_the_same_queries_for_2_or_8_payments(app, login, debts,
+                                                                          count_queries):
+    regisseur = login("regisseur")
+
+    def recorded(count):
+        with app.test_request_context():
+            for _ in range(count):
+                payer, regie, _ = factories.payer_with_invoices(db.session)
+                payments.record_payment(payer.id, regie.id, "1", "cash")
+            db.session.commit()
+
+    recorded(2)
+    regisseur.get("/paymentview/list/")
+    with count_queries() as few:
+        regisseur.get("/paymentview/list/")
+    recorded(6)
+    with count_queries() as more:
+        page = regisseur.get("/paymentview/list/")
+    assert "8 paiements dans cette liste — total 8,00 €" in words(page)
+    assert len(more) == len(few)
