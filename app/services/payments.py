@@ -276,6 +276,7 @@ def release_excess(invoice: Invoice) -> Decimal:
         if left <= 0:
             break
     db.session.flush()
+    audit.record("release_excess", invoice, after={"to_account": str(excess)})
     return excess
 
 
