@@ -79,6 +79,8 @@ class PaymentAllocation(Model):
                            nullable=False, index=True)
     invoice_id = sa.Column(sa.Integer, sa.ForeignKey("invoice.id"), nullable=False, index=True)
     amount = money_column(nullable=False)
+    # Put there from the payer's account (« Imputer le crédit »), not when the payment came in.
+    from_account = sa.Column(sa.Boolean, nullable=False, default=False)
     created_at = created_at_column()
     payment = relationship("Payment", back_populates="allocations")
     invoice = relationship("Invoice")

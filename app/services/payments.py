@@ -234,7 +234,7 @@ def allocate_credit(invoice_id: int) -> Decimal:
     for payment_id, credit in _credit_by_payment(invoice.payer_id, invoice.regie_id):
         part = min(left, credit)
         db.session.add(PaymentAllocation(payment_id=payment_id, invoice_id=invoice.id,
-                                         amount=part))
+                                         amount=part, from_account=True))
         db.session.add(AccountEntry(
             adult_id=invoice.payer_id, regie_id=invoice.regie_id, date=today,
             kind="allocation", amount=-part, payment_id=payment_id, invoice_id=invoice.id,

@@ -89,6 +89,7 @@ def upgrade():
         sa.Column('payment_id', sa.Integer(), nullable=False),
         sa.Column('invoice_id', sa.Integer(), nullable=False),
         sa.Column('amount', _money(), nullable=False),
+        sa.Column('from_account', sa.Boolean(), nullable=False),
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint('amount > 0', name=op.f('ck_payment_allocation_positive_amount')),
         sa.ForeignKeyConstraint(['payment_id'], ['payment.id'],

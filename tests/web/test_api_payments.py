@@ -98,6 +98,8 @@ def test_deposit_create_twice_slip_delete_round_trip(api, debts):
     again = regisseur.post("/api/v1/deposit/create", json={"payment_ids": ids[:1]})
     assert again.status_code == 409
     assert "déjà dans un dépôt" in again.get_json()["message"]
+    listed = regisseur.get("/api/v1/deposit/").get_json()
+    assert listed["count"] == 1 and listed["result"][0]["total"] == "25.00"
     shown = regisseur.get(f"/api/v1/deposit/{deposit['id']}").get_json()["result"]
     assert shown["total"] == "25.00" and sorted(shown["payment_ids"]) == sorted(ids)
     payment = regisseur.get(f"/api/v1/payment/{ids[0]}").get_json()["result"]

@@ -75,6 +75,7 @@ def test_an_over_payment_goes_to_the_account_and_comes_back_on_request(app, logi
     shown = words(put)
     assert "9,00 € de crédit imputés sur la facture" in shown
     assert "Reste à payer 11,00 €" in shown and "Imputer l’avoir" not in shown
+    assert "espèces — par imputation du crédit du compte à déposer 9,00 €" in shown
     assert "solde 0,00 €" in words(regisseur.get(f"/adultview/show/{debts['payer']}"))
 
 
