@@ -46,8 +46,12 @@ def create_app(config_object="config.Config", **overrides) -> Flask:
     formatting.register(app)
     errors.register(app)
     # Billing tells the register who cannot be archived (unpaid invoices).
-    if billing.archive_guard not in registry.ARCHIVE_GUARDS:
-        registry.ARCHIVE_GUARDS.append(billing.archive_guard)
+    # Payments: money left on an account also keeps the adult.
+    from app.services import payments
+
+    for guard in (billing.archive_guard, payments.archive_guard):
+        if guard not in registry.ARCHIVE_GUARDS:
+            registry.ARCHIVE_GUARDS.append(guard)
 
     from app.views.filters import use_folded_text_search
 

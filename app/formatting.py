@@ -19,6 +19,12 @@ ATTENDANCE_LABELS = {
 }
 CRITERION_LABELS = {"all_weeks": _l("every week"), "even_weeks": _l("even weeks"),
                     "odd_weeks": _l("odd weeks"), "week_list": _l("list of weeks")}
+PAYMENT_METHOD_LABELS = {
+    "cash": _l("cash"), "cheque": _l("cheque"), "card": _l("card"),
+    "transfer": _l("bank transfer"), "direct_debit": _l("direct debit"), "cesu": _l("CESU"),
+    "ancv": _l("ANCV holiday vouchers"),
+}
+PAYMENT_STATUS_LABELS = {"ok": _l("received"), "rejected": _l("REJECTED")}
 JOB_STATUS_LABELS = {
     "queued": _l("queued"),
     "started": _l("running"),
@@ -91,3 +97,4 @@ def register(app):
     app.jinja_env.globals["JOB_STATUS_LABELS"] = JOB_STATUS_LABELS
     app.jinja_env.globals["ATTENDANCE_LABELS"] = ATTENDANCE_LABELS
     app.jinja_env.globals["CRITERION_LABELS"] = CRITERION_LABELS
+    app.jinja_env.globals["PAYMENT_METHOD_LABELS"] = PAYMENT_METHOD_LABELS

@@ -134,3 +134,31 @@ def invoice_days(session, child, service_row, first, last, price="3.00"):
         Subscription.person_id == child.id, Subscription.service_id == service_row.id)).one()
     billing_rules.add_rule(guardian, date(2026, 9, 1), [subscription])
     return billing.generate_drafts(service_row.regie_id, [service_row.id], first, last)
+
+
+# ---------------------------------------------------------------------------------------------
+# Invoices and payments
+
+
+def validated_invoice(session, payer, regie_row, total="50.00", due_date=date(2026, 12, 15)):
+    """A validated invoice of `total` to `payer` at `regie_row`, numbered by the validation
+    service (no lines: payments only look at totals)."""
+    from decimal import Decimal
+
+    from app.models import Invoice
+    from app.services import billing
+
+    invoice = Invoice(kind="invoice", regie_id=regie_row.id, payer_id=payer.id, status="draft",
+                      period_start=date(2026, 11, 1), period_end=date(2026, 11, 30),
+                      due_date=due_date, total=Decimal(total))
+    session.add(invoice)
+    session.flush()
+    billing.validate([invoice.id])
+    return invoice
+
+
+def payer_with_invoices(session, *totals, code=None):
+    """(payer, régie, [validated invoices of those totals])."""
+    regie_row = regie(session, code=code or f"P{_n()}")
+    _, (payer,), _ = household("Payeur", children=0)
+    return payer, regie_row, [validated_invoice(session, payer, regie_row, t) for t in totals]

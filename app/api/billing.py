@@ -57,9 +57,9 @@ class InvoiceApi(MarelleModelApi):
 
     def _dump(self, item):
         result = super()._dump(item)
-        credited = billing.credited_amounts([item.id]).get(item.id, billing.ZERO)
-        result.update(state=billing.state_of(item, credited),
-                      amount_due=str(billing.amount_due(item, credited)),
+        settled = billing.settlement_of(item)
+        result.update(state=billing.state_of(item, *settled),
+                      amount_due=str(billing.amount_due(item, *settled)),
                       total=str(item.total),
                       lines=[{"person_id": line.person_id, "service_id": line.service_id,
                               "quantity": line.quantity, "unit_price": str(line.unit_price),

@@ -1,4 +1,5 @@
 """The register's resources: household, person, household_member, guardianship."""
+from flask import request
 from flask_appbuilder.api import expose, protect, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import gettext as _
@@ -64,6 +65,27 @@ class PersonApi(MarelleModelApi):
     def unarchive(self, pk):
         """Unarchive a person."""
         return self._archive_change(pk, registry.unarchive_person)
+
+    @expose("/<int:pk>/account", methods=["GET"])
+    @protect()
+    @safe
+    def account(self, pk):
+        """An adult's account at a régie: {"balance", "entries": [{"date", "label",
+        "amount"}]}; `regie_id` is required."""
+        from app.models import Regie
+        from app.services import payments
+
+        person = db.session.get(Person, pk)
+        if person is None:
+            return self.response_404()
+        regie_id = request.args.get("regie_id", type=int)
+        if regie_id is None or db.session.get(Regie, regie_id) is None:
+            return self.response_422(message={"regie_id": [_("Unknown régie.")]})
+        found = payments.account(person.id, regie_id)
+        return self.response(200, balance=str(found["balance"]), entries=[
+            {"date": e.date.isoformat(), "label": e.label, "amount": str(e.amount),
+             "kind": e.kind, "invoice_id": e.invoice_id, "payment_id": e.payment_id}
+            for e in found["entries"]])
 
     def _archive_change(self, pk, operation):
         person = db.session.get(Person, pk)

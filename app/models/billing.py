@@ -11,6 +11,8 @@ from app.models.sql import iso_date_text, iso_week
 CRITERIA = ("all_weeks", "even_weeks", "odd_weeks", "week_list")
 INVOICE_STATUSES = ("draft", "validated", "cancelled")
 INVOICE_KINDS = ("invoice", "credit_note")
+# Deposits are numbered per régie and year like invoices, from the same kind of counter.
+SEQUENCE_KINDS = INVOICE_KINDS + ("deposit",)
 ADJUSTMENT_KINDS = ("discount", "surcharge")
 
 def week_set_of(weeks) -> set:
@@ -206,7 +208,7 @@ class NumberSequence(Model):
     id = sa.Column(sa.Integer, primary_key=True)
     regie_id = sa.Column(sa.Integer, sa.ForeignKey("regie.id"), nullable=False)
     year = sa.Column(sa.Integer, nullable=False)
-    kind = enum_column(*INVOICE_KINDS, name="sequence_kind", nullable=False)
+    kind = enum_column(*SEQUENCE_KINDS, name="sequence_kind", nullable=False)
     last_number = sa.Column(sa.Integer, nullable=False, default=0)
 
 

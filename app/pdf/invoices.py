@@ -27,7 +27,7 @@ def issuer(invoice: Invoice) -> SimpleNamespace:
 
 
 def invoice_html(invoice: Invoice) -> str:
-    credited = billing.credited_amounts([invoice.id]).get(invoice.id, billing.ZERO)
+    settled = billing.settlement_of(invoice)
     # A debit date is only a promise to payers whose mandate is active when the invoice is
     # printed; the others read how the régie is paid.
     mandate = (sepa.active_mandate(invoice.payer_id, invoice.regie_id)
@@ -36,7 +36,7 @@ def invoice_html(invoice: Invoice) -> str:
     # text is escaped by the template: an address typed with HTML prints as typed.
     with force_locale("fr"):
         return render_template("pdf/invoice.html", invoice=invoice, regie=issuer(invoice),
-                               due=billing.amount_due(invoice, credited),
+                               due=billing.amount_due(invoice, *settled),
                                draft=invoice.status == "draft",
                                debited_account=sepa.masked_iban(mandate.iban) if mandate
                                else None,

@@ -24,10 +24,13 @@ CALENDAR_VIEWS = r"PeriodView|PeriodWithoutServiceView|PeriodCalendarView"
 SCHOOL_VIEWS = r"SchoolYearView|SchoolView|SchoolClassView|LevelView"
 SCHOOL_APIS = r"SchoolApi|SchoolClassApi|PeriodApi"
 BILLING_VIEWS = (r"InvoiceView|InvoiceGroupView|AdjustmentView|BillingRuleView|InvoiceFolderView"
-                 r"|MandateView")
-BILLING_APIS = r"InvoiceApi|AdjustmentApi|BillingRuleApi|MandateApi"
+                 r"|PaymentView|DepositView|MandateView")
+BILLING_APIS = (r"InvoiceApi|AdjustmentApi|BillingRuleApi|PaymentApi|DepositApi"
+                r"|MandateApi")
 BILLING_MENUS = (r"Billing|Create a group of invoices|Invoices|Drafts|To remind"
-                 r"|Invoice folders|SEPA mandates")
+                 r"|Invoice folders|Payments|Payments to deposit|Deposits|SEPA mandates")
+# An adult's account balance and movements (GET /api/v1/person/<id>/account).
+ACCOUNT = (r"PersonApi", r"can_account")
 JOBS = [(r"JobView", r"can_show|can_status"), (r"JobApi", r"can_get")]
 # Every staff member keeps their own account: profile page, name, password.
 OWN_ACCOUNT = [
@@ -61,6 +64,7 @@ ROLES = {
     "Régisseur": [
         (REGISTER_VIEWS, READ),
         (REGISTER_APIS, READ),
+        ACCOUNT,
         (REGISTER_READ_MENUS, r"menu_access"),
         (OFFER_VIEWS + r"|FamilyQuotientView", r".*"),
         (OFFER_APIS + r"|FamilyQuotientApi", r".*"),

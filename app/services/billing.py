@@ -10,7 +10,7 @@ import uuid
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Optional
+from typing import NamedTuple, Optional
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -30,6 +30,8 @@ from app.models import (
     HouseholdMember,
     Invoice,
     InvoiceLine,
+    Payment,
+    PaymentAllocation,
     Person,
     Regie,
     Service,
@@ -57,12 +59,20 @@ ZERO = Decimal("0.00")
 # States as users see them
 
 
-def amount_due(invoice: Invoice, credited: Decimal = ZERO) -> Decimal:
-    """What is left to pay: the total less the credit notes issued against it (payments
-    will subtract here too once they exist)."""
+class Settlement(NamedTuple):
+    """What has reduced an invoice since it was issued: its credit notes (negative) and the
+    allocations of its payments that were not rejected (positive)."""
+
+    credited: Decimal = ZERO
+    paid: Decimal = ZERO
+
+
+def amount_due(invoice: Invoice, credited: Decimal = ZERO, paid: Decimal = ZERO) -> Decimal:
+    """What is left to pay: the total less the credit notes issued against it and the
+    payments allocated to it."""
     if invoice.kind == "credit_note" or invoice.status != "validated":
         return ZERO
-    return max(ZERO, Decimal(invoice.total) + credited)
+    return max(ZERO, Decimal(invoice.total) + credited - paid)
 
 
 def credited_amounts(invoice_ids) -> dict:
@@ -75,14 +85,42 @@ def credited_amounts(invoice_ids) -> dict:
                                    .group_by(Invoice.credits_invoice_id)).all())
 
 
-# The states users see, from an invoice's status, total, credit notes (and later payments).
-# A credit note is not a payment: an invoice credited in full is cancelled; one credited in
-# part is still unpaid for the rest. `state_of` (one invoice) and `state_condition` (SQL, for
-# list filters) are the same rule; tests check them against each other.
+def _paid_query():
+    return (sa.select(PaymentAllocation.invoice_id, sa.func.sum(PaymentAllocation.amount))
+            .join(Payment, Payment.id == PaymentAllocation.payment_id)
+            .where(Payment.status == "ok").group_by(PaymentAllocation.invoice_id))
 
 
-def state_of(invoice: Invoice, credited: Decimal = ZERO, today: Optional[date] = None) -> str:
-    """draft, unpaid, partially_paid, paid, to_remind or cancelled."""
+def paid_amounts(invoice_ids) -> dict:
+    """{invoice id: sum of the allocations of its payments not rejected} in one query."""
+    if not invoice_ids:
+        return {}
+    return dict(db.session.execute(
+        _paid_query().where(PaymentAllocation.invoice_id.in_(list(invoice_ids)))).all())
+
+
+def settlements(invoice_ids) -> dict:
+    """{invoice id: Settlement} for every id given (two queries, whatever their number)."""
+    ids = list(invoice_ids)
+    credited, paid = credited_amounts(ids), paid_amounts(ids)
+    return {i: Settlement(credited.get(i, ZERO), paid.get(i, ZERO)) for i in ids}
+
+
+def settlement_of(invoice: Invoice) -> Settlement:
+    return settlements([invoice.id])[invoice.id]
+
+
+# The states users see, from an invoice's status, total, credit notes and payments. A credit
+# note is not a payment: an invoice credited in full is cancelled; one credited in part is
+# still unpaid for the rest. Something still due past the due date is to remind, paid in part
+# or not (the reminder is what matters then). `state_of` (one invoice) and `state_condition`
+# (SQL, for list filters) are the same rule; tests check them against each other.
+
+
+def state_of(invoice: Invoice, credited: Decimal = ZERO, paid: Decimal = ZERO,
+             today: Optional[date] = None) -> str:
+    """draft, unpaid, partially_paid, paid, to_remind or cancelled. `state_of(invoice,
+    *settlement_of(invoice))` for one invoice."""
     if invoice.status == "draft":
         return "draft"
     if invoice.status == "cancelled":
@@ -91,10 +129,12 @@ def state_of(invoice: Invoice, credited: Decimal = ZERO, today: Optional[date] =
         return "paid"
     if credited < 0 and Decimal(invoice.total) + credited <= 0:
         return "cancelled"
-    if amount_due(invoice, credited) <= 0:
+    if amount_due(invoice, credited, paid) <= 0:
         return "paid"
     if invoice.due_date and invoice.due_date < (today or today_in_town()):
         return "to_remind"
+    if paid > 0:
+        return "partially_paid"
     return "unpaid"
 
 
@@ -104,9 +144,15 @@ def state_condition(state: str, today: Optional[date] = None):
     credited = (sa.select(sa.func.coalesce(sa.func.sum(note.total), 0))
                 .where(note.credits_invoice_id == Invoice.id, note.status == "validated")
                 .correlate(Invoice).scalar_subquery())
-    due = Invoice.total + credited
+    paid = (sa.select(sa.func.coalesce(sa.func.sum(PaymentAllocation.amount), 0))
+            .join(Payment, Payment.id == PaymentAllocation.payment_id)
+            .where(PaymentAllocation.invoice_id == Invoice.id, Payment.status == "ok")
+            .correlate(Invoice).scalar_subquery())
+    # Money with money only (DESIGN: no SQL arithmetic mixing amounts and other numbers).
+    left = Invoice.total + credited
+    due = left - paid
     invoice = sa.and_(Invoice.status == "validated", Invoice.kind == "invoice")
-    fully_credited = sa.and_(credited < 0, due <= 0)
+    fully_credited = sa.and_(credited < 0, left <= 0)
     if state == "draft":
         return Invoice.status == "draft"
     if state == "cancelled":
@@ -114,12 +160,12 @@ def state_condition(state: str, today: Optional[date] = None):
     if state == "paid":
         return sa.or_(sa.and_(invoice, due <= 0, sa.not_(fully_credited)),
                       sa.and_(Invoice.status == "validated", Invoice.kind == "credit_note"))
-    if state == "partially_paid":
-        return sa.false()  # no payments yet
     late = sa.and_(Invoice.due_date.isnot(None), Invoice.due_date < (today or today_in_town()))
     if state == "to_remind":
         return sa.and_(invoice, due > 0, late)
-    return sa.and_(invoice, due > 0, sa.not_(late))
+    if state == "partially_paid":
+        return sa.and_(invoice, due > 0, sa.not_(late), paid > 0)
+    return sa.and_(invoice, due > 0, sa.not_(late), paid <= 0)
 
 
 def unpaid_invoices_of(person: Person) -> list:
@@ -127,8 +173,8 @@ def unpaid_invoices_of(person: Person) -> list:
     invoices = db.session.scalars(sa.select(Invoice).where(
         Invoice.payer_id == person.id, Invoice.status == "validated",
         Invoice.kind == "invoice")).all()
-    credited = credited_amounts([i.id for i in invoices])
-    return [i for i in invoices if amount_due(i, credited.get(i.id, ZERO)) > 0]
+    settled = settlements([i.id for i in invoices])
+    return [i for i in invoices if amount_due(i, *settled[i.id]) > 0]
 
 
 def archive_guard(person: Person) -> list:
@@ -810,6 +856,10 @@ def credit_note(invoice: Invoice, amount=None, reason: Optional[str] = None,
     db.session.add(note)
     db.session.flush()
     validate([note.id])
+    # What was paid beyond what the invoice now asks goes back to the payer's account.
+    from app.services import payments
+
+    payments.release_excess(invoice)
     return note
 
 

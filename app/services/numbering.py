@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import NumberSequence, Regie
 
-PREFIXES = {"invoice": "F", "credit_note": "AV"}
+PREFIXES = {"invoice": "F", "credit_note": "AV", "deposit": "D"}
 
 
 def _locked_counter(regie_id: int, year: int, kind: str) -> NumberSequence:

@@ -20,6 +20,7 @@ from app.views.offer import (
     TariffBracketView,
     TariffView,
 )
+from app.views.payments import DepositView, PaymentView
 from app.views.periods import PeriodCalendarView, PeriodView, PeriodWithoutServiceView
 from app.views.registry import (
     AdultView,
@@ -92,6 +93,13 @@ def register_views(appbuilder):
                         icon="fa-pencil-alt", **BILLING)
     appbuilder.add_link("To remind", label=_l("To remind"),
                         href="/invoiceview/list/?_flt_0_status=to_remind", icon="fa-bell",
+                        **BILLING)
+    appbuilder.add_separator("Billing")
+    appbuilder.add_view(PaymentView, "Payments", label=_l("Payments"), icon="fa-money-bill",
+                        **BILLING)
+    appbuilder.add_link("Payments to deposit", label=_l("Payments to deposit"),
+                        href="/paymentview/list/?_flt_0_deposit=1", icon="fa-inbox", **BILLING)
+    appbuilder.add_view(DepositView, "Deposits", label=_l("Deposits"), icon="fa-university",
                         **BILLING)
     appbuilder.add_view(MandateView, "SEPA mandates", label=_l("SEPA mandates"),
                         icon="fa-university", **BILLING)

@@ -37,7 +37,7 @@ from app.models import (
     Subscription,
 )
 from app.pdf.invoices import invoice_pdf
-from app.services import RuleViolation, billing, billing_rules, problems_of
+from app.services import RuleViolation, billing, billing_rules, payments, problems_of
 from app.services.calendar import TOWN_TZ, today_in_town
 from app.views.base import RuleCheckedModelView, choice_field
 from app.views.filters import (
@@ -60,11 +60,11 @@ STATE_CSS = {"draft": "warning", "to_remind": "danger", "paid": "success",
              "cancelled": "default", "credit_note": "info"}
 
 
-def shown_state(invoice: Invoice, credited=billing.ZERO) -> str:
+def shown_state(invoice: Invoice, settlement=billing.Settlement()) -> str:
     """The state on screens: billing.state_of, except that credit notes have their own."""
     if invoice.kind == "credit_note" and invoice.status == "validated":
         return "credit_note"
-    return billing.state_of(invoice, credited)
+    return billing.state_of(invoice, *settlement)
 
 
 def state_badge(state) -> Markup:
@@ -113,11 +113,11 @@ class InvoiceInterface(PersonSearchInterface):
         """The list's state column holds the state users know (credit notes of the page in
         one query), not the stored status."""
         lst = list(lst)
-        credited = (billing.credited_amounts([i.id for i in lst])
-                    if "status" in list_columns else {})
+        settled = (billing.settlements([i.id for i in lst])
+                   if "status" in list_columns else {})
         for item, values in zip(lst, super().get_values(lst, list_columns)):
             if "status" in values:
-                values["status"] = shown_state(item, credited.get(item.id, billing.ZERO))
+                values["status"] = shown_state(item, settled[item.id])
             yield values
 
 
@@ -270,7 +270,7 @@ class InvoiceView(RuleCheckedModelView):
     def show(self, pk):
         widgets = self._show(pk)
         item = self.datamodel.get(pk, self._base_filters)
-        credited = billing.credited_amounts([item.id]).get(item.id, billing.ZERO)
+        settled = billing.settlement_of(item)
         cancelled = billing.cancelled_days([line.id for line in item.lines])
         draft = item.status == "draft"
         if not draft:
@@ -283,9 +283,11 @@ class InvoiceView(RuleCheckedModelView):
             self.show_template, pk=pk,
             title=_("Credit note") if item.kind == "credit_note" else self.show_title,
             widgets=widgets, related_views=self._related_views if draft else [], item=item,
-            state=shown_state(item, credited), state_badge=state_badge,
-            due=billing.amount_due(item, credited), cancelled=cancelled,
-            credit_notes=credit_notes)
+            state=shown_state(item, settled), state_badge=state_badge,
+            due=billing.amount_due(item, *settled), cancelled=cancelled,
+            credit_notes=credit_notes, paid=settled.paid,
+            allocations=payments.payments_of_invoice(item.id),
+            credit_available=payments.credit_available_for(item))
 
     @expose("/edit/<pk>", methods=["GET", "POST"])
     @has_access

@@ -359,8 +359,12 @@ class PersonView(RuleCheckedModelView):
             today = today_in_town()
             return {"current_class": schooling.current_class(item.id, today),
                     "subscriptions": bookings.current_subscriptions(item.id, today)}
+        from app.services import payments
+
         return {"billing_rules": db.session.scalars(sa.select(BillingRule).where(
-            BillingRule.payer_id == item.id).order_by(BillingRule.start_date)).all()}
+            BillingRule.payer_id == item.id).order_by(BillingRule.start_date)).all(),
+            "account": {"balances": payments.balances(item.id),
+                        "entries": payments.entries(item.id)}}
 
     @action("archive", _l("Archive"), _l("Archive the selected people?"), "fa-archive")
     def archive(self, items):

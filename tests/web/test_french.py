@@ -120,6 +120,15 @@ def town(session):
     child = factories.pupil(session, setup["classes"]["CE1 A"], service_row=canteen)
     factories.invoice_days(session, child, canteen, date(2026, 11, 2), date(2026, 11, 6))
     factories.household("Bernard", adults=("mother", "father"), children=2)
+    # A payment in a deposit and one to deposit, with what they leave on the account.
+    from app.services import deposits, payments
+
+    payer, regie, (invoice,) = factories.payer_with_invoices(session, "30.00")
+    cheque = payments.record_payment(payer.id, regie.id, "5,00", "cheque",
+                                     cheque_number="0012345", bank="La Banque Postale",
+                                     invoice_ids=[invoice.id])
+    deposits.create_deposits([cheque.id])
+    payments.record_payment(payer.id, regie.id, "40,00", "cash", invoice_ids=[invoice.id])
     session.commit()
 
 
