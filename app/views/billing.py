@@ -3,7 +3,7 @@ credit notes, folders and PDFs."""
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, request, send_file, url_for
+from flask import Response, abort, flash, redirect, request, send_file, session, url_for
 from flask_appbuilder import BaseView, action, expose, has_access
 from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.fieldwidgets import Select2Widget
@@ -37,7 +37,14 @@ from app.models import (
     Subscription,
 )
 from app.pdf.invoices import invoice_pdf
-from app.services import RuleViolation, billing, billing_rules, payments, problems_of
+from app.services import (
+    RuleViolation,
+    billing,
+    billing_rules,
+    payments,
+    problems_of,
+    refuse_all,
+)
 from app.services.calendar import TOWN_TZ, today_in_town
 from app.views.base import RuleCheckedModelView, choice_field
 from app.views.filters import (
@@ -273,10 +280,14 @@ class InvoiceView(RuleCheckedModelView):
         settled = billing.settlement_of(item)
         cancelled = billing.cancelled_days([line.id for line in item.lines])
         draft = item.status == "draft"
-        if not draft:
-            # Only drafts change: no « Valider » and no adjustments tab with its « Ajouter ».
-            widgets = self._get_show_widget(pk, item, actions={
-                name: act for name, act in self.actions.items() if name != "validate"})
+        # One invoice has its « PDF » button: no « Imprimer (un seul PDF) » of a list of one.
+        # Only drafts change: no « Valider » and no adjustments tab with its « Ajouter ».
+        hidden = {"print_list"} if draft else {"print_list", "validate"}
+        widgets = {**widgets, "show": self._get_show_widget(pk, item, actions={
+            name: act for name, act in self.actions.items() if name not in hidden})["show"]}
+        retry = session.get("credit_note_retry") or {}
+        if retry.get("pk") == item.id:
+            session.pop("credit_note_retry")
         credit_notes = db.session.scalars(sa.select(Invoice).where(
             Invoice.credits_invoice_id == item.id).order_by(Invoice.id)).all()
         return self.render_template(
@@ -287,7 +298,9 @@ class InvoiceView(RuleCheckedModelView):
             due=billing.amount_due(item, *settled), cancelled=cancelled,
             credit_notes=credit_notes, paid=settled.paid,
             allocations=payments.payments_of_invoice(item.id),
-            credit_available=payments.credit_available_for(item))
+            credit_available=payments.credit_available_for(item),
+            retry=retry if retry.get("pk") == item.id else {},
+            credit_room=item.total + settled.credited)
 
     @expose("/edit/<pk>", methods=["GET", "POST"])
     @has_access
@@ -457,18 +470,41 @@ class InvoiceView(RuleCheckedModelView):
     @expose("/credit_note/<int:pk>", methods=["POST"])
     @has_access
     def credit_note(self, pk):
+        """A credit note from the invoice's page. One click must never cancel an invoice: the
+        page asks what it cancels (days, an amount, or « toute la facture » ticked on purpose)
+        and why, and a refusal comes back to the form as it was typed."""
         invoice = db.session.get(Invoice, pk) or abort(404)
+        form = request.form
+        amount, reason = form.get("amount") or None, (form.get("reason") or "").strip()
+        lines, whole = _cancelled_lines(form), bool(form.get("whole"))
         try:
-            note = billing.credit_note(invoice, request.form.get("amount") or None,
-                                       request.form.get("reason"),
-                                       cancelled_lines=_cancelled_lines(request.form))
+            problems = []
+            if not reason:
+                problems.append(("reason", _("Give the reason of the credit note: it is printed "
+                                             "on it.")))
+            if whole and (lines or amount):
+                problems.append(("whole", _("« The whole invoice » goes alone: untick the days "
+                                            "and leave the amount empty.")))
+            elif not (whole or lines or amount):
+                problems.append(("whole", _("Tick the days the credit note cancels, give an "
+                                            "amount, or tick « The whole invoice ».")))
+            refuse_all(problems)
+            if whole:  # every day left is cancelled, and released to be corrected
+                lines = [(line.id, None) for line in invoice.lines] or None
+            note = billing.credit_note(invoice, amount, reason, cancelled_lines=lines)
             db.session.commit()
             flash(_("Credit note %(number)s created.", number=note.number), "success")
             return redirect(url_for("InvoiceView.show", pk=note.id))
         except RuleViolation as exc:
             db.session.rollback()
-            flash(exc.message, "danger")
-            return redirect(url_for("InvoiceView.show", pk=pk))
+            for _field, message in exc.problems:
+                flash(message, "danger")
+            session["credit_note_retry"] = {
+                "pk": invoice.id, "amount": amount or "", "reason": reason, "whole": whole,
+                "lines": form.getlist("line"),
+                "days": [f"{key}:{day}" for key in form if key.startswith("day_")
+                         for day in form.getlist(key)]}
+            return redirect(url_for("InvoiceView.show", pk=pk) + "#credit-note-form")
 
     @expose("/download/<path:name>")
     @has_access

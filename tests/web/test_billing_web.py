@@ -173,9 +173,29 @@ def test_the_regisseur_screens(app, login, billed_family):
     assert pdf.mimetype == "application/pdf" and pdf.data.startswith(b"%PDF")
     refused = regisseur.post(f"/invoiceview/edit/{invoice_id}", data={"comment": "x"})
     assert "est validée : elle ne peut plus changer" in text(refused)
+    # One click never cancels an invoice: nothing ticked nor typed, and no reason, is refused
+    # and the form comes back as it was typed.
+    careless = text(regisseur.post(f"/invoiceview/credit_note/{invoice_id}", data={
+        "amount": "", "reason": ""}, follow_redirects=True))
+    assert "Donnez le motif de l'avoir : il y est imprimé." in careless
+    assert "Imprimer (un seul PDF)" not in careless  # one invoice has its « PDF » button
+    assert ("Cochez les jours que l'avoir annule, donnez un montant, ou cochez « Toute la "
+            "facture ».") in careless
+    mixed = text(regisseur.post(f"/invoiceview/credit_note/{invoice_id}", data={
+        "amount": "1,00", "whole": "1", "reason": "Erreur"}, follow_redirects=True))
+    assert "« Toute la facture » va seule" in mixed
+    assert 'value="Erreur"' in mixed and 'value="1,00"' in mixed
+    with app.app_context():
+        assert not db.session.scalar(sa.select(Invoice.id).where(
+            Invoice.credits_invoice_id == invoice_id))
     credit = regisseur.post(f"/invoiceview/credit_note/{invoice_id}",
-                            data={"amount": "", "reason": "Erreur"}, follow_redirects=True)
+                            data={"whole": "1", "reason": "Erreur"}, follow_redirects=True)
     assert "Avoir" in text(credit) and "créé" in text(credit)
+    with app.app_context():  # every day cancelled, released to be corrected
+        note = db.session.scalar(sa.select(Invoice).where(
+            Invoice.credits_invoice_id == invoice_id))
+        assert note.total == -invoice.total and note.lines
+    assert 'id="credit-note-form"' not in text(regisseur.get(f"/invoiceview/show/{invoice_id}"))
     # Credited in full: cancelled, not paid.
     cancelled = text(regisseur.get("/invoiceview/list/?_flt_0_status=cancelled"))
     assert invoice.number in cancelled
