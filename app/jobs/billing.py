@@ -69,3 +69,37 @@ def print_invoices(progress, invoice_ids):
     name = f"{secrets.token_hex(16)}.pdf"
     write_private(batch_folder() / name, merge_pdfs(documents) if documents else b"")
     return {"file": name, "count": len(documents)}
+
+
+@job("reminder_letters")
+def reminder_letters(progress, invoice_ids, save_to_records=False, created_by_id=None):
+    """The reminder letters of the overdue invoices among `invoice_ids`, one merged PDF;
+    with `save_to_records`, each letter also goes into its payer's documents. Every invoice
+    reminded keeps the date and the amount due."""
+    from app.models import Person
+    from app.pdf.reminders import letter_html
+    from app.services import documents, reminders
+    from app.services.calendar import today_in_town
+
+    sent_on = today_in_town()
+    letters = reminders.letters_for(invoice_ids, sent_on)
+    pdfs = []
+    with pdf_press(len(letters)) as press:
+        for start in range(0, len(letters), PRINT_SLICE):
+            pdfs += press([letter_html(letter, sent_on)
+                           for letter in letters[start:start + PRINT_SLICE]])
+            progress.report_only(int(80 * (start + PRINT_SLICE) / max(1, len(letters))))
+    saved = {}
+    if save_to_records:
+        payers = {p.id: p for p in db.session.scalars(sa.select(Person).where(
+            Person.id.in_([letter.payer_id for letter in letters])))}
+        for letter, pdf in zip(letters, pdfs):
+            saved[letter.payer_id] = documents.attach_generated(
+                payers[letter.payer_id], pdf, f"relance-{sent_on:%Y-%m-%d}.pdf",
+                f"Relance du {sent_on:%d/%m/%Y}", uploaded_by_id=created_by_id).id
+    reminded = reminders.record_sent(letters, sent_on, saved)
+    name = f"{secrets.token_hex(16)}.pdf"
+    write_private(batch_folder() / name, merge_pdfs(pdfs) if pdfs else b"")
+    return {"file": name, "letters": len(letters), "invoices": reminded,
+            "total": str(sum((letter.total for letter in letters), billing.ZERO)),
+            "saved": len(saved), "skipped": len(set(invoice_ids)) - reminded}

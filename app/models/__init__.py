@@ -6,6 +6,7 @@ from app.models.billing import (  # noqa: F401
     Invoice,
     InvoiceFolder,
     InvoiceLine,
+    InvoiceReminder,
     NumberSequence,
 )
 from app.models.bookings import Attendance, Booking, Period  # noqa: F401

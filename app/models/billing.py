@@ -238,3 +238,18 @@ def _invoiced(record) -> bool:
 for _model in (Booking, Attendance):
     _model.billed = column_property(billed(_model.person_id, _model.service_id, _model.date))
     _model.invoiced = property(_invoiced)
+
+
+class InvoiceReminder(Model):
+    """Relance: a reminder letter sent for an overdue invoice (the letter, when saved into the
+    payer's documents, is that document)."""
+
+    __tablename__ = "invoice_reminder"
+    id = sa.Column(sa.Integer, primary_key=True)
+    invoice_id = sa.Column(sa.Integer, sa.ForeignKey("invoice.id", ondelete="CASCADE"),
+                           nullable=False, index=True)
+    sent_on = sa.Column(sa.Date, nullable=False)
+    amount_due = money_column(nullable=False)
+    document_id = sa.Column(sa.Integer, sa.ForeignKey("document.id", ondelete="SET NULL"))
+    created_at = created_at_column()
+    invoice = relationship("Invoice")

@@ -1,4 +1,5 @@
 """Documents attached to people: checked by content, stored outside the web root."""
+import io
 import os
 import secrets
 from pathlib import Path
@@ -78,6 +79,19 @@ def attach(person, upload, name, description=None, portal_from=None, portal_unti
     db.session.add(document)
     db.session.flush()
     return document
+
+
+class _Generated(io.BytesIO):
+    """A document Marelle made (a letter, a certificate), handed to `attach` like an upload."""
+
+    def __init__(self, content: bytes, filename: str):
+        super().__init__(content)
+        self.filename = filename
+
+
+def attach_generated(person, content: bytes, filename: str, name: str, **kwargs) -> Document:
+    """Save a PDF Marelle produced into a person's documents, checked like any upload."""
+    return attach(person, _Generated(content, filename), name, **kwargs)
 
 
 def remove_file(document: Document) -> None:

@@ -245,7 +245,7 @@ class InvoiceView(RuleCheckedModelView):
     base_permissions = ["can_list", "can_show", "can_edit", "can_delete", "can_pdf",
                         "validate", "put_in_folder", "display_date", "print_list",
                         "can_credit_note", "can_folder", "can_shift_display", "can_download",
-                        "can_validate_all", "can_print_all"]
+                        "can_validate_all", "can_print_all", "can_reminders", "remind"]
     show_template = "billing/invoice_show.html"
     label_columns = {
         "number": _l("Number"), "kind": _l("Kind"), "status": _l("State"),
@@ -275,6 +275,8 @@ class InvoiceView(RuleCheckedModelView):
     @expose("/show/<pk>", methods=["GET"])
     @has_access
     def show(self, pk):
+        from app.services import reminders
+
         widgets = self._show(pk)
         item = self.datamodel.get(pk, self._base_filters)
         settled = billing.settlement_of(item)
@@ -300,7 +302,8 @@ class InvoiceView(RuleCheckedModelView):
             allocations=payments.payments_of_invoice(item.id),
             credit_available=payments.credit_available_for(item),
             retry=retry if retry.get("pk") == item.id else {},
-            credit_room=item.total + settled.credited)
+            credit_room=item.total + settled.credited,
+            reminded=reminders.reminders_of([item.id]).get(item.id, []))
 
     @expose("/edit/<pk>", methods=["GET", "POST"])
     @has_access
@@ -358,6 +361,36 @@ class InvoiceView(RuleCheckedModelView):
         return self.render_template("billing/validate_all.html", drafts=drafts, back=back,
                                     filter_args=self._filter_args(),
                                     title=_("Validate invoices"))
+
+    @expose("/reminders", methods=["GET", "POST"])
+    @has_access
+    def reminders(self):
+        """Reminder letters for the overdue invoices of the filtered list (or of the rows
+        ticked), after a page that says how many letters, invoices and euros."""
+        from app.services import reminders
+
+        back = url_for("InvoiceView.list", **self._filter_args())
+        ids = self._ids() if request.values.get("ids") else self._filtered_ids()
+        if request.method == "POST":
+            row = jobs.submit("reminder_letters", {
+                "invoice_ids": ids, "save_to_records": bool(request.form.get("save_to_records")),
+                "created_by_id": current_user.id}, created_by_id=current_user.id)
+            db.session.commit()
+            jobs.dispatch(row.id)
+            return redirect(url_for("JobView.show", job_id=row.id))
+        letters = reminders.letters_for(ids)
+        count = sum(len(letter.invoices) for letter in letters)
+        return self.render_template(
+            "billing/reminders.html", letters=letters, ids=ids, invoice_count=count,
+            total=sum((letter.total for letter in letters), billing.ZERO),
+            skipped=len(ids) - count, back=back, filter_args=self._filter_args(),
+            title=_("Reminder letters"))
+
+    @action("remind", _l("Reminder letters"), None, "fa-bell")
+    def remind(self, items):
+        items = items if isinstance(items, list) else [items]
+        return redirect(url_for("InvoiceView.reminders",
+                                ids=",".join(str(i.id) for i in items)))
 
     @expose("/print_all", methods=["POST"])
     @has_access

@@ -18,6 +18,7 @@ from app.services import billing
 JOB_TITLES = {
     "generate_invoices": _l("Create a group of invoices"),
     "print_invoices": _l("Print invoices"),
+    "reminder_letters": _l("Reminder letters"),
     "demo_load": _l("Demo families"),
 }
 # What the demo loader counts, in words.

@@ -1,0 +1,68 @@
+"""Relances: letters to payers whose invoices are overdue (validated, not paid, past their due
+date), one letter per payer and régie listing every such invoice of theirs asked for."""
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Optional
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Invoice, InvoiceReminder
+from app.services import billing, bulk
+
+
+@dataclass
+class Letter:
+    payer_id: int
+    payer_name: str
+    address: str
+    regie: object
+    invoices: list = field(default_factory=list)  # [(invoice, amount due)]
+
+    @property
+    def total(self) -> Decimal:
+        return sum((due for _, due in self.invoices), billing.ZERO)
+
+
+def letters_for(invoice_ids, today: Optional[date] = None) -> list:
+    """The letters for the overdue invoices among `invoice_ids` (others are left out: a
+    reminder is never sent for an invoice paid, cancelled or not yet due). Three queries."""
+    invoices = db.session.scalars(
+        sa.select(Invoice).where(bulk.among(Invoice.id, invoice_ids),
+                                 billing.state_condition("to_remind", today))
+        .options(sa.orm.joinedload(Invoice.regie))
+        .order_by(Invoice.payer_name, Invoice.regie_id, Invoice.due_date, Invoice.id)).all()
+    settled = billing.settlements([invoice.id for invoice in invoices])
+    letters = {}
+    for invoice in invoices:
+        key = (invoice.payer_id, invoice.regie_id)
+        if key not in letters:
+            letters[key] = Letter(invoice.payer_id, invoice.payer_name or "",
+                                  invoice.address or "", invoice.regie)
+        letters[key].invoices.append((invoice, billing.amount_due(invoice,
+                                                                  *settled[invoice.id])))
+    return list(letters.values())
+
+
+def record_sent(letters, sent_on: date, documents: Optional[dict] = None) -> int:
+    """Keep, on each invoice, that it was reminded on `sent_on` and for how much;
+    `documents` maps a payer id to the letter saved into their records."""
+    rows = [{"invoice_id": invoice.id, "sent_on": sent_on, "amount_due": due,
+             "document_id": (documents or {}).get(letter.payer_id)}
+            for letter in letters for invoice, due in letter.invoices]
+    if rows:
+        db.session.execute(sa.insert(InvoiceReminder), rows)
+    return len(rows)
+
+
+def reminders_of(invoice_ids) -> dict:
+    """{invoice id: [dates it was reminded on]} in one query."""
+    found = defaultdict(list)
+    for invoice_id, sent_on in db.session.execute(
+            sa.select(InvoiceReminder.invoice_id, InvoiceReminder.sent_on)
+            .where(bulk.among(InvoiceReminder.invoice_id, invoice_ids))
+            .order_by(InvoiceReminder.sent_on)):
+        found[invoice_id].append(sent_on)
+    return found

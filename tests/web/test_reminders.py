@@ -1,0 +1,93 @@
+"""Relances: letters only for overdue invoices, one per payer, what is still due on them, kept
+on each invoice and optionally in the family's documents."""
+import html
+import io
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Document, InvoiceReminder
+from app.services import payments, reminders
+from tests import factories
+
+
+def words(response):
+    shown = html.unescape(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+    return re.sub(r"\s+", " ", shown.replace("\xa0", " ").replace("\u202f", " "))
+
+
+@pytest.fixture
+def overdue(app):
+    """Two payers at one régie: the first has two overdue invoices (one partly paid), one
+    paid and one not yet due; the second one overdue invoice. The town's clock says
+    20/11/2026."""
+    with app.test_request_context():
+        payer, regie, (late, partly, paid) = factories.payer_with_invoices(
+            db.session, "40.00", "30.00", "20.00")
+        for invoice in (late, partly, paid):
+            invoice.due_date = date(2026, 11, 10)
+        not_due = factories.validated_invoice(db.session, payer, regie, "15.00",
+                                              due_date=date(2026, 12, 15))
+        payments.record_payment(payer.id, regie.id, "10,00", "cash", invoice_ids=[partly.id])
+        payments.record_payment(payer.id, regie.id, "20,00", "cash", invoice_ids=[paid.id])
+        _, (other,), _ = factories.household("Autre", children=0)
+        other_late = factories.validated_invoice(db.session, other, regie, "7.50",
+                                                 due_date=date(2026, 11, 1))
+        db.session.commit()
+        return {"ids": [late.id, partly.id, paid.id, not_due.id, other_late.id],
+                "late": late.id, "partly": partly.id, "paid": paid.id, "not_due": not_due.id,
+                "payer": payer.id, "other": other.id, "numbers": [late.number, partly.number]}
+
+
+def test_letters_list_only_the_overdue_invoices_with_what_is_still_due(app, overdue):
+    with app.test_request_context():
+        letters = reminders.letters_for(overdue["ids"])
+        assert [(letter.payer_id, [i.id for i, _ in letter.invoices], letter.total)
+                for letter in letters] == [
+            (overdue["other"], [overdue["ids"][4]], Decimal("7.50")),
+            (overdue["payer"], [overdue["late"], overdue["partly"]], Decimal("60.00"))]
+
+
+def test_the_regisseur_prints_the_letters_of_the_to_remind_list(app, login, overdue):
+    from pypdf import PdfReader
+
+    regisseur = login("regisseur")
+    listing = regisseur.get("/invoiceview/list/?_flt_0_status=to_remind")
+    assert 'id="remind-list"' in listing.get_data(as_text=True)
+    question = words(regisseur.get("/invoiceview/reminders?_flt_0_status=to_remind"))
+    assert "2 lettres à imprimer : 3 factures en retard, 67,50 € dus en tout." in question
+    confirm = words(regisseur.get("/invoiceview/reminders?ids=" + ",".join(
+        map(str, overdue["ids"]))))
+    assert ("2 factures de la liste ne sont pas en retard (payées, annulées ou pas encore "
+            "échues) : pas de lettre pour elles.") in confirm
+    done = regisseur.post("/invoiceview/reminders?_flt_0_status=to_remind", data={
+        "ids": ",".join(map(str, overdue["ids"])), "save_to_records": "1"},
+        follow_redirects=True)
+    summary = words(done)
+    assert "2 lettres de relance, pour 3 factures en retard — 67,50 € dus en tout." in summary
+    assert "Enregistrées dans les fiches de 2 familles." in summary
+    link = re.search(r'href="(/invoiceview/download/[^"]+)"', done.get_data(as_text=True))
+    pdf = regisseur.get(link.group(1)).data
+    pages = [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages]
+    assert len(pages) == 2
+    mine = next(page for page in pages if overdue["numbers"][0] in page)
+    assert "Relance" in mine and "60,00 €" in mine and "20,00 €" in mine  # 30 − 10 paid
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(InvoiceReminder.id))) == 3
+        saved = db.session.scalars(sa.select(Document).where(
+            Document.person_id == overdue["payer"])).all()
+        assert [d.name for d in saved] == ["Relance du 20/11/2026"]
+    shown = words(regisseur.get(f"/invoiceview/show/{overdue['partly']}"))
+    assert "Relancée le : 20/11/2026" in shown
+
+
+def test_nobody_to_remind_is_said_and_agents_cannot_make_letters(login, overdue):
+    regisseur = login("regisseur")
+    nothing = words(regisseur.get(f"/invoiceview/reminders?ids={overdue['not_due']}"))
+    assert "Aucune facture de cette liste n'est en retard : personne à relancer." in nothing
+    agent = login("agent")
+    assert agent.get("/invoiceview/reminders?_flt_0_status=to_remind").status_code in (302, 403)
