@@ -92,7 +92,9 @@ class AccountEntry(Model):
     allocations of a payment always add up to its amount."""
 
     __tablename__ = "account_entry"
-    __table_args__ = (sa.Index("ix_account_entry_adult_regie", "adult_id", "regie_id"),)
+    __table_args__ = (sa.Index("ix_account_entry_adult_regie", "adult_id", "regie_id"),
+                      sa.Index("ix_account_entry_booked_day", "person_id", "service_id",
+                               "service_date"))
     id = sa.Column(sa.Integer, primary_key=True)
     adult_id = sa.Column(sa.Integer, sa.ForeignKey("person.id"), nullable=False)
     regie_id = sa.Column(sa.Integer, sa.ForeignKey("regie.id"), nullable=False)
@@ -103,6 +105,11 @@ class AccountEntry(Model):
     payment_id = sa.Column(sa.Integer, sa.ForeignKey("payment.id", ondelete="CASCADE"),
                            index=True)
     invoice_id = sa.Column(sa.Integer, sa.ForeignKey("invoice.id"), index=True)
+    # A prepaid booking's debit, and its refund, name the day booked (the booking itself may
+    # be gone): who, which service, which day.
+    person_id = sa.Column(sa.Integer, sa.ForeignKey("person.id"))
+    service_id = sa.Column(sa.Integer, sa.ForeignKey("service.id"))
+    service_date = sa.Column(sa.Date)
     created_at = created_at_column()
     regie = relationship("Regie")
     payment = relationship("Payment")

@@ -421,6 +421,10 @@ def check_generation(regie_id: int, service_ids, period_start: date, period_end:
     regie = db.session.get(Regie, regie_id, with_for_update=lock) if regie_id else None
     if regie is None:
         problems.append(("regie_id", _("Unknown régie.")))
+    elif regie.mode == "prepaid":
+        problems.append(("regie_id", _(
+            "The régie %(regie)s works prepaid: its bookings are debited from the families' "
+            "accounts, there is no invoice to create.", regie=regie.name)))
     services = {s.id: s for s in db.session.scalars(sa.select(Service).where(
         Service.id.in_(list(service_ids or []))))}
     if not services:

@@ -210,10 +210,14 @@ def book(person: Person, service: Service, day: date) -> Booking:
     existing = check_booking(person, service, day)
     if existing is not None:
         return existing
-    booking = Booking(person_id=person.id, service_id=service.id, date=day)
-    db.session.add(booking)
-    db.session.flush()
-    return booking
+    created, _skipped = _paid_for(person, [dict(person_id=person.id, service_id=service.id,
+                                                date=day)])
+    if not created:
+        raise RuleViolation(_("%(day)s cannot be booked: %(reason)s", day=_day(day),
+                              reason=_skipped[0]["reason"]))
+    _write(created, [], person)
+    return db.session.scalar(sa.select(Booking).where(
+        Booking.person_id == person.id, Booking.service_id == service.id, Booking.date == day))
 
 
 def check_cancel(booking: Booking) -> None:
@@ -230,8 +234,8 @@ def cancel(person: Person, service: Service, day: date) -> bool:
         ensure_editable(person)
         return False
     check_cancel(booking)
-    db.session.delete(booking)
-    db.session.flush()
+    _write([], [booking.id])
+    db.session.expunge(booking)
     return True
 
 
@@ -256,15 +260,45 @@ def save_grid(person: Person, start: date, end: date, wanted: set) -> dict:
                                 "reason": _("Already invoiced.")})
             else:
                 removed.append(booking.id)
-    _write(created, removed)
+    created, unpaid = _paid_for(person, created)
+    refused += unpaid
+    _write(created, removed, person)
     return {"created": len(created), "removed": len(removed), "skipped": refused}
 
 
-def _write(rows: list, removed_ids: list):
+def _paid_for(person: Person, rows: list) -> tuple:
+    """(rows that can be booked, [skipped days with why]): a day of a prepaid régie is only
+    booked if it can be debited (someone pays it, at a known price)."""
+    from app.services import prepaid
+
+    priced, refused = prepaid.charges(person.id, [(r["service_id"], r["date"]) for r in rows])
+    kept = [dict(r, _charge=priced.get((r["service_id"], r["date"]))) for r in rows
+            if (r["service_id"], r["date"]) not in refused]
+    skipped = [{"date": day, "service_id": service_id, "reason": reason}
+               for (service_id, day), reason in sorted(refused.items(), key=lambda i: i[0][1])]
+    return kept, skipped
+
+
+def _write(rows: list, removed_ids: list, person: Optional[Person] = None,
+           closure: Optional[str] = None):
+    """Every booking made or removed goes through here, so that a prepaid régie's account is
+    debited and refunded with it (see prepaid)."""
+    from app.services import prepaid
+
+    priced = {(r["service_id"], r["date"]): r["_charge"] for r in rows if r.get("_charge")}
+    rows = [{k: v for k, v in r.items() if k != "_charge"} for r in rows]
+    removed_days = []
+    for start in range(0, len(removed_ids), 1000):
+        chunk = removed_ids[start:start + 1000]
+        removed_days += db.session.execute(sa.select(
+            Booking.person_id, Booking.service_id, Booking.date).where(Booking.id.in_(chunk))).all()
+        db.session.execute(sa.delete(Booking).where(Booking.id.in_(chunk)))
     if rows:
         db.session.execute(sa.insert(Booking), rows)
-    for start in range(0, len(removed_ids), 1000):
-        db.session.execute(sa.delete(Booking).where(Booking.id.in_(removed_ids[start:start + 1000])))
+    if priced:
+        prepaid.debit(person.id, priced)
+    if removed_days:
+        prepaid.refund(removed_days, closure)
     db.session.flush()
 
 
@@ -315,6 +349,8 @@ def bulk_book(person: Person, service: Service, start: date, end: date, weekdays
             skipped.append({"date": day, "reason": reason})
         else:
             created.append(dict(person_id=person.id, service_id=service.id, date=day))
+    created, unpaid = _paid_for(person, created)
+    skipped += [{"date": row["date"], "reason": row["reason"]} for row in unpaid]
     if mode == "replace":
         for (service_id, day), booking in sorted(context.booked.items()):
             if service_id != service.id or day in target_set:
@@ -323,7 +359,7 @@ def bulk_book(person: Person, service: Service, start: date, end: date, weekdays
                 skipped.append({"date": day, "reason": _("Already invoiced: kept.")})
             else:
                 removed_ids.append(booking.id)
-    _write(created, removed_ids)
+    _write(created, removed_ids, person)
     skipped.sort(key=lambda row: row["date"])
     return {"created": len(created), "removed": len(removed_ids), "skipped": skipped}
 
@@ -368,7 +404,7 @@ def apply_closure(period: Period) -> int:
     if not period.services:
         return 0
     ids = [row.id for row in db.session.execute(_bookings_in_scope(period)) if not row.billed]
-    _write([], ids)
+    _write([], ids, closure=period.label)
     return len(ids)
 
 

@@ -1,0 +1,112 @@
+"""Prépaiement: in a régie in prepaid mode, a booking is paid from its payer's account when it
+is made — at the price billing would charge that payer that day — and given back when it is
+cancelled before the service's deadline, or removed by a closure. The balance stays the sum of
+the account's entries; each debit and refund names the day booked, so a refund always returns
+exactly what that day cost."""
+from datetime import date
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import format_date
+from flask_babel import gettext as _
+
+from app.extensions import db
+from app.models import AccountEntry, Person, Regie, Service
+from app.services import billing
+from app.services.calendar import deadline_for, now_in_town, today_in_town
+
+
+def prepaid_services(service_ids) -> dict:
+    """{service id: service} of those whose régie is in prepaid mode (one query)."""
+    if not service_ids:
+        return {}
+    return {s.id: s for s in db.session.scalars(
+        sa.select(Service).join(Regie, Regie.id == Service.regie_id)
+        .where(Service.id.in_(list(service_ids)), Regie.mode == "prepaid"))}
+
+
+def charges(person_id: int, days) -> tuple:
+    """For the (service id, day) pairs about to be booked: ({pair: (payer id, price)} of those
+    of prepaid régies, {pair: why it cannot be booked}). A prepaid day needs a payer (a billing
+    rule) and a price (a tariff) before it can be debited."""
+    services = prepaid_services({service_id for service_id, _ in days})
+    wanted = [(service_id, day) for service_id, day in days if service_id in services]
+    if not wanted:
+        return {}, {}
+    found = billing.payers_and_prices(person_id, set(services), {day for _, day in wanted})
+    priced, refused = {}, {}
+    for pair in wanted:
+        payer_id, _name, price = found.get(pair, (None, None, None))
+        if payer_id is None:
+            refused[pair] = _("prepaid: no billing rule says who pays this day")
+        elif price is None:
+            refused[pair] = _("prepaid: no tariff prices this day")
+        else:
+            priced[pair] = (payer_id, Decimal(price))
+    return priced, refused
+
+
+def _label(prefix: str, service: Service, day: date, child: str) -> str:
+    return f"{prefix} {service.name} {format_date(day, 'dd/MM/yyyy')} — {child}"[:200]
+
+
+def debit(person_id: int, priced: dict) -> int:
+    """The debits of days just booked, `priced` as `charges` gave it."""
+    if not priced:
+        return 0
+    services = prepaid_services({service_id for service_id, _ in priced})
+    child = _child_name(person_id)
+    today = today_in_town()
+    db.session.execute(sa.insert(AccountEntry), [
+        {"adult_id": payer_id, "regie_id": services[service_id].regie_id, "date": today,
+         "label": _label(_("Booking"), services[service_id], day, child),
+         "amount": -price, "kind": "debit", "person_id": person_id,
+         "service_id": service_id, "service_date": day}
+        for (service_id, day), (payer_id, price) in priced.items()])
+    return len(priced)
+
+
+def refund(booked_days, closure: str = None) -> int:
+    """Give back what the removed days cost: `booked_days` are (person id, service id, day).
+    A cancellation refunds only before the service's deadline; a closure (its label given)
+    always does."""
+    booked_days = list(booked_days)
+    services = prepaid_services({service_id for _, service_id, _ in booked_days})
+    now = now_in_town()
+    due = [(person_id, service_id, day) for person_id, service_id, day in booked_days
+           if service_id in services and (closure or now < deadline_for(
+               day, services[service_id].deadline_days, services[service_id].deadline_time,
+               services[service_id].deadline_skips_closed_days))]
+    if not due:
+        return 0
+    nets = db.session.execute(
+        sa.select(AccountEntry.adult_id, AccountEntry.regie_id, AccountEntry.person_id,
+                  AccountEntry.service_id, AccountEntry.service_date,
+                  sa.func.sum(AccountEntry.amount))
+        .where(AccountEntry.person_id.in_({p for p, _, _ in due}),
+               AccountEntry.service_id.in_({s for _, s, _ in due}),
+               AccountEntry.service_date.in_({d for _, _, d in due}))
+        .group_by(AccountEntry.adult_id, AccountEntry.regie_id, AccountEntry.person_id,
+                  AccountEntry.service_id, AccountEntry.service_date)).all()
+    wanted = set(due)
+    today, names = today_in_town(), {}
+    rows = []
+    for adult_id, regie_id, person_id, service_id, day, net in nets:
+        if (person_id, service_id, day) not in wanted or Decimal(net) >= 0:
+            continue
+        if person_id not in names:
+            names[person_id] = _child_name(person_id)
+        prefix = _("Refund (closure « %(label)s »):", label=closure) if closure \
+            else _("Refund (cancelled):")
+        rows.append({"adult_id": adult_id, "regie_id": regie_id, "date": today,
+                     "label": _label(prefix, services[service_id], day, names[person_id]),
+                     "amount": -Decimal(net), "kind": "refund", "person_id": person_id,
+                     "service_id": service_id, "service_date": day})
+    if rows:
+        db.session.execute(sa.insert(AccountEntry), rows)
+    return len(rows)
+
+
+def _child_name(person_id: int) -> str:
+    person = db.session.get(Person, person_id)
+    return person.full_name if person else ""

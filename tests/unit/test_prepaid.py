@@ -1,0 +1,118 @@
+"""Prépaiement: a booking is paid from the payer's account when it is made, at the day's
+price, and given back when cancelled before the deadline or removed by a closure."""
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+import sqlalchemy as sa
+
+from app.models import AccountEntry, Booking, Period, Tariff
+from app.services import RuleViolation, billing, billing_rules, bookings, payments, schooling
+from app.services.calendar import TOWN_TZ
+from tests import factories
+
+D = Decimal
+DECEMBER = (date(2026, 12, 7), date(2026, 12, 11))  # Monday to Friday
+
+
+@pytest.fixture
+def prepaid_family(session):
+    """A child of a prepaid régie's canteen (3,20 € a meal, deadline D-2 at 10:00); the
+    mother pays every week and put 20,00 € on her account."""
+    setup = factories.school_setup(session)
+    regie = factories.regie(session, code="PRE", mode="prepaid")
+    meal = factories.service(session, regie_row=regie, classes=[setup["classes"]["CP A"]])
+    session.add(Tariff(service=meal, start_date=date(2026, 9, 1), unit_price=D("3.20")))
+    _, (mother,), (child,) = factories.household("Prépayé")
+    schooling.enroll(child, setup["classes"]["CP A"], date(2026, 9, 1))
+    subscription = bookings.subscribe(child, meal, date(2026, 9, 1))
+    billing_rules.add_rule(mother, date(2026, 9, 1), [subscription])
+    payments.record_payment(mother.id, regie.id, "20,00", "cash")
+    session.flush()
+    return regie, meal, mother, child
+
+
+def account(session, mother, regie):
+    return payments.balance(mother.id, regie.id)
+
+
+def test_booking_debits_the_payer_at_the_days_price(session, prepaid_family):
+    regie, meal, mother, child = prepaid_family
+    done = bookings.bulk_book(child, meal, *DECEMBER, weekdays=[0, 1, 3, 4])
+    assert done["created"] == 4 and done["skipped"] == []
+    assert account(session, mother, regie) == D("20.00") - 4 * D("3.20")
+    debits = session.scalars(sa.select(AccountEntry).where(AccountEntry.kind == "debit")
+                             .order_by(AccountEntry.service_date)).all()
+    assert [(e.amount, e.service_date) for e in debits] == [
+        (D("-3.20"), date(2026, 12, day)) for day in (7, 8, 10, 11)]
+    assert debits[0].label == "Réservation Restauration scolaire 07/12/2026 — " + child.full_name
+    # The balance is the sum of the entries, whatever happened.
+    assert account(session, mother, regie) == sum(
+        e.amount for e in session.scalars(sa.select(AccountEntry).where(
+            AccountEntry.adult_id == mother.id)))
+
+
+def test_cancelling_before_the_deadline_refunds_after_it_does_not(session, town_clock,
+                                                                  prepaid_family):
+    regie, meal, mother, child = prepaid_family
+    bookings.bulk_book(child, meal, *DECEMBER, weekdays=[0, 1])
+    assert account(session, mother, regie) == D("13.60")
+    # Friday 20/11 10:00: Monday 7/12's deadline (Thursday 3/12 10:00) is far.
+    assert bookings.cancel(child, meal, date(2026, 12, 7))
+    assert account(session, mother, regie) == D("16.80")
+    refund = session.scalar(sa.select(AccountEntry).where(AccountEntry.kind == "refund"))
+    assert refund.amount == D("3.20") and refund.label.startswith("Remboursement (annulation)")
+    # Friday 4/12 at noon: Tuesday 8/12's deadline (Friday 4/12 10:00) has passed.
+    town_clock(datetime(2026, 12, 4, 12, 0, tzinfo=TOWN_TZ))
+    assert bookings.cancel(child, meal, date(2026, 12, 8))
+    assert account(session, mother, regie) == D("16.80")
+    # Booked again, cancelled again in time: refunded once per debit, never more.
+    town_clock(datetime(2026, 11, 20, 10, 0, tzinfo=TOWN_TZ))
+    bookings.book(child, meal, date(2026, 12, 7))
+    bookings.cancel(child, meal, date(2026, 12, 7))
+    bookings.cancel(child, meal, date(2026, 12, 7))
+    assert account(session, mother, regie) == D("16.80")
+
+
+def test_a_closure_over_booked_days_refunds_them(session, prepaid_family):
+    regie, meal, mother, child = prepaid_family
+    bookings.bulk_book(child, meal, *DECEMBER, weekdays=[0, 1, 3, 4])
+    strike = Period(label="Grève", start_date=date(2026, 12, 10), end_date=date(2026, 12, 11),
+                    services=[meal])
+    session.add(strike)
+    session.flush()
+    assert bookings.apply_closure(strike) == 2
+    assert account(session, mother, regie) == D("20.00") - 2 * D("3.20")
+    labels = session.scalars(sa.select(AccountEntry.label).where(
+        AccountEntry.kind == "refund")).all()
+    assert len(labels) == 2 and all(label.startswith("Remboursement (fermeture « Grève »)")
+                                    for label in labels)
+
+
+def test_a_day_nobody_pays_is_not_booked_in_a_prepaid_regie(session, prepaid_family):
+    regie, meal, mother, child = prepaid_family
+    (rule,) = billing_rules_of(session, mother)
+    billing_rules.stop_rule(rule, date(2026, 12, 8))
+    done = bookings.bulk_book(child, meal, *DECEMBER, weekdays=[0, 1, 3, 4])
+    assert done["created"] == 2
+    assert [(row["date"], row["reason"]) for row in done["skipped"]] == [
+        (date(2026, 12, day), "prépaiement : aucune règle de facturation ne dit qui paie ce jour")
+        for day in (10, 11)]
+    with pytest.raises(RuleViolation) as refused:
+        bookings.book(child, meal, date(2026, 12, 10))
+    assert "aucune règle de facturation ne dit qui paie ce jour" in refused.value.message
+    assert session.scalar(sa.select(sa.func.count(Booking.id))) == 2
+    assert account(session, mother, regie) == D("13.60")
+
+
+def test_a_prepaid_regie_has_no_invoices_to_generate(session, prepaid_family):
+    regie, meal, mother, child = prepaid_family
+    with pytest.raises(RuleViolation) as refused:
+        billing.generate_drafts(regie.id, [meal.id], *DECEMBER)
+    assert "fonctionne en prépaiement" in refused.value.message
+
+
+def billing_rules_of(session, adult):
+    from app.models import BillingRule
+
+    return session.scalars(sa.select(BillingRule).where(BillingRule.payer_id == adult.id)).all()
