@@ -80,6 +80,11 @@ def record_heading(item) -> str:
     return gettext("Household %(name)s", name=item.bare_name)
 
 
+def month_name(value) -> str:
+    """« décembre 2026 »."""
+    return format_date(value, "MMMM yyyy") if value else ""
+
+
 def _blank_none(value):
     return "" if value is None else value
 
@@ -91,6 +96,7 @@ def register(app):
     app.jinja_env.filters["pdf_day"] = pdf_day
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["short_date"] = short_date
+    app.jinja_env.filters["month_name"] = month_name
     app.jinja_env.globals["RELATION_LABELS"] = RELATION_LABELS
     app.jinja_env.globals["record_heading"] = record_heading
     app.jinja_env.globals["KIND_LABELS"] = KIND_LABELS

@@ -65,6 +65,7 @@ ROLES = {
         (REGISTER_VIEWS, READ),
         (REGISTER_APIS, READ),
         ACCOUNT,
+        (r"AdultView", r"can_statement"),
         (REGISTER_READ_MENUS, r"menu_access"),
         (OFFER_VIEWS + r"|FamilyQuotientView", r".*"),
         (OFFER_APIS + r"|FamilyQuotientApi", r".*"),

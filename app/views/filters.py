@@ -79,6 +79,36 @@ class FilterNameWords(BaseFilter):
         return query if matches is None else query.filter(matches)
 
 
+class _FilterAccount(BaseFilter):
+    """Adults whose account at the régie (its id; any régie when empty) is in debit or in
+    credit: the balance is the sum of the entries, summed here in SQL (money with money)."""
+
+    sign = None
+
+    def apply(self, query, value):
+        from app.models import AccountEntry
+
+        balances = sa.select(AccountEntry.adult_id).group_by(AccountEntry.adult_id,
+                                                             AccountEntry.regie_id)
+        if str(value).strip().isdigit():
+            balances = balances.where(AccountEntry.regie_id == int(value))
+        total = sa.func.sum(AccountEntry.amount)
+        balances = balances.having(total < 0 if self.sign < 0 else total > 0)
+        return query.filter(Person.id.in_(balances))
+
+
+class FilterAccountInDebit(_FilterAccount):
+    name = _l("In debit at the régie")
+    arg_name = "debtor"
+    sign = -1
+
+
+class FilterAccountInCredit(_FilterAccount):
+    name = _l("In credit at the régie")
+    arg_name = "creditor"
+    sign = 1
+
+
 class FilterPersonNamed(FilterRelation):
     """A relation to a person searched by the name typed (accents and case aside): FAB would
     offer a list of every person of the town, megabytes on each list page. A number is the
@@ -103,6 +133,9 @@ class PersonNameFilterConverter(SQLAFilterConverter):
     def convert(self, col_name):
         if self.datamodel.obj is Person and col_name == "search_name":
             return [FilterNameWords(col_name, self.datamodel)]
+        if self.datamodel.obj is Person and col_name == "id":
+            return [FilterAccountInDebit(col_name, self.datamodel),
+                    FilterAccountInCredit(col_name, self.datamodel)]
         if (self.datamodel.is_relation_many_to_one(col_name)
                 and self.datamodel.get_related_model(col_name) is Person):
             return [FilterPersonNamed(col_name, self.datamodel)]

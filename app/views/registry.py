@@ -1,5 +1,7 @@
 """Back-office screens of the family register: households, adults, children and their records."""
-from flask import abort, flash, jsonify, redirect, request, send_file, url_for
+from datetime import date
+
+from flask import Response, abort, flash, jsonify, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, ModelView, action, expose, has_access
 from flask_appbuilder.models.sqla.filters import FilterEqual
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -20,6 +22,7 @@ from app.models import (
     Person,
     PersonCriterion,
     PersonInsurance,
+    Regie,
 )
 from app.security import acting_user
 from app.services import RuleViolation, documents, registry
@@ -359,12 +362,12 @@ class PersonView(RuleCheckedModelView):
             today = today_in_town()
             return {"current_class": schooling.current_class(item.id, today),
                     "subscriptions": bookings.current_subscriptions(item.id, today)}
-        from app.services import payments
+        from app.services import accounts, payments
 
         return {"billing_rules": db.session.scalars(sa.select(BillingRule).where(
             BillingRule.payer_id == item.id).order_by(BillingRule.start_date)).all(),
             "account": {"balances": payments.balances(item.id),
-                        "entries": payments.entries(item.id)}}
+                        "months": accounts.months_of(item.id)}}
 
     @action("archive", _l("Archive"), _l("Archive the selected people?"), "fa-archive")
     def archive(self, items):
@@ -412,7 +415,39 @@ class AdultView(PersonView):
                      DocumentView, MandateView]
     edit_form_extra_fields = {"can_login": boolean_field(_l("Portal access"))}
     base_permissions = ["can_list", "can_show", "can_edit", "can_add", "can_search",
-                        "can_search_json", "can_move", "archive"]
+                        "can_search_json", "can_move", "archive", "can_statement"]
+    # « id » stands for the account: its filters are « in debit / in credit at the régie ».
+    search_columns = PersonView.search_columns + ["id"]
+    label_columns = {**PERSON_LABELS, "id": _l("Account")}
+    list_template = "registry/adult_list.html"
+
+    @expose("/list/")
+    @has_access
+    def list(self):
+        """The adults, with links to those in debit or in credit at each régie."""
+        self.update_redirect()
+        widgets = self._list()
+        regies = db.session.scalars(sa.select(Regie).order_by(Regie.code)).all()
+        return self.render_template(self.list_template, title=self.list_title,
+                                    widgets=widgets, regies=regies)
+
+    @expose("/statement/<int:pk>")
+    @has_access
+    def statement(self, pk):
+        """A month of one régie's account, printed (« Imprimer le récapitulatif »)."""
+        from app.pdf.accounts import statement_pdf
+        from app.services import accounts
+
+        adult = self.datamodel.get(pk, self._base_filters) or abort(404)
+        try:
+            month = date.fromisoformat(request.args.get("month", "") + "-01")
+        except ValueError:
+            abort(404)
+        account = accounts.month_of(adult.id, request.args.get("regie", type=int) or 0, month)
+        if account is None:
+            abort(404)
+        return Response(statement_pdf(adult, account), mimetype="application/pdf", headers={
+            "Content-Disposition": f'inline; filename="compte-{month:%Y-%m}.pdf"'})
 
     @expose("/add", methods=["GET", "POST"])
     @has_access

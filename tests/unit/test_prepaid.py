@@ -116,3 +116,44 @@ def billing_rules_of(session, adult):
     from app.models import BillingRule
 
     return session.scalars(sa.select(BillingRule).where(BillingRule.payer_id == adult.id)).all()
+
+
+def test_the_record_unfolds_the_account_by_month_and_prints_a_statement(app, login, session,
+                                                                       prepaid_family):
+    import io
+    import re
+
+    from pypdf import PdfReader
+
+    regie, meal, mother, child = prepaid_family
+    bookings.bulk_book(child, meal, *DECEMBER, weekdays=[0, 1])
+    session.commit()
+    regisseur = login("regisseur")
+    record = regisseur.get(f"/adultview/show/{mother.id}").get_data(as_text=True)
+    assert "novembre 2026 — PRE : solde 13,60" in record.replace("\xa0", " ").replace(
+        "\u202f", " ")
+    link = re.search(r'href="(/adultview/statement/[^"]+)"', record).group(1)
+    pdf = regisseur.get(link.replace("&amp;", "&"))
+    assert pdf.mimetype == "application/pdf"
+    text = " ".join(PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text().split())
+    for shown in ("Récapitulatif du compte", "novembre 2026", "Solde au début du mois 0,00",
+                  "Solde à la fin du mois 13,60", "Réservation Restauration scolaire 07/12/2026"):
+        assert shown in text.replace("\xa0", " ").replace("\u202f", " "), shown
+    assert regisseur.get(f"/adultview/statement/{mother.id}?regie={regie.id}&month=2026-13"
+                         ).status_code == 404
+
+
+def test_the_adults_list_finds_accounts_in_debit_or_in_credit(login, session, prepaid_family):
+    regie, meal, mother, child = prepaid_family
+    _, (debtor,), (other_child,) = factories.household("Débiteur")
+    session.commit()
+    agent = login("agent")
+    in_credit = agent.get(f"/adultview/list/?_flt_1_id={regie.id}").get_data(as_text=True)
+    in_debit = agent.get(f"/adultview/list/?_flt_0_id={regie.id}").get_data(as_text=True)
+    assert mother.first_name in in_credit and mother.first_name not in in_debit
+    listing = agent.get("/adultview/list/").get_data(as_text=True)
+    assert f"débiteurs à {regie.code}" in listing and f"créditeurs à {regie.code}" in listing
+    bookings.bulk_book(child, meal, date(2026, 12, 7), date(2026, 12, 31), weekdays=[0, 1, 3, 4])
+    session.commit()
+    in_debit = agent.get(f"/adultview/list/?_flt_0_id={regie.id}").get_data(as_text=True)
+    assert mother.first_name in in_debit and debtor.first_name not in in_debit
