@@ -182,16 +182,16 @@ def mark_booked_present(service: Service, day: date, person_ids, recorded_by_id=
 def unbooked_presence_warning(person: Person, service: Service, day: date,
                               status: Optional[str]) -> Optional[str]:
     """A child marked present without a booking: said at once to the person marking, since
-    such a presence is billed only when the service is billed on attendance."""
+    such a presence is billed only when the service is billed on attendance. Without the
+    name: the sheet shows it in the child's row, the flash message puts the name first."""
     if status != "present" or db.session.scalar(sa.select(Booking.id).where(
             Booking.person_id == person.id, Booking.service_id == service.id,
             Booking.date == day)):
         return None
     if service.billing_basis == "attendance":
-        return _("%(name)s was not booked: this presence will be billed.",
-                 name=person.full_name)
-    return _("%(name)s was not booked: this presence is recorded but not billed (the service "
-             "is billed on bookings).", name=person.full_name)
+        return _("Not booked: this presence will be billed.")
+    return _("Not booked: this presence is recorded but not billed (the service is billed on "
+             "bookings).")
 
 
 def summary(rows) -> dict:

@@ -37,9 +37,11 @@ class AttendanceView(BaseView):
             .order_by(School.name, Level.rank.is_(None), Level.rank, SchoolClass.name)).all()
         day = _parse_day(request.args.get("date"))
         service = db.session.get(Service, request.args.get("service_id", type=int) or 0)
+        nothing_left = False
         if service is None and "service_id" not in request.args and day == today_in_town():
             # Opened without a choice: the service being served now, or the next one today.
             service = attendance.current_or_next_service(services)
+            nothing_left = service is None
         class_ids = request.args.getlist("class_ids", type=int)
         rows, counts, started = [], None, False
         runs = service is not None and attendance.runs_on(service, day)
@@ -50,7 +52,9 @@ class AttendanceView(BaseView):
         return self.render_template(
             "attendance/sheet.html", services=services, classes=classes, day=day,
             service=service, class_ids=class_ids, rows=rows, counts=counts, started=started,
-            runs=runs, title=_("Attendance"))
+            runs=runs, nothing_left=nothing_left, is_today=day == today_in_town(),
+            confirm_all=counts is not None and request.args.get("confirm") == "all_present",
+            title=_("Attendance"))
 
     @expose("/all_present", methods=["POST"])
     @has_access
@@ -64,6 +68,11 @@ class AttendanceView(BaseView):
         if service is None:
             flash(_("Unknown service."), "danger")
             return redirect(back)
+        if request.form.get("confirmed") != "yes":
+            # Without the sheet's script no confirm() was asked: the sheet asks it instead.
+            return redirect(url_for("AttendanceView.sheet", date=day.isoformat(),
+                                    service_id=service.id, class_ids=class_ids,
+                                    confirm="all_present", _anchor="all-present"))
         user = acting_user()
         try:
             people = [row.person_id for row in attendance.sheet(service, day, class_ids)]
@@ -110,6 +119,6 @@ class AttendanceView(BaseView):
         if wants_json:
             return jsonify(person_id=person.id, status=status, warning=warning)
         if warning:
-            flash(warning, "warning")
+            flash(_("%(name)s: %(warning)s", name=person.full_name, warning=warning), "warning")
         return redirect(request.referrer or url_for("AttendanceView.sheet", date=day.isoformat(),
                                                    service_id=service.id))

@@ -15,7 +15,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from app.services.calendar import today_in_town
 from app.extensions import db
 from app.formatting import short_date
-from app.models import Person, Service, Subscription
+from app.models import Guardianship, Person, Service, Subscription
 from app.services import RuleViolation, billing, bookings
 from app.views.base import RuleCheckedModelView
 from app.views.filters import PersonSearchInterface, person_search_fields
@@ -76,6 +76,24 @@ class SubscribeForm(FlaskForm):
     start_date = DateField(_l("From"), [InputRequired(message=_l("The start date is required."))])
 
 
+def days_without_billing_rule(grid, charges) -> list:
+    """The grid's days booked, or still bookable, that no billing rule covers: nobody would
+    be invoiced for them."""
+    return sorted({day for (service_id, day), cell in grid.cells.items()
+                   if (cell.booked or not cell.refusal) and (service_id, day) not in charges})
+
+
+def possible_payers(person: Person) -> list:
+    """Who may receive a billing rule for this person's days: their guardians still active,
+    or the adult themself."""
+    if person.kind == "adult":
+        return [person]
+    return db.session.scalars(
+        sa.select(Person).join(Guardianship, Guardianship.adult_id == Person.id)
+        .where(Guardianship.child_id == person.id, Person.archived_at.is_(None))
+        .order_by(Person.last_name, Person.first_name)).all()
+
+
 class BookingView(BaseView):
     route_base = "/bookings"
     default_view = "grid"
@@ -117,9 +135,11 @@ class BookingView(BaseView):
         # priced by the very function billing uses (separated parents may differ).
         charges = billing.payers_and_prices(person.id, [s.id for s in grid.services], grid.days)
         prices = billing.payers_explained(person, grid.services, grid.days, charges)
+        unbilled = days_without_billing_rule(grid, charges)
         return self.render_template(
             "bookings/grid.html", grid=grid, person=person, start=start, prices=prices,
-            charges=charges, today=today_in_town(),
+            charges=charges, today=today_in_town(), unbilled=unbilled,
+            rule_payers=possible_payers(person) if unbilled else [],
             previous=(start - timedelta(days=28)).isoformat(),
             following=(start + timedelta(days=28)).isoformat(),
             title=_("Bookings of %(name)s", name=person.full_name))

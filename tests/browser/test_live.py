@@ -278,7 +278,9 @@ def test_pages_run_under_the_csp_and_logout_ends_the_session(server, browser):
 
 def test_the_attendance_sheet_fits_a_phone(server, browser):
     """An animateur takes attendance on a 390 px phone: every button of the sheet is within
-    the screen's width."""
+    the screen's width, a child's three buttons on one line; the counters and the name search
+    stay at the top while scrolling; the class boxes are a list a finger can hit, by school;
+    « Tous présents » asks first, saying how many."""
     base_url, _ = server
     page = logged_in(browser, base_url, "animateur", "animateur", viewport=(390, 844))
     page.goto(f"{base_url}/attendance/?date={TOWN_TODAY.isoformat()}")
@@ -288,9 +290,136 @@ def test_the_attendance_sheet_fits_a_phone(server, browser):
     for index in range(min(buttons.count(), 60)):
         box = buttons.nth(index).bounding_box()
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, (index, box)
+    rows = page.locator("#sheet tr[data-person]")
+    for row_index in {0, rows.count() - 1}:
+        row = rows.nth(row_index)
+        tops = [row.locator("button[data-status]").nth(i).bounding_box()["y"] for i in range(3)]
+        assert max(tops) - min(tops) < 4, tops  # one line, not three stacked buttons
+        assert row.bounding_box()["height"] < 100
     assert page.locator("label[for=sheet-service]").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+    # The class boxes: the school once, then each class on a box a finger hits.
+    page.evaluate("window.scrollTo(0, 0)")
+    page.click(".sheet-classes summary")
+    legends = page.locator(".sheet-school legend")
+    assert legends.count() >= 1
+    assert legends.count() == len(set(legends.all_inner_texts()))
+    boxes = page.locator(".sheet-class")
+    first_school = page.locator(".sheet-school").first.locator(".sheet-class")
+    assert " — " not in " ".join(boxes.all_inner_texts())
+    for index in range(boxes.count()):
+        box = boxes.nth(index).bounding_box()
+        assert box["height"] >= 40 and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    line_starts = {}
+    for i in range(first_school.count()):
+        box = first_school.nth(i).bounding_box()
+        line_starts[round(box["y"])] = min(line_starts.get(round(box["y"]), 999), box["x"])
+    assert len(set(line_starts.values())) == 1, line_starts  # every line starts on one edge
+    page.screenshot(path=str(ROOT / "test-results" / "attendance-phone-classes.png"),
+                    full_page=True)
+
+    # Yesterday's canteen, booked children not marked: one tap, after a question.
+    yesterday = TOWN_TODAY - timedelta(days=1)
+    page.fill("#sheet-date", yesterday.isoformat())
+    page.select_option("#sheet-service", label="11:45 — Restauration scolaire")
+    page.click("button:has-text('Afficher la feuille')")
+    page.wait_for_selector("#all-present")
+    spreads = page.evaluate("""() => Array.from(document.querySelectorAll(
+        '#sheet tr[data-person]')).map(row => {
+          const tops = Array.from(row.querySelectorAll('button[data-status]'))
+                            .map(b => b.getBoundingClientRect().top);
+          return Math.max(...tops) - Math.min(...tops); })""")
+    assert len(spreads) > 10 and max(spreads) < 4  # every child's marks on one line
+    # Scrolled far down the sheet, the counters and the name search are still at the top.
+    sticky_top = page.locator("#sheet-sticky").bounding_box()["y"]
+    page.locator("#sheet tr[data-person]").last.scroll_into_view_if_needed()
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.scrollY") > sticky_top + 400
+    for stuck in ("#sheet-counts", "#sheet-search"):
+        box = page.locator(stuck).bounding_box()
+        assert box and 0 <= box["y"] < 120, (stuck, box)
     (ROOT / "test-results").mkdir(exist_ok=True)
-    page.screenshot(path=str(ROOT / "test-results" / "attendance-phone.png"), full_page=True)
+    page.screenshot(path=str(ROOT / "test-results" / "attendance-phone-scrolled.png"))
+    page.evaluate("window.scrollTo(0, 0)")
+    to_mark = int(page.inner_text("#sheet-counts [data-count=booked_not_marked]"))
+    assert to_mark > 1
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("#all-present button[type=submit]")
+    page.wait_for_timeout(300)
+    assert asked == [f"Pointer présents les {to_mark} enfants réservés non pointés ?"]
+    assert page.inner_text("#sheet-counts [data-count=booked_not_marked]") == str(to_mark)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#all-present button[type=submit]")
+    page.wait_for_selector(f"text={to_mark} enfants réservés pointés présents.")
+    assert page.inner_text("#sheet-counts [data-count=booked_not_marked]") == "0"
+    assert page.locator("#all-present").count() == 0
+
+
+def test_home_counters_are_whole_cards(server, browser):
+    """Foyers, Responsables, Enfants: each counter is one card whose border holds its title
+    and its number, on a desk and on a phone."""
+    base_url, _ = server
+    for viewport in ((1280, 900), (390, 844)):
+        page = logged_in(browser, base_url, "admin", PASSWORD, viewport=viewport)
+        page.goto(base_url + "/")
+        for counter in ("count-households", "count-adults", "count-children"):
+            card = page.locator(f"a.home-counter:has(#{counter})").bounding_box()
+            number = page.locator(f"#{counter}").bounding_box()
+            title = page.locator(f"a.home-counter:has(#{counter}) h4").bounding_box()
+            assert card["y"] <= title["y"] and number["y"] + number["height"] <= card["y"] + card["height"], (counter, card, number)
+            assert card["height"] > 60 and card["x"] + card["width"] <= viewport[0]
+            # One box with its border, not border fragments above and below the counter.
+            assert page.locator(f"a.home-counter:has(#{counter})").evaluate(
+                "card => card.getClientRects().length") == 1
+        (ROOT / "test-results").mkdir(exist_ok=True)
+        page.screenshot(path=str(ROOT / "test-results" / f"home-{viewport[0]}.png"))
+        page.close()
+
+
+def test_the_booking_grid_scrolls_sideways_on_a_phone(server, browser):
+    """A child with three services on a 390 px phone: the grid's columns scroll inside their
+    box (the page itself does not widen), the days without billing rule are said once, past
+    days' cells say they are a correction."""
+    base_url, _ = server
+    api = browser.new_context().request
+    token = api.post(base_url + "/api/v1/security/login", data={
+        "username": "admin", "password": PASSWORD, "provider": "db"}).json()["access_token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    services = api.get(base_url + "/api/v1/service/?q=(page_size:100)", headers=auth).json()
+    service_ids = [row_id for row_id, row in zip(services["ids"], services["result"])
+                   if row["name"] in ("Restauration scolaire", "Accueil du matin",
+                                      "Accueil du soir")]
+    assert len(service_ids) == 3
+    child = api.post(base_url + "/api/v1/person/", headers=auth, data={
+        "kind": "child", "last_name": "Largeur", "first_name": "Zoé",
+        "birth_date": "2019-02-11"}).json()["id"]
+    for service_id in service_ids:
+        assert api.post(base_url + "/api/v1/subscription/", headers=auth, data={
+            "person_id": child, "service_id": service_id,
+            "start_date": "2026-09-01"}).status == 201
+
+    page = logged_in(browser, base_url, "agent", "agent", viewport=(390, 844))
+    monday = TOWN_TODAY - timedelta(days=TOWN_TODAY.weekday())
+    page.goto(f"{base_url}/bookings/person/{child}?start={monday.isoformat()}")
+    page.wait_for_selector("table.booking-grid")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    scroller = page.locator(".booking-grid-scroll")
+    assert scroller.evaluate("box => box.scrollWidth > box.clientWidth")
+    last_header = page.locator("table.booking-grid tr").first.locator("th").last
+    assert last_header.bounding_box()["x"] > 390  # beyond the screen, inside the box
+    scroller.evaluate("box => { box.scrollLeft = box.scrollWidth; }")
+    box = last_header.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    day_header = page.locator("table.booking-grid tr.past-day th").first.bounding_box()
+    assert day_header["x"] >= 0  # the day column stays in view
+    assert page.locator("#no-billing-rule").count() == 1
+    assert page.locator("td.booking-cell", has_text="pas de règle").count() == 0
+    assert page.locator("tr.past-day td.booking-cell").first.get_attribute(
+        "title") == "jour passé : correction"
+    (ROOT / "test-results").mkdir(exist_ok=True)
+    page.screenshot(path=str(ROOT / "test-results" / "grid-phone.png"), full_page=True)
 
 
 def test_a_group_is_validated_in_one_action_and_a_credit_note_shows_as_an_avoir(server, browser):

@@ -11,11 +11,15 @@ from app.models import (
     Attendance,
     Booking,
     Enrollment,
+    Guardianship,
     Period,
+    Person,
     SchoolClass,
     Service,
     Subscription,
 )
+from app.models.billing import billing_rule_subscription
+from app.services import billing_rules, registry
 from tests import factories
 
 
@@ -186,8 +190,17 @@ def test_attendance_sheet_marks_in_one_click(app, login, town):
         "person_id": abel, "service_id": town["meal"], "date": "2026-11-05",
         "status": "present"}, headers={"Accept": "application/json"})
     assert marked.get_json()["status"] == "present"
-    # Abel was not booked: the person marking is told at once, and why it matters.
-    assert "n'était pas réservé(e)" in marked.get_json()["warning"]
+    # Abel was not booked: the person marking is told at once, and why it matters — without
+    # his name, which his row already shows next to the warning.
+    warning = marked.get_json()["warning"]
+    assert warning.startswith("Non réservé(e) : cette présence est enregistrée mais pas facturée")
+    assert "ABEL" not in warning
+    # Without the sheet's script, the flash message names him once.
+    flashed = text(login("animateur").post("/attendance/mark", data={
+        "person_id": abel, "service_id": town["meal"], "date": "2026-11-05",
+        "status": "present"}, follow_redirects=True))
+    assert flashed.count("n'était pas") == 0
+    assert re.search(r"ABEL \w+ : Non réservé\(e\) : cette présence", flashed)
     assert sheet_counts(agent.get(f"/attendance/?date=2026-11-05&service_id={town['meal']}"))[
         "present_not_booked"] == 1
     future = login("animateur").post("/attendance/mark", data={
@@ -319,6 +332,47 @@ def test_the_booking_grid_marks_the_days_already_gone(login, town):
     # The town's clock says Friday 20/11/2026.
     assert past == ["16/11", "17/11", "19/11"]
     assert "passé" in page.get_data(as_text=True)
+    # Staff may still correct a day gone: its cells say so when pointed at.
+    cells = re.findall(r'<td class="booking-cell[^"]*"( title="[^"]*")?>', html.unescape(
+        page.get_data(as_text=True)))
+    assert cells.count(' title="jour passé : correction"') == 3
+    assert cells.count("") == 13  # from 20/11 on
+
+
+def test_the_grid_says_once_which_days_no_billing_rule_covers(app, login, town):
+    with app.test_request_context():
+        child = db.session.get(Person, town["child"])
+        mother = child.guardians[0].adult
+        father = registry.add_adult(factories.adult_data("Grille", "Paul"),
+                                    household=mother.memberships[0].household)
+        registry.link_guardian(child, father, "father")
+        db.session.commit()
+        mother_id, mother_name, father_id = mother.id, mother.full_name, father.id
+    agent = login("agent")
+    page = text(agent.get(f"/bookings/person/{town['child']}?start=2026-11-16"))
+    assert page.count("pas de règle de facturation") == 1  # the notice, not every cell
+    assert ("16 jours de ces semaines n'ont pas de règle de facturation : personne ne sera "
+            "facturé pour ces jours.") in page
+    assert page.count('id="no-billing-rule"') == 1
+    assert f'href="/billingruleview/new/{mother_id}"' in page
+    assert f'href="/billingruleview/new/{father_id}"' in page
+    assert f"Ajouter une règle de facturation pour {mother_name}" in page
+    assert "Ajouter une règle de facturation pour GRILLE Paul" in page
+    # Once the mother's rule covers the child's service, the notice goes.
+    with app.test_request_context():
+        subscription = db.session.scalar(sa.select(Subscription).where(
+            Subscription.person_id == town["child"]))
+        billing_rules.add_rule(db.session.get(Person, mother_id), date(2026, 9, 1),
+                               [subscription])
+        db.session.commit()
+    covered = text(agent.get(f"/bookings/person/{town['child']}?start=2026-11-16"))
+    assert 'id="no-billing-rule"' not in covered and mother_name in covered
+    # The régisseur sees the notice too.
+    with app.test_request_context():
+        db.session.execute(sa.delete(billing_rule_subscription))
+        db.session.commit()
+    assert 'id="no-billing-rule"' in text(
+        login("regisseur").get(f"/bookings/person/{town['child']}?start=2026-11-16"))
 
 
 def test_all_booked_children_present_in_one_tap(app, login, town):
@@ -335,8 +389,18 @@ def test_all_booked_children_present_in_one_tap(app, login, town):
     animateur.post("/attendance/mark", data={
         "person_id": others[0], "service_id": town["meal"], "date": "2026-11-05",
         "status": "excused_absence"})
-    done = animateur.post("/attendance/all_present", data={
+    sheet = text(animateur.get(f"/attendance/?date=2026-11-05&service_id={town['meal']}"))
+    assert 'data-confirm="Pointer présents les 2 enfants réservés non pointés ?"' in sheet
+    # Without the sheet's script nothing is marked yet: the sheet asks the question first.
+    asked = animateur.post("/attendance/all_present", data={
         "service_id": town["meal"], "date": "2026-11-05"}, follow_redirects=True)
+    assert "Pointer présents les 2 enfants réservés non pointés ?" in text(asked)
+    assert 'id="all-present-question"' in text(asked) and "Oui, les pointer présents" in text(asked)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Attendance.id))) == 1
+    done = animateur.post("/attendance/all_present", data={
+        "service_id": town["meal"], "date": "2026-11-05", "confirmed": "yes"},
+        follow_redirects=True)
     assert "2 enfants réservés pointés présents." in text(done)
     with app.app_context():
         marks = dict(db.session.execute(sa.select(Attendance.person_id, Attendance.status)
@@ -355,3 +419,46 @@ def test_the_sheet_opens_on_the_current_service_and_says_when_none_runs(login, t
     assert "ne fonctionne pas le 18/11/2026" in wednesday and 'id="sheet"' not in wednesday
     labels = animateur.get("/attendance/").get_data(as_text=True)
     assert '<label for="sheet-date">' in labels and '<label for="sheet-service">' in labels
+
+
+def test_the_sheet_opens_on_no_service_when_none_is_left_today(login, town, town_clock):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    animateur = login("animateur")
+    # Saturday 21/11/2026 at 21:13: the canteen runs on weekdays only.
+    town_clock(datetime(2026, 11, 21, 21, 13, tzinfo=ZoneInfo("Europe/Paris")))
+    page = animateur.get("/attendance/").get_data(as_text=True)
+    assert "Plus aucune séance aujourd'hui : choisissez un jour et une prestation." in html.unescape(page)
+    assert '<option value="" selected>' in page and " selected>11:45" not in page
+    assert 'id="sheet"' not in page
+
+
+def test_the_sheet_says_counts_in_words_and_the_day_it_opens(login, town):
+    animateur = login("animateur")
+    # Friday 20/11/2026 at 10:00: Monday's canteen opens on 23/11 at 11:45.
+    later = text(animateur.get(f"/attendance/?date=2026-11-23&service_id={town['meal']}"))
+    assert "la présence peut être saisie à partir du 23/11/2026 à 11:45." in later
+    today = text(animateur.get(f"/attendance/?date=2026-11-20&service_id={town['meal']}"))
+    assert "la présence peut être saisie à partir de 11:45." in today
+    for label in ("Réservés :", "Présents :", "Réservés non pointés :",
+                  "Présents sans réservation :"):
+        assert label in later
+    assert re.search(r'Réservés : <b data-count="booked">0</b>', later)
+
+
+def test_the_sheet_groups_children_and_class_boxes_by_school(app, login, town):
+    with app.test_request_context():
+        factories.pupil(db.session, db.session.get(SchoolClass, town["ce1"]), last="Abel",
+                        service_row=db.session.get(Service, town["meal"]))
+        db.session.commit()
+    page = text(login("animateur").get(f"/attendance/?date=2026-11-05&service_id={town['meal']}"))
+    groups = re.findall(r'<tr class="sheet-group"><th colspan="3">([^<]+)</th>', page)
+    assert len(groups) == 2 and groups[0].endswith("— CP A") and groups[1].endswith("— CE1 A")
+    school = groups[0].split(" — ")[0]
+    assert page.index(groups[0]) < page.index("GRILLE") < page.index(groups[1]) < page.index("ABEL")
+    # The class boxes: the school named once as the group's legend, each class by its name.
+    assert page.count(f"<legend>{school}</legend>") == 1
+    assert re.search(r'<label class="sheet-class"><input type="checkbox" name="class_ids" '
+                     r'value="%d" > CP A</label>' % town["cp"], page)
+    assert f"{school} — CP A</label>" not in page

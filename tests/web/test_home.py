@@ -1,4 +1,5 @@
 """The home page gives each member of staff the day's work, with counters leading to lists."""
+import re
 from datetime import date
 
 from app.extensions import db
@@ -47,3 +48,18 @@ def test_each_role_finds_its_day_on_the_home_page(app, login):
     agent = login("agent").get("/").get_data(as_text=True)
     assert 'href="/householdview/list/"' in agent and 'id="count-children"' in agent
     assert "Créer un foyer" in agent and "brouillons à valider" not in agent
+
+
+def test_each_home_counter_is_one_card_holding_its_title_and_number(app, login):
+    _town(app)
+    for role in ("agent", "regisseur", "admin"):
+        page = login(role).get("/").get_data(as_text=True)
+        for list_view, title, counter in (("householdview", "Foyers", "count-households"),
+                                          ("adultview", "Responsables", "count-adults"),
+                                          ("childview", "Enfants", "count-children")):
+            assert re.search(r'<a class="person-card home-counter" href="/%s/list/"><h4>%s</h4>'
+                             r'<p class="lead" id="%s">\d+</p></a>' % (list_view, title, counter),
+                             page), (role, title)
+    css = app.test_client().get("/static/marelle/marelle.css").get_data(as_text=True)
+    # An inline <a> around a heading draws its border as fragments: the card is a block.
+    assert re.search(r"a\.home-counter \{ display: block;", css)
