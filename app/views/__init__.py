@@ -2,7 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 from app.views.attendance import AttendanceView
-from app.views.forms import use_money_fields_in_generated_forms
+from app.views.forms import use_town_fields_in_generated_forms
 from app.views.billing import (
     AdjustmentView,
     BillingRuleView,
@@ -63,7 +63,7 @@ def _town_security_menu(appbuilder):
 
 
 def register_views(appbuilder):
-    use_money_fields_in_generated_forms()
+    use_town_fields_in_generated_forms()
     _town_security_menu(appbuilder)
     appbuilder.add_view(HouseholdView, "Households", label=_l("Households"), icon="fa-home",
                         **FAMILIES)

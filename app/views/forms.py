@@ -24,6 +24,7 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
+from wtforms.widgets import DateInput
 
 from app.extensions import db
 from app.services.money import AmountError, parse_amount
@@ -252,13 +253,24 @@ class MoneyField(DecimalField):
         return format_decimal(self.data, "#,##0.00")
 
 
-def use_money_fields_in_generated_forms():
+class NativeDateWidget:
+    """<input type="date">: the browser shows the date the French way, offers its calendar,
+    and never sends an impossible day. FAB's text box with its datepicker showed 2018-05-04 and
+    silently put back the old date when « 31/02/2019 » was typed."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("class_", "form-control")
+        return DateInput()(field, **kwargs)
+
+
+def use_town_fields_in_generated_forms():
     """FAB builds a DecimalField (which refuses "4,50") for every numeric column: Marelle's
-    amounts and quotients get a MoneyField instead."""
+    amounts and quotients get a MoneyField instead; dates get the browser's date input."""
     from flask_appbuilder.forms import FieldConverter
 
     FieldConverter.conversion_table = tuple(
-        (marker, MoneyField if field is DecimalField else field, widget)
+        (marker, MoneyField if field is DecimalField else field,
+         NativeDateWidget if marker == "is_date" else widget)
         for marker, field, widget in FieldConverter.conversion_table)
 
 

@@ -450,3 +450,23 @@ def test_an_unknown_household_is_not_found(login):
     agent = login("agent")
     assert agent.get("/households/new?household_id=999999").status_code == 404
     assert agent.get("/childview/add?household_id=999999").status_code == 404
+
+
+def test_dates_are_the_browsers_date_inputs_and_an_impossible_day_is_refused(app, login):
+    with app.test_request_context():
+        _, _, (child,) = factories.household("Datée")
+        db.session.commit()
+        child_id, birth = child.id, child.birth_date
+    agent = login("agent")
+    form = agent.get(f"/childview/edit/{child_id}").get_data(as_text=True)
+    assert re.search(r'<input[^>]*id="birth_date"[^>]*type="date"|<input[^>]*type="date"[^>]*'
+                     r'id="birth_date"', form)
+    assert f'value="{birth.isoformat()}"' in form
+    refused = agent.post(f"/childview/edit/{child_id}", data={
+        "last_name": "Datée", "first_name": "Léa", "birth_date": "2019-02-31"})
+    shown = html.unescape(refused.get_data(as_text=True))
+    assert "Date invalide" in shown or "date valide" in shown
+    with app.app_context():
+        from app.models import Person
+
+        assert db.session.get(Person, child_id).birth_date == birth
