@@ -65,6 +65,14 @@ def pdf_day(iso: str) -> str:
     return f"{iso[8:10]}/{iso[5:7]}"
 
 
+def iso_day(iso) -> str:
+    """An ISO date kept as text (a job's parameters): 2026-10-31 -> 31/10/2026."""
+    try:
+        return short_date(date.fromisoformat(str(iso)))
+    except ValueError:
+        return str(iso or "")
+
+
 def record_heading(item) -> str:
     """Whose record a page shows: « Responsable : Claire MARTIN », « Enfant : Léo MARTIN
     (né(e) le 01/06/2019) », « Foyer MARTIN »."""
@@ -97,6 +105,7 @@ def register(app):
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["short_date"] = short_date
     app.jinja_env.filters["month_name"] = month_name
+    app.jinja_env.filters["iso_day"] = iso_day
     app.jinja_env.globals["RELATION_LABELS"] = RELATION_LABELS
     app.jinja_env.globals["record_heading"] = record_heading
     app.jinja_env.globals["KIND_LABELS"] = KIND_LABELS

@@ -269,3 +269,12 @@ def test_a_period_not_yet_over_is_billed_only_when_asked(app, login, billed_fami
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Invoice.id))) == 0
     assert "terminé" in text(generate(regisseur, billed_family))
+
+
+def test_a_period_with_nothing_to_bill_says_so(login, billed_family):
+    done = text(login("regisseur").post("/invoices/generate", data={
+        "regie": billed_family["regie"], "services": [billed_family["meal"]],
+        "period_start": "2026-10-01", "period_end": "2026-10-31"}, follow_redirects=True))
+    assert "0 brouillon créé" in done
+    assert "Rien à facturer du 01/10/2026 au 31/10/2026" in done
+    assert "Tous les jours réservés de la période sont facturés." not in done
