@@ -157,3 +157,10 @@ def test_the_adults_list_finds_accounts_in_debit_or_in_credit(login, session, pr
     session.commit()
     in_debit = agent.get(f"/adultview/list/?_flt_0_id={regie.id}").get_data(as_text=True)
     assert mother.first_name in in_debit and debtor.first_name not in in_debit
+
+
+def test_the_payers_record_leads_to_each_childs_bookings(login, session, prepaid_family):
+    regie, meal, mother, child = prepaid_family
+    session.commit()
+    record = login("agent").get(f"/adultview/show/{mother.id}").get_data(as_text=True)
+    assert f'href="/bookings/person/{child.id}"' in record and "ses réservations" in record
