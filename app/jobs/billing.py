@@ -94,7 +94,7 @@ def reminder_letters(progress, invoice_ids, save_to_records=False, created_by_id
         payers = {p.id: p for p in db.session.scalars(sa.select(Person).where(
             Person.id.in_([letter.payer_id for letter in letters])))}
         for letter, pdf in zip(letters, pdfs):
-            saved[letter.payer_id] = documents.attach_generated(
+            saved[(letter.payer_id, letter.regie.id)] = documents.attach_generated(
                 payers[letter.payer_id], pdf, f"relance-{sent_on:%Y-%m-%d}.pdf",
                 f"Relance du {sent_on:%d/%m/%Y}", uploaded_by_id=created_by_id).id
     reminded = reminders.record_sent(letters, sent_on, saved)

@@ -110,6 +110,9 @@ class AccountEntry(Model):
     person_id = sa.Column(sa.Integer, sa.ForeignKey("person.id"))
     service_id = sa.Column(sa.Integer, sa.ForeignKey("service.id"))
     service_date = sa.Column(sa.Date)
+    # The booking a debit paid for, and its refund: a refund gives back that one debit, once,
+    # whatever was debited and kept for the same day before (a late cancellation keeps it).
+    booking_id = sa.Column(sa.Integer, index=True)
     created_at = created_at_column()
     regie = relationship("Regie")
     payment = relationship("Payment")

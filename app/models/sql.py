@@ -32,16 +32,44 @@ iso_date_text = _function(
     "CAST({0} AS TEXT)",  # SQLite stores SQLAlchemy dates as this very text
     "A date as 'YYYY-MM-DD' text, whatever the server's DateStyle.")
 
-# Letters French names carry, and what they fold to. PostgreSQL's upper() depends on the
-# database's locale (under "C" it leaves "é" alone), so lower- and upper-case accented letters
-# are both translated to plain capitals before upper() handles the rest.
-_ACCENTED = "àâäáãåçéèêëíìîïñóòôöõúùûüýÿÀÂÄÁÃÅÇÉÈÊËÍÌÎÏÑÓÒÔÖÕÚÙÛÜÝŸ"
-_PLAIN = "AAAAAACEEEEIIIINOOOOOUUUUYYAAAAAACEEEEIIIINOOOOOUUUUYY"
-assert len(_ACCENTED) == len(_PLAIN)
+def _fold_tables():
+    """What app.services.text.fold does to each Latin letter, for PostgreSQL: letters that
+    fold to one character go in translate()'s two strings, the few that fold to more (ß ->
+    SS) in replace() calls. PostgreSQL's upper() depends on the database's locale (under "C"
+    it leaves « é » alone), so every non-ASCII letter is mapped here, not left to upper()."""
+    from app.services.text import fold
+
+    accented, plain, longer = [], [], []
+    for code in [*range(0xC0, 0x250), *range(0x1E00, 0x1F00)]:
+        letter = chr(code)
+        if letter in "×÷":
+            continue
+        folded_letter = fold(letter)
+        if folded_letter == letter or not folded_letter:
+            continue
+        if len(folded_letter) == 1:
+            accented.append(letter)
+            plain.append(folded_letter)
+        else:
+            longer.append((letter, folded_letter))
+    return "".join(accented), "".join(plain), longer
+
+
+_ACCENTED, _PLAIN, _LONGER = _fold_tables()
+
+
+def _postgresql_fold(argument: str) -> str:
+    # Spaces as fold() leaves them: trimmed, any run of them one space.
+    text = f"regexp_replace(btrim({argument}), '[[:space:]\u00a0]+', ' ', 'g')"
+    text = f"translate({text}, '{_ACCENTED}', '{_PLAIN}')"
+    for letter, folded_letter in _LONGER:
+        text = f"replace({text}, '{letter}', '{folded_letter}')"
+    return f"upper({text})"
+
 
 folded = _function(
     "folded", sa.String(),
-    f"upper(translate({{0}}, '{_ACCENTED}', '{_PLAIN}'))",
-    "marelle_fold({0})",  # app.services.text.fold, registered on each SQLite connection
+    _postgresql_fold("{0}"),
+    "marelle_fold({0})",  # app.services.text.fold itself, registered on each SQLite connection
     "Text in capitals without accents, as app.services.text.fold writes it, so that "
     "« lefevre », « LEFÈVRE » and « Lefèvre » find the same rows.")

@@ -287,18 +287,24 @@ def _write(rows: list, removed_ids: list, person: Optional[Person] = None,
 
     priced = {(r["service_id"], r["date"]): r["_charge"] for r in rows if r.get("_charge")}
     rows = [{k: v for k, v in r.items() if k != "_charge"} for r in rows]
-    removed_days = []
+    removed = []
     for start in range(0, len(removed_ids), 1000):
         chunk = removed_ids[start:start + 1000]
-        removed_days += db.session.execute(sa.select(
-            Booking.person_id, Booking.service_id, Booking.date).where(Booking.id.in_(chunk))).all()
+        removed += db.session.execute(sa.select(
+            Booking.id, Booking.person_id, Booking.service_id, Booking.date).where(
+            Booking.id.in_(chunk))).all()
         db.session.execute(sa.delete(Booking).where(Booking.id.in_(chunk)))
     if rows:
         db.session.execute(sa.insert(Booking), rows)
     if priced:
-        prepaid.debit(person.id, priced)
-    if removed_days:
-        prepaid.refund(removed_days, closure)
+        prepaid.debit(person.id, priced, {
+            (service_id, day): booking_id for booking_id, service_id, day in db.session.execute(
+                sa.select(Booking.id, Booking.service_id, Booking.date).where(
+                    Booking.person_id == person.id,
+                    Booking.service_id.in_({service_id for service_id, _ in priced}),
+                    Booking.date.in_({day for _, day in priced})))})
+    if removed:
+        prepaid.refund(removed, closure)
     db.session.flush()
 
 

@@ -39,7 +39,8 @@ def parse_amount(text) -> Decimal:
     if "," in cleaned:
         # French writing: a dot, if any, groups thousands.
         cleaned = cleaned.replace(".", "").replace(",", ".")
-    if not re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)", cleaned):
+    # ASCII digits only: Python's \d and Decimal also take « ١٢ » (Arabic-Indic digits).
+    if not re.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", cleaned):
         raise AmountError(_("“%(text)s” is not an amount: type it like 4,50.", text=text))
     try:
         return check_cents(Decimal(cleaned))

@@ -3,7 +3,10 @@ from datetime import time
 
 from flask_babel import gettext as _
 
-from app.models import Regie, Service
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Booking, Regie, Service
 from app.services import RuleViolation
 from app.services.sepa import checked_bic, checked_iban, ics_is_valid
 
@@ -22,6 +25,14 @@ def check_regie(regie: Regie) -> Regie:
         regie.iban = checked_iban(regie.iban)
     if regie.bic:
         regie.bic = checked_bic(regie.bic)
+    if _previous(regie, "mode") is not None:
+        with db.session.no_autoflush:
+            if _has_bookings(sa.select(Service.id).where(Service.regie_id == regie.id)):
+                # Prepaid bookings were debited and postpaid ones will be invoiced: switching
+                # would charge their days twice, or never.
+                raise RuleViolation(_("This régie's services have bookings: its mode can no "
+                                      "longer change (their days would be charged twice, or "
+                                      "never). Create a new régie for the other mode."), "mode")
     term = regie.payment_term_days
     if term is not None and not 0 <= term <= MAX_PAYMENT_TERM_DAYS:
         raise RuleViolation(_("The payment term must be between 0 and %(max)s days.",
@@ -34,9 +45,26 @@ def check_regie(regie: Regie) -> Regie:
     return regie
 
 
+def _previous(item, attribute):
+    """The value `attribute` had before this edit, or None when it did not change."""
+    history = sa.inspect(item).attrs[attribute].history
+    return history.deleted[0] if item.id and history.deleted and history.added else None
+
+
+def _has_bookings(service_ids) -> bool:
+    return db.session.scalar(sa.select(Booking.id).where(
+        Booking.service_id.in_(service_ids)).limit(1)) is not None
+
+
 def check_service(service: Service) -> Service:
     if not (service.name or "").strip():
         raise RuleViolation(_("The name is required."), "name")
+    if _previous(service, "regie_id") is not None or _previous(service, "regie") is not None:
+        with db.session.no_autoflush:
+            if _has_bookings([service.id]):
+                # Its bookings were charged (or debited) the old régie's way.
+                raise RuleViolation(_("This service has bookings: it stays in its régie. "
+                                      "Create a new service in the other régie."), "regie")
     if service.start_time is None:
         raise RuleViolation(_("The start time is required."), "start_time")
     if service.deadline_time is None:

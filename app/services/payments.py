@@ -9,7 +9,7 @@ account credit put on an invoice becomes an allocation of the payments the credi
 cut and the difference goes back to the account as an entry of the same payment. So nothing is
 ever lost or created, and deleting a payment takes exactly its own money away.
 """
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Optional
 
@@ -88,6 +88,9 @@ def amount_due(invoice: Invoice) -> Decimal:
     return billing.amount_due(invoice, *billing.settlement_of(invoice))
 
 
+MAX_PAYMENT_AGE_DAYS = 366
+
+
 def record_payment(payer_id, regie_id, amount, method, day: Optional[date] = None,
                    product_id=None, cheque_number=None, bank=None, invoice_ids=()) -> Payment:
     """A payment received at the desk: allocated to the invoices in the order given, up to
@@ -113,9 +116,17 @@ def record_payment(payer_id, regie_id, amount, method, day: Optional[date] = Non
     day = day or today_in_town()
     if day > today_in_town():
         raise RuleViolation(_("A payment cannot be dated in the future."), "date")
+    if day < today_in_town() - timedelta(days=MAX_PAYMENT_AGE_DAYS):
+        # A date typed with the wrong year would also spend account credit in the wrong order.
+        raise RuleViolation(_("A payment is dated within the last year: check the date."),
+                            "date")
     cheque_number = (cheque_number or "").strip() or None
     if method == "cheque" and not cheque_number:
         raise RuleViolation(_("Give the cheque number."), "cheque_number")
+    if cheque_number and len(cheque_number) > 30:
+        raise RuleViolation(_("A cheque number has 30 characters at most."), "cheque_number")
+    if bank and len(bank.strip()) > 100:
+        raise RuleViolation(_("The bank's name has 100 characters at most."), "bank")
     invoices = _check_invoices(invoice_ids, payer, regie)
 
     payment = Payment(payer_id=payer.id, regie_id=regie.id, date=day, method=method,

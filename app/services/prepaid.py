@@ -50,8 +50,9 @@ def _label(prefix: str, service: Service, day: date, child: str) -> str:
     return f"{prefix} {service.name} {format_date(day, 'dd/MM/yyyy')} — {child}"[:200]
 
 
-def debit(person_id: int, priced: dict) -> int:
-    """The debits of days just booked, `priced` as `charges` gave it."""
+def debit(person_id: int, priced: dict, booking_ids: dict) -> int:
+    """The debits of days just booked, `priced` as `charges` gave it, each naming its booking
+    (`booking_ids`: {(service id, day): booking id})."""
     if not priced:
         return 0
     services = prepaid_services({service_id for service_id, _ in priced})
@@ -61,47 +62,48 @@ def debit(person_id: int, priced: dict) -> int:
         {"adult_id": payer_id, "regie_id": services[service_id].regie_id, "date": today,
          "label": _label(_("Booking"), services[service_id], day, child),
          "amount": -price, "kind": "debit", "person_id": person_id,
-         "service_id": service_id, "service_date": day}
+         "service_id": service_id, "service_date": day,
+         "booking_id": booking_ids[(service_id, day)]}
         for (service_id, day), (payer_id, price) in priced.items()])
     return len(priced)
 
 
-def refund(booked_days, closure: str = None) -> int:
-    """Give back what the removed days cost: `booked_days` are (person id, service id, day).
-    A cancellation refunds only before the service's deadline; a closure (its label given)
-    always does."""
-    booked_days = list(booked_days)
-    services = prepaid_services({service_id for _, service_id, _ in booked_days})
+def refund(removed, closure: str = None) -> int:
+    """Give back what the removed bookings cost: `removed` are (booking id, person id, service
+    id, day). Each booking's own debit is refunded once — a cancellation only before the
+    service's deadline, a closure (its label given) always. A debit kept by a late cancellation
+    belongs to a booking that is gone: nothing refunds it later."""
+    removed = list(removed)
+    services = prepaid_services({service_id for _, _, service_id, _ in removed})
     now = now_in_town()
-    due = [(person_id, service_id, day) for person_id, service_id, day in booked_days
+    due = {booking_id for booking_id, _, service_id, day in removed
            if service_id in services and (closure or now < deadline_for(
                day, services[service_id].deadline_days, services[service_id].deadline_time,
-               services[service_id].deadline_skips_closed_days))]
+               services[service_id].deadline_skips_closed_days))}
     if not due:
         return 0
-    nets = db.session.execute(
-        sa.select(AccountEntry.adult_id, AccountEntry.regie_id, AccountEntry.person_id,
-                  AccountEntry.service_id, AccountEntry.service_date,
-                  sa.func.sum(AccountEntry.amount))
-        .where(AccountEntry.person_id.in_({p for p, _, _ in due}),
-               AccountEntry.service_id.in_({s for _, s, _ in due}),
-               AccountEntry.service_date.in_({d for _, _, d in due}))
-        .group_by(AccountEntry.adult_id, AccountEntry.regie_id, AccountEntry.person_id,
-                  AccountEntry.service_id, AccountEntry.service_date)).all()
-    wanted = set(due)
-    today, names = today_in_town(), {}
-    rows = []
-    for adult_id, regie_id, person_id, service_id, day, net in nets:
-        if (person_id, service_id, day) not in wanted or Decimal(net) >= 0:
+    # The last movement of each booking: its debit when not yet refunded. Only the last: on
+    # SQLite a booking id may be given again once the newest booking is gone.
+    entries = db.session.execute(
+        sa.select(AccountEntry.id, AccountEntry.booking_id, AccountEntry.kind,
+                  AccountEntry.adult_id, AccountEntry.regie_id, AccountEntry.person_id,
+                  AccountEntry.service_id, AccountEntry.service_date, AccountEntry.amount)
+        .where(AccountEntry.booking_id.in_(due)).order_by(AccountEntry.id)).all()
+    last = {e.booking_id: e for e in entries}
+    today, names, rows = today_in_town(), {}, []
+    for e in last.values():
+        if e.kind != "debit":
             continue
-        if person_id not in names:
-            names[person_id] = _child_name(person_id)
+        if e.person_id not in names:
+            names[e.person_id] = _child_name(e.person_id)
         prefix = _("Refund (closure « %(label)s »):", label=closure) if closure \
             else _("Refund (cancelled):")
-        rows.append({"adult_id": adult_id, "regie_id": regie_id, "date": today,
-                     "label": _label(prefix, services[service_id], day, names[person_id]),
-                     "amount": -Decimal(net), "kind": "refund", "person_id": person_id,
-                     "service_id": service_id, "service_date": day})
+        rows.append({"adult_id": e.adult_id, "regie_id": e.regie_id, "date": today,
+                     "label": _label(prefix, services[e.service_id], e.service_date,
+                                     names[e.person_id]),
+                     "amount": -Decimal(e.amount), "kind": "refund", "person_id": e.person_id,
+                     "service_id": e.service_id, "service_date": e.service_date,
+                     "booking_id": e.booking_id})
     if rows:
         db.session.execute(sa.insert(AccountEntry), rows)
     return len(rows)

@@ -168,7 +168,7 @@ def possible_duplicates(kind, last_name, first_name, birth_date, exclude_id=None
 def name_matches(text: str):
     """SQL condition: the person's folded 'LAST FIRST' contains every word typed, accents and
     case aside (None when nothing was typed)."""
-    words = search_name(text or "", "").split()
+    words = search_name((text or "")[:200], "").split()
     if not words:
         return None
     return sa.and_(*[Person.search_name.contains(word, autoescape=True) for word in words])

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import Invoice, InvoiceReminder
 from app.services import billing, bulk
+from app.services.calendar import today_in_town
 
 
 @dataclass
@@ -28,10 +29,15 @@ class Letter:
 
 def letters_for(invoice_ids, today: Optional[date] = None) -> list:
     """The letters for the overdue invoices among `invoice_ids` (others are left out: a
-    reminder is never sent for an invoice paid, cancelled or not yet due). Three queries."""
+    reminder is never sent for an invoice paid, cancelled or not yet due, nor twice the same
+    day — the day's letters are in that job's PDF). Three queries."""
+    today = today or today_in_town()
+    reminded_today = sa.select(InvoiceReminder.invoice_id).where(
+        InvoiceReminder.sent_on == today)
     invoices = db.session.scalars(
         sa.select(Invoice).where(bulk.among(Invoice.id, invoice_ids),
-                                 billing.state_condition("to_remind", today))
+                                 billing.state_condition("to_remind", today),
+                                 Invoice.id.not_in(reminded_today))
         .options(sa.orm.joinedload(Invoice.regie))
         .order_by(Invoice.payer_name, Invoice.regie_id, Invoice.due_date, Invoice.id)).all()
     settled = billing.settlements([invoice.id for invoice in invoices])
@@ -48,9 +54,9 @@ def letters_for(invoice_ids, today: Optional[date] = None) -> list:
 
 def record_sent(letters, sent_on: date, documents: Optional[dict] = None) -> int:
     """Keep, on each invoice, that it was reminded on `sent_on` and for how much;
-    `documents` maps a payer id to the letter saved into their records."""
+    `documents` maps (payer id, régie id) to the letter saved into the payer's records."""
     rows = [{"invoice_id": invoice.id, "sent_on": sent_on, "amount_due": due,
-             "document_id": (documents or {}).get(letter.payer_id)}
+             "document_id": (documents or {}).get((letter.payer_id, letter.regie.id))}
             for letter in letters for invoice, due in letter.invoices]
     if rows:
         db.session.execute(sa.insert(InvoiceReminder), rows)

@@ -90,6 +90,10 @@ def check_mandate(mandate: Mandate, before: Optional[dict] = None) -> Mandate:
     mandate.status = mandate.status or "active"
     if mandate.status not in ("active", "revoked"):
         raise RuleViolation(_("A mandate is active or revoked."), "status")
+    if before and before.get("status") == "revoked" and mandate.status == "active":
+        # SEPA: a revoked mandate is never presented again.
+        raise RuleViolation(_("A revoked mandate is never used again: have the family sign a "
+                              "new one."), "status")
     same_rum = sa.select(Mandate.id).where(Mandate.regie_id == regie.id,
                                           Mandate.rum == mandate.rum)
     if mandate.id:

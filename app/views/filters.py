@@ -32,13 +32,18 @@ class FilterIsNotNull(BaseFilter):
         return query.filter(field.isnot(None))
 
 
+# Nobody types more into a search box; SQLite refuses a LIKE pattern of some 50,000 characters
+# (« pattern too complex »), which answered 500.
+MAX_SEARCH_LENGTH = 200
+
+
 def _folded(fab_filter, condition, negated=False):
     """`fab_filter` comparing text with accents and case aside, as the pickers do: FAB's ilike
     knows neither on SQLite nor accents on PostgreSQL, so « lefevre » missed « Lefèvre »."""
 
     def apply(self, query, value):
         query, field = get_field_setup_query(query, self.model, self.column_name)
-        matches = condition(folded(field), fold(str(value)))
+        matches = condition(folded(field), fold(str(value)[:MAX_SEARCH_LENGTH]))
         return query.filter(sa.not_(matches) if negated else matches)
 
     return type(fab_filter.__name__, (fab_filter,), {"apply": apply})

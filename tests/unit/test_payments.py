@@ -172,7 +172,7 @@ def test_a_payer_is_archived_once_everything_is_paid_and_no_credit_is_left(sessi
 
 @pytest.mark.parametrize("amount, message", [
     ("-5", "positif"), ("0", "positif"), ("12,505", "deux décimales"), ("douze", "montant"),
-    ("", "obligatoire")])
+    ("", "obligatoire"), ("١٢", "montant")])
 def test_bad_amounts_are_refused_in_french(session, amount, message):
     payer, regie, (invoice,) = factories.payer_with_invoices(session, "30.00")
     with pytest.raises(RuleViolation, match=message) as refused:
@@ -210,3 +210,15 @@ def test_invoices_that_cannot_be_paid_by_this_payment_are_refused(session):
     session.flush()
     with pytest.raises(RuleViolation, match="autre régie"):
         pay(payer, regie, "5", [invoice], product_id=product.id)
+
+
+@pytest.mark.parametrize("extra, field, message", [
+    ({"day": date(2025, 11, 1)}, "date", "dans l'année écoulée"),
+    ({"method": "cheque", "cheque_number": "1" * 31}, "cheque_number", "30 caractères"),
+    ({"method": "cheque", "cheque_number": "123", "bank": "B" * 101}, "bank", "100 caractères"),
+])
+def test_payment_details_out_of_bounds_are_refused(session, extra, field, message):
+    payer, regie, (invoice,) = factories.payer_with_invoices(session, "30.00")
+    with pytest.raises(RuleViolation, match=message) as refused:
+        pay(payer, regie, "5", [invoice], **extra)
+    assert refused.value.field == field

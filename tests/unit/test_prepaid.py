@@ -164,3 +164,38 @@ def test_the_payers_record_leads_to_each_childs_bookings(login, session, prepaid
     session.commit()
     record = login("agent").get(f"/adultview/show/{mother.id}").get_data(as_text=True)
     assert f'href="/bookings/person/{child.id}"' in record and "ses réservations" in record
+
+
+def test_a_closure_refunds_only_the_booking_it_removes(session, town_clock, prepaid_family):
+    """Booked, cancelled after the deadline (kept), booked again, then closed: the closure
+    gives back the second booking's meal, not the one the late cancellation kept."""
+    regie, meal, mother, child = prepaid_family
+    bookings.book(child, meal, date(2026, 12, 8))
+    town_clock(datetime(2026, 12, 4, 12, 0, tzinfo=TOWN_TZ))
+    bookings.cancel(child, meal, date(2026, 12, 8))
+    bookings.book(child, meal, date(2026, 12, 8))
+    assert account(session, mother, regie) == D("13.60")
+    strike = Period(label="Grève", start_date=date(2026, 12, 8), end_date=date(2026, 12, 8),
+                    services=[meal])
+    session.add(strike)
+    session.flush()
+    bookings.apply_closure(strike)
+    assert account(session, mother, regie) == D("16.80")
+
+
+def test_a_regie_with_bookings_keeps_its_mode_and_a_service_its_regie(session, prepaid_family):
+    from app.services import offer
+
+    regie, meal, mother, child = prepaid_family
+    bookings.book(child, meal, date(2026, 12, 8))
+    session.flush()
+    regie.mode = "postpaid"
+    with pytest.raises(RuleViolation) as refused:
+        offer.check_regie(regie)
+    assert "son mode ne peut plus changer" in refused.value.message
+    regie.mode = "prepaid"
+    other = factories.regie(session, code="AUT")
+    meal.regie = other
+    with pytest.raises(RuleViolation) as moved:
+        offer.check_service(meal)
+    assert "elle reste dans sa régie" in moved.value.message

@@ -77,3 +77,29 @@ def test_the_api_searches_names_the_same_way(api, lefevre):
 def test_the_household_picker_ignores_accents(login, lefevre):
     picked = login("agent").get("/householdview/search_json?q=LEFEVRE").get_json()
     assert [row["label"].split(" — ")[0] for row in picked] == [lefevre["household"]]
+
+
+@pytest.mark.parametrize("stored, typed", [
+    ("Dvořák", "dvorak"), ("Šimić", "SIMIC"), ("Nguyễn", "nguyen"), ("Straße", "strasse"),
+    ("Ăn Lê", "an le"), ("Jean  Paul", "jean paul"), ("Dvořák", "Dvořák"), ("Œuvre", "œuvre"),
+])
+def test_the_database_folds_names_as_the_pickers_do(app, stored, typed):
+    """The same fold in SQL (PostgreSQL) as in Python, or « Equals » misses a name typed
+    exactly as stored."""
+    import sqlalchemy as sa
+
+    from app.models.sql import folded
+    from app.services.text import fold
+
+    with app.app_context():
+        assert db.session.scalar(sa.select(folded(sa.literal(stored)))) == fold(stored)
+        assert fold(typed) in db.session.scalar(sa.select(folded(sa.literal(stored))))
+
+
+def test_a_search_typed_far_too_long_is_cut_not_a_crash(login, api, lefevre):
+    long = "x" * 60000
+    assert login("agent").get(f"/adultview/list/?_flt_0_search_name={long}").status_code == 200
+    assert login("agent").get(f"/householdview/list/?_flt_2_name={long}").status_code == 200
+    found = api("agent").get("/api/v1/household/", query_string={
+        "q": f"(filters:!((col:name,opr:ct,value:{'x' * 100000})))"})
+    assert found.status_code == 200 and found.get_json()["count"] == 0

@@ -87,6 +87,9 @@ def test_one_active_mandate_per_adult_and_regie_and_a_rum_used_once(api, family)
         same_rum.get_json())
     revoked = client.put(f"/api/v1/mandate/{first.get_json()['id']}", json={"status": "revoked"})
     assert revoked.status_code == 200 and revoked.get_json()["result"]["status"] == "revoked"
+    revived = client.put(f"/api/v1/mandate/{first.get_json()['id']}", json={"status": "active"})
+    assert revived.status_code in (409, 422)
+    assert "Un mandat révoqué ne sert plus jamais" in str(revived.get_json())
     again = client.post("/api/v1/mandate/", json={**body, "rum": "ENF-2"})
     assert again.status_code == 201
 

@@ -91,3 +91,30 @@ def test_nobody_to_remind_is_said_and_agents_cannot_make_letters(login, overdue)
     assert "Aucune facture de cette liste n'est en retard : personne à relancer." in nothing
     agent = login("agent")
     assert agent.get("/invoiceview/reminders?_flt_0_status=to_remind").status_code in (302, 403)
+
+
+def test_letters_of_two_regies_are_saved_each_to_its_own_invoices(app, login, overdue):
+    """One payer overdue at two régies gets two letters; each invoice points to its own."""
+    from app.models import Regie
+
+    with app.test_request_context():
+        from app.models import Person
+
+        payer = db.session.get(Person, overdue["payer"])
+        other_regie = factories.regie(db.session, code="AUT")
+        elsewhere = factories.validated_invoice(db.session, payer, other_regie, "25.00",
+                                                due_date=date(2026, 11, 5))
+        db.session.commit()
+        elsewhere_id = elsewhere.id
+    regisseur = login("regisseur")
+    ids = ",".join(map(str, [overdue["late"], overdue["partly"], elsewhere_id]))
+    regisseur.post(f"/invoiceview/reminders?ids={ids}", data={"ids": ids,
+                                                              "save_to_records": "1"})
+    with app.app_context():
+        linked = dict(db.session.execute(sa.select(InvoiceReminder.invoice_id,
+                                                   InvoiceReminder.document_id)).all())
+        documents = {d.id: d for d in db.session.scalars(sa.select(Document))}
+        assert len(documents) == 2 and set(linked.values()) == set(documents)
+        assert linked[overdue["late"]] == linked[overdue["partly"]] != linked[elsewhere_id]
+    again = words(regisseur.get(f"/invoiceview/reminders?ids={ids}"))
+    assert "personne à relancer" in again  # not twice the same day
