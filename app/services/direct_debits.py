@@ -111,18 +111,23 @@ def run(regie_id: int, collection_date: date, invoice_ids=None, progress=None) -
 
     # Lock first, then read what is due: a second run or a desk payment on these invoices
     # waits for this transaction, and what is read after the lock is what it committed.
-    eligible = sa.and_(Invoice.regie_id == regie.id, Invoice.kind == "invoice",
-                       Invoice.status == "validated")
-    locking = sa.select(Invoice.id).where(eligible)
+    # Payers before invoices, each in id order, as the desk does (payments._lock_payer then
+    # the invoices): the run's payments name their payer, whose row a desk payment may hold.
+    candidates = sa.and_(Invoice.regie_id == regie.id, Invoice.kind == "invoice",
+                         Invoice.status == "validated")
     if invoice_ids is None:
         credited, paid = billing.settlement_columns()
-        locking = locking.where(Invoice.debit_date.isnot(None),
-                                Invoice.debit_date <= collection_date,
-                                Invoice.total + credited - paid > 0)
+        candidates = sa.and_(candidates, Invoice.debit_date.isnot(None),
+                             Invoice.debit_date <= collection_date,
+                             Invoice.total + credited - paid > 0)
     else:
         invoice_ids = sorted({int(i) for i in invoice_ids})
-        locking = locking.where(bulk.among(Invoice.id, invoice_ids))
-    locked = list(db.session.scalars(locking.order_by(Invoice.id).with_for_update(of=Invoice)))
+        candidates = sa.and_(candidates, bulk.among(Invoice.id, invoice_ids))
+    db.session.execute(sa.select(Person.id).where(
+        Person.id.in_(sa.select(Invoice.payer_id).where(candidates)))
+        .order_by(Person.id).with_for_update())
+    locked = list(db.session.scalars(sa.select(Invoice.id).where(candidates)
+                                     .order_by(Invoice.id).with_for_update(of=Invoice)))
     refused = [(i, NOT_ELIGIBLE) for i in sorted(set(invoice_ids or ()) - set(locked))]
     progress(20)
 
