@@ -29,6 +29,33 @@ DEBTOR_IBANS = ["FR1420041010050500013M02606", "FR7630004000010000000012358",
 CODES = ["AM04", "AM04", "MS03", "AC04", "MD01"]
 
 
+class SlowestStatements:
+    """The statements that took longest, with their time: where a run spends it."""
+
+    def __init__(self, engine):
+        self.engine, self.timings = engine, []
+
+    def __enter__(self):
+        sa.event.listen(self.engine, "before_cursor_execute", self._start)
+        sa.event.listen(self.engine, "after_cursor_execute", self._stop)
+        return self
+
+    def __exit__(self, *exc):
+        sa.event.remove(self.engine, "before_cursor_execute", self._start)
+        sa.event.remove(self.engine, "after_cursor_execute", self._stop)
+
+    def _start(self, conn, cursor, statement, *args):
+        conn.info["bench_started"] = time.perf_counter()
+
+    def _stop(self, conn, cursor, statement, *args):
+        self.timings.append((time.perf_counter() - conn.info.pop("bench_started"),
+                             " ".join(statement.split())[:90]))
+
+    def report(self, count=3) -> str:
+        return "; ".join(f"{seconds:.2f} s {text}" for seconds, text in
+                         sorted(self.timings, reverse=True)[:count])
+
+
 def pain002(lines) -> bytes:
     body = "".join(
         f"<TxInfAndSts><OrgnlEndToEndId>{e2e}</OrgnlEndToEndId><TxSts>RJCT</TxSts>"
@@ -75,6 +102,10 @@ def main():
         db.session.commit()
         print(f"billed {start:%m/%Y}: {len(result['invoice_ids'])} validated invoices, debit "
               f"date {collection_date:%d/%m/%Y}")
+        if BACKEND == "postgresql":  # what autovacuum does after such a load
+            with db.engine.connect().execution_options(
+                    isolation_level="AUTOCOMMIT") as connection:
+                connection.exec_driver_sql("ANALYZE")
 
         def undo_run():
             db.session.execute(sa.delete(AuditLog).where(AuditLog.action.in_(
@@ -97,7 +128,7 @@ def main():
             elapsed, done = timed_run()
             timings.append(elapsed)
             undo_run()
-        with StatementCounter(db.engine) as counter:
+        with StatementCounter(db.engine) as counter, SlowestStatements(db.engine) as slowest:
             _, done = timed_run()
         deposit = db.session.get(Deposit, done["deposit_id"])
         xml = direct_debits.sepa_file(deposit)
@@ -107,6 +138,7 @@ def main():
               f"{done['count']} debits, total {done['total']} €, {len(done['refused'])} "
               f"refused; {counter.count} SQL statements{copies}; pain.008 of "
               f"{len(xml) / 2 ** 20:.1f} MB, schema error: {sepa.schema_error(xml)}")
+        print(f"  slowest statements of the run: {slowest.report()}")
 
         chosen = db.session.execute(
             sa.select(Payment.id, Payment.end_to_end_id).where(Payment.deposit_id == deposit.id)

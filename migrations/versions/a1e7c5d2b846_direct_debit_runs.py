@@ -1,5 +1,6 @@
 """direct-debit runs: the pain.008 file kept on its deposit; a direct debit's mandate and
-end-to-end id (what the bank's rejects quote)
+end-to-end id (what the bank's rejects quote); invoice.credits_invoice_id indexed (what an
+invoice's credit notes add up to is read for every invoice a run or a state filter looks at)
 
 Revision ID: a1e7c5d2b846
 Revises: d4a7b2c9e310
@@ -17,6 +18,9 @@ depends_on = None
 
 
 def upgrade():
+    with op.batch_alter_table('invoice') as batch_op:
+        batch_op.create_index(batch_op.f('ix_invoice_credits_invoice_id'), ['credits_invoice_id'],
+                              unique=False)
     with op.batch_alter_table('deposit') as batch_op:
         batch_op.add_column(sa.Column('sepa_file', sa.String(length=64), nullable=True))
     with op.batch_alter_table('payment') as batch_op:
@@ -38,3 +42,5 @@ def downgrade():
         batch_op.drop_column('mandate_id')
     with op.batch_alter_table('deposit') as batch_op:
         batch_op.drop_column('sepa_file')
+    with op.batch_alter_table('invoice') as batch_op:
+        batch_op.drop_index(batch_op.f('ix_invoice_credits_invoice_id'))
