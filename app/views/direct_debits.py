@@ -1,5 +1,6 @@
 """« Prélèvements »: the direct-debit run (régie, collection date, optionally only the invoices
 of a filtered list) and « Importer un fichier de rejets »."""
+import sqlalchemy as sa
 from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
@@ -10,8 +11,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, SelectField
 from wtforms.validators import InputRequired
-
-import sqlalchemy as sa
 
 from app import jobs
 from app.extensions import db

@@ -391,7 +391,8 @@ class DepositView(RuleCheckedModelView):
         for rum in done["revoked"]:
             flash(_("Mandate %(rum)s revoked: the family must pay another way.", rum=rum),
                   "warning")
-        flash(why.advice, "info")
+        if not done["revoked"]:  # a revoked mandate's message already says what to do
+            flash(why.advice, "info")
         return redirect(url_for("DepositView.show", pk=pk))
 
     @expose("/slip/<int:pk>")
