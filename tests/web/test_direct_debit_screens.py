@@ -207,3 +207,24 @@ def test_the_reject_file_page_imports_and_reports(login, api, town):
     none = page_text(regisseur.post("/direct_debits/rejects", data={},
                                     content_type="multipart/form-data"))
     assert "Choisissez le fichier de la banque." in none
+
+
+def test_a_reject_file_too_large_is_refused_in_french(login, api, town):
+    big = b"<Document>" + b" " * (500 * 1024) + b"</Document>"
+    page = login("regisseur").post("/direct_debits/rejects", data={
+        "file": (io.BytesIO(big), "rejets.xml")}, content_type="multipart/form-data")
+    assert page.status_code == 413 and "trop volumineuse" in page_text(page)
+    answer = api("regisseur").post("/api/v1/sepa/rejects", data=big,
+                                   content_type="application/xml")
+    assert answer.status_code == 413 and "trop" in str(answer.get_json()["message"])
+
+
+def test_the_rejected_payments_are_found_from_the_import_page(login, api, town):
+    result = run_by_api(api("regisseur"), town)
+    client = api("regisseur")
+    payment_id = client.get(f"/api/v1/deposit/{result['deposit_id']}").get_json()[
+        "result"]["payment_ids"][0]
+    client.post(f"/api/v1/payment/{payment_id}/reject", json={"reason_code": "MS03"})
+    listed = page_text(login("regisseur").get("/paymentview/list/",
+                                              query_string={"_flt_0_status": "rejected"}))
+    assert "1 paiement dans cette liste" in listed and "REFUSÉ" in listed
