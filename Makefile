@@ -58,6 +58,7 @@ bench: install-dev
 	$(BIN)/python bench/bookings.py --children 20000
 	$(BIN)/python bench/billing.py --children 20000
 	$(BIN)/python bench/pages.py --children 20000
+	$(BIN)/python bench/payments.py --children 20000
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -113,3 +113,4 @@ def register(app):
     app.jinja_env.globals["ATTENDANCE_LABELS"] = ATTENDANCE_LABELS
     app.jinja_env.globals["CRITERION_LABELS"] = CRITERION_LABELS
     app.jinja_env.globals["PAYMENT_METHOD_LABELS"] = PAYMENT_METHOD_LABELS
+    app.jinja_env.globals["PAYMENT_STATUS_LABELS"] = PAYMENT_STATUS_LABELS

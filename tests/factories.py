@@ -162,3 +162,53 @@ def payer_with_invoices(session, *totals, code=None):
     regie_row = regie(session, code=code or f"P{_n()}")
     _, (payer,), _ = household("Payeur", children=0)
     return payer, regie_row, [validated_invoice(session, payer, regie_row, t) for t in totals]
+
+
+# ---------------------------------------------------------------------------------------------
+# Direct debits
+
+CREDITOR = dict(creditor_id="FR72ZZZ123456", iban="FR7630004000010000000012358", bic="BNPAFRPP")
+DEBTOR_IBAN = "FR1420041010050500013M02606"
+
+
+def sepa_regie(session, code=None):
+    """A régie able to send direct debits (valid ICS and account)."""
+    row = regie(session, code=code or f"D{_n()}")
+    for key, value in CREDITOR.items():
+        setattr(row, key, value)
+    session.flush()
+    return row
+
+
+def mandate(session, payer, regie_row, iban=DEBTOR_IBAN, status="active"):
+    from app.models import Mandate
+    from app.services import sepa
+
+    row = Mandate(adult_id=payer.id, regie_id=regie_row.id, signed_on=date(2026, 9, 1),
+                  iban=iban, status=status)
+    sepa.save_mandate(row)
+    return row
+
+
+def debit_invoice(session, payer, regie_row, total="42.50", debit_date=date(2026, 11, 25)):
+    """A validated invoice to be paid by direct debit on `debit_date`."""
+    from decimal import Decimal
+
+    from app.models import Invoice
+    from app.services import billing
+
+    invoice = Invoice(kind="invoice", regie_id=regie_row.id, payer_id=payer.id, status="draft",
+                      period_start=date(2026, 10, 1), period_end=date(2026, 10, 31),
+                      due_date=date(2026, 12, 15), debit_date=debit_date, total=Decimal(total))
+    session.add(invoice)
+    session.flush()
+    billing.validate([invoice.id])
+    return invoice
+
+
+def debit_payer(session, regie_row, *totals, last="Prélevé", with_mandate=True):
+    """(payer, [validated invoices]) of a payer with an active mandate at the régie."""
+    _, (payer,), _ = household(last, children=0)
+    if with_mandate:
+        mandate(session, payer, regie_row)
+    return payer, [debit_invoice(session, payer, regie_row, t) for t in totals]

@@ -35,7 +35,7 @@ def register_apis(appbuilder):
     from app.api.messages import translate_marshmallow
 
     translate_marshmallow()
-    from app.api import activities, billing, payments, sepa
+    from app.api import activities, billing, direct_debits, payments, sepa
     from app.api.jobs import JobApi
     from app.api.registry import GuardianshipApi, HouseholdApi, HouseholdMemberApi, PersonApi
 
@@ -45,7 +45,8 @@ def register_apis(appbuilder):
                 activities.TariffApi, activities.FamilyQuotientApi, activities.SubscriptionApi,
                 activities.PeriodApi, activities.BookingApi, activities.AttendanceApi,
                 billing.BillingRuleApi, billing.InvoiceApi, billing.AdjustmentApi,
-                payments.PaymentApi, payments.DepositApi, sepa.MandateApi):
+                payments.PaymentApi, payments.DepositApi, sepa.MandateApi,
+                direct_debits.DirectDebitApi, direct_debits.SepaRejectApi):
         appbuilder.add_api(api)
     appbuilder.app.before_request(check_api_input)
     _cache_openapi(appbuilder)

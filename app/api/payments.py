@@ -10,10 +10,11 @@ from app.api.base import MarelleModelApi, NOT_AN_OBJECT, rule_response
 from app.extensions import db
 from app.models import Deposit, Payment
 from app.pdf.deposits import deposit_slip_pdf
-from app.services import RuleViolation, deposits, payments
+from app.services import RuleViolation, deposits, direct_debits, payments
 
 PAYMENT_FIELDS = ["id", "payer_id", "regie_id", "date", "method", "cheque_number", "bank",
-                  "product_id", "amount", "status", "reject_reason", "deposit_id"]
+                  "product_id", "amount", "status", "reject_reason", "deposit_id",
+                  "end_to_end_id"]
 
 
 def _money_as_text(row: dict, *keys) -> dict:
@@ -48,7 +49,7 @@ class PaymentApi(MarelleModelApi):
     search_columns = ["payer_id", "regie_id", "date", "method", "product_id", "status",
                       "deposit_id"]
     order_columns = ["id", "date", "amount"]
-    include_route_methods = {"get", "get_list", "post", "delete", "info"}
+    include_route_methods = {"get", "get_list", "post", "delete", "info", "reject"}
 
     def _dump(self, item):
         result = _money_as_text(super()._dump(item), "amount")
@@ -91,6 +92,26 @@ class PaymentApi(MarelleModelApi):
             return rule_response(self, exc)
         return self.response(201, id=payment.id, result=self._dump(payment))
 
+    @expose("/<int:pk>/reject", methods=["POST"])
+    @protect()
+    @safe
+    def reject(self, pk):
+        """Reject a deposited direct debit with its SEPA reason code: 200 {"status":
+        "rejected"} (again: unchanged); 409 for any other payment."""
+        payment = self.datamodel.get(pk, self._base_filters)
+        if payment is None:
+            return self.response_404()
+        code = (request.json or {}).get("reason_code") if request.is_json else None
+        if not isinstance(code, str) or not code.strip():
+            return self.response_422(message={"reason_code": [_("Give the SEPA reason code.")]})
+        try:
+            done = direct_debits.reject(payment, code)
+            db.session.commit()
+        except RuleViolation as exc:
+            return rule_response(self, exc)
+        return self.response(200, status="rejected", already=bool(done["already"]),
+                             mandate_revoked=bool(done["revoked"]))
+
     def pre_delete(self, item):
         payments.ensure_deletable(item)
 
@@ -113,7 +134,7 @@ class DepositApi(MarelleModelApi):
                                    "sent_at"]
     search_columns = ["regie_id", "number", "date", "method"]
     order_columns = ["id", "number", "date", "total"]
-    include_route_methods = {"get", "get_list", "delete", "info", "create", "slip"}
+    include_route_methods = {"get", "get_list", "delete", "info", "create", "slip", "sepa"}
 
     def _dump(self, item):
         result = _money_as_text(super()._dump(item), "total")
@@ -166,6 +187,18 @@ class DepositApi(MarelleModelApi):
             return rule_response(self, exc)
         rows = [{"id": d.id, "number": d.number, "total": str(d.total)} for d in made]
         return self.response(201, **rows[0], deposits=rows)
+
+    @expose("/<int:pk>/sepa", methods=["GET"])
+    @protect()
+    @safe
+    def sepa(self, pk):
+        """The pain.008.001.02 file of a direct-debit run's deposit, as it was made; 404 for
+        any other deposit."""
+        deposit = db.session.get(Deposit, pk)
+        xml = direct_debits.sepa_file(deposit) if deposit else None
+        if xml is None:
+            return self.response_404()
+        return Response(xml, mimetype="application/xml")
 
     @expose("/<int:pk>/slip", methods=["GET"])
     @protect()

@@ -124,7 +124,7 @@ class Invoice(Model):
     folder_id = sa.Column(sa.Integer, sa.ForeignKey("invoice_folder.id"), index=True)
     comment = sa.Column(sa.Text)
     total = money_column(nullable=False, default=0)
-    credits_invoice_id = sa.Column(sa.Integer, sa.ForeignKey("invoice.id"))
+    credits_invoice_id = sa.Column(sa.Integer, sa.ForeignKey("invoice.id"), index=True)
     reason = sa.Column(sa.String(250))
     # What the family received, frozen at validation: names and address as they were then.
     payer_name = sa.Column(sa.String(210))

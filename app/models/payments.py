@@ -11,7 +11,7 @@ PAYMENT_STATUSES = ("ok", "rejected")
 # credit: a payment's money kept on the account; allocation: account money put on an invoice;
 # refund: money given back to the account (an over-allocated invoice later credited, and later
 # cancelled prepaid bookings); debit: prepaid bookings (later); rejection: a rejected payment's
-# credit taken back (later).
+# credit taken back.
 ENTRY_KINDS = ("credit", "allocation", "refund", "debit", "rejection")
 
 
@@ -28,6 +28,9 @@ class Deposit(Model):
     method = enum_column(*PAYMENT_METHODS, name="deposit_method", nullable=False)
     total = money_column(nullable=False, default=0)
     sent_at = sa.Column(sa.DateTime(timezone=True))
+    # A direct-debit run's pain.008 file, kept as sent (private storage): made again later it
+    # would read FRST/RCUR from mandates that have moved on since.
+    sepa_file = sa.Column(sa.String(64))
     created_at = created_at_column()
     regie = relationship("Regie")
     payments = relationship("Payment", back_populates="deposit", order_by="Payment.id")
@@ -57,8 +60,12 @@ class Payment(Model):
                          default="ok")
     reject_reason = sa.Column(sa.String(10))
     deposit_id = sa.Column(sa.Integer, sa.ForeignKey("deposit.id"), index=True)
+    # A direct debit: the mandate it was collected under and the id the bank's rejects quote.
+    mandate_id = sa.Column(sa.Integer, sa.ForeignKey("mandate.id"), index=True)
+    end_to_end_id = sa.Column(sa.String(35), unique=True)
     created_at = created_at_column()
     payer = relationship("Person")
+    mandate = relationship("Mandate")
     regie = relationship("Regie")
     product = relationship("Product")
     deposit = relationship("Deposit", back_populates="payments")

@@ -24,11 +24,12 @@ CALENDAR_VIEWS = r"PeriodView|PeriodWithoutServiceView|PeriodCalendarView"
 SCHOOL_VIEWS = r"SchoolYearView|SchoolView|SchoolClassView|LevelView"
 SCHOOL_APIS = r"SchoolApi|SchoolClassApi|PeriodApi"
 BILLING_VIEWS = (r"InvoiceView|InvoiceGroupView|AdjustmentView|BillingRuleView|InvoiceFolderView"
-                 r"|PaymentView|DepositView|MandateView")
+                 r"|PaymentView|DepositView|MandateView|DirectDebitView")
 BILLING_APIS = (r"InvoiceApi|AdjustmentApi|BillingRuleApi|PaymentApi|DepositApi"
-                r"|MandateApi")
+                r"|MandateApi|DirectDebitApi|SepaRejectApi")
 BILLING_MENUS = (r"Billing|Create a group of invoices|Invoices|Drafts|To remind"
-                 r"|Invoice folders|Payments|Payments to deposit|Deposits|SEPA mandates")
+                 r"|Invoice folders|Payments|Payments to deposit|Deposits|SEPA mandates"
+                 r"|Direct debits|Import a reject file")
 # An adult's account balance and movements (GET /api/v1/person/<id>/account).
 ACCOUNT = (r"PersonApi", r"can_account")
 JOBS = [(r"JobView", r"can_show|can_status"), (r"JobApi", r"can_get")]

@@ -138,8 +138,9 @@ def state_of(invoice: Invoice, credited: Decimal = ZERO, paid: Decimal = ZERO,
     return "unpaid"
 
 
-def state_condition(state: str, today: Optional[date] = None):
-    """The SQL condition of a state, for filtering lists of invoices."""
+def settlement_columns() -> Settlement:
+    """The Settlement of each row of a query on Invoice, as correlated SQL subqueries: what
+    `state_condition` filters on and what set-based work (the direct-debit run) reads."""
     note = sa.orm.aliased(Invoice)
     credited = (sa.select(sa.func.coalesce(sa.func.sum(note.total), 0))
                 .where(note.credits_invoice_id == Invoice.id, note.status == "validated")
@@ -148,6 +149,12 @@ def state_condition(state: str, today: Optional[date] = None):
             .join(Payment, Payment.id == PaymentAllocation.payment_id)
             .where(PaymentAllocation.invoice_id == Invoice.id, Payment.status == "ok")
             .correlate(Invoice).scalar_subquery())
+    return Settlement(credited, paid)
+
+
+def state_condition(state: str, today: Optional[date] = None):
+    """The SQL condition of a state, for filtering lists of invoices."""
+    credited, paid = settlement_columns()
     # Money with money only (DESIGN: no SQL arithmetic mixing amounts and other numbers).
     left = Invoice.total + credited
     due = left - paid

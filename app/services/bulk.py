@@ -56,6 +56,23 @@ def insert_rows(model_or_table, rows: list) -> None:
                 copy.write_row(row)
 
 
+def reserve_ids(model, count: int) -> list:
+    """`count` fresh primary keys of a table, in one statement, for rows written with
+    `insert_rows` that other rows must name at once (COPY returns nothing). PostgreSQL draws
+    them from the table's sequence; SQLite has one writer at a time (the transaction took the
+    write lock when it began), so the ids after the highest are free."""
+    if count <= 0:
+        return []
+    table = _table(model)
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        return list(connection.execute(sa.text(
+            "SELECT nextval(pg_get_serial_sequence(:table, 'id')) "
+            "FROM generate_series(1, :count)"), {"table": table.name, "count": count}).scalars())
+    highest = connection.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0
+    return list(range(highest + 1, highest + 1 + count))
+
+
 def among(column, ids):
     """`column IN ids` with every id in one parameter (an array on PostgreSQL, a JSON list
     read by json_each on SQLite): ten thousand placeholders cost more to send and parse than

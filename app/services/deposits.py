@@ -84,6 +84,10 @@ def delete_deposit(deposit: Deposit) -> int:
     list of payments to deposit. Returns how many."""
     deposit = _lock(deposit.id)
     ensure_open(deposit)
+    if deposit.sepa_file:
+        # Its debits exist only through the run and its file may already be at the bank.
+        raise RuleViolation(_("Deposit %(number)s is a direct-debit run: it is not deleted; "
+                              "reject the debits the bank refuses.", number=deposit.number))
     freed = db.session.execute(sa.update(Payment).where(Payment.deposit_id == deposit.id)
                                .values(deposit_id=None)).rowcount
     audit.record("delete_deposit", deposit, before={

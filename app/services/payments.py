@@ -226,13 +226,17 @@ def credit_available_for(invoice: Invoice) -> Decimal:
 def allocate_credit(invoice_id: int) -> Decimal:
     """« Imputer le crédit »: the payer's account credit at the invoice's régie settles the
     invoice, up to what remains due. Returns the amount put on the invoice."""
+    # The payer first, then the invoice, as every payment does (never the reverse: two
+    # operations taking them in opposite orders deadlock).
+    payer_id = db.session.scalar(sa.select(Invoice.payer_id).where(Invoice.id == invoice_id))
+    if payer_id is not None:
+        _lock_payer(payer_id)
     invoice = billing.lock_invoice(invoice_id)
     if invoice is None:
         raise RuleViolation(_("Unknown invoice."), "invoice_id")
     if invoice.kind != "invoice" or invoice.status != "validated":
         raise RuleViolation(_("Invoice %(number)s is not a validated invoice: only those "
                               "can be paid.", number=invoice))
-    _lock_payer(invoice.payer_id)
     due = amount_due(invoice)
     if due <= 0:
         raise RuleViolation(_("Invoice %(number)s has nothing left to pay.", number=invoice))
@@ -304,9 +308,9 @@ def delete_payment(payment: Payment) -> None:
                                  .with_for_update()).scalar_one()
     db.session.refresh(payment)
     ensure_deletable(payment)
+    _lock_payer(payment.payer_id)
     for invoice_id in sorted({a.invoice_id for a in payment.allocations}):
         billing.lock_invoice(invoice_id)
-    _lock_payer(payment.payer_id)
     own = db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(AccountEntry.amount), 0))
                             .where(AccountEntry.payment_id == payment.id)) or ZERO
     if own > 0 and balance(payment.payer_id, payment.regie_id) - Decimal(own) < 0:

@@ -277,12 +277,23 @@ def direct_debit_xml(regie: Regie, collection_date: date, collections, message_i
             _add_amendment(transaction.find("p:DrctDbtTx/p:MndtRltdInf", namespace), collection)
     ET.register_namespace("", _PAIN)
     xml = ET.tostring(document, encoding="utf-8", xml_declaration=True)
-    errors = list(_pain_schema().iter_errors(xml))
-    if errors:
+    error = schema_error(xml)
+    if error:
         # Every value was checked before: this is a bug to report, never a file to send.
         raise RuleViolation(_("The direct-debit file does not follow the SEPA schema "
-                              "(pain.008.001.02): %(error)s", error=errors[0].reason))
+                              "(pain.008.001.02): %(error)s", error=error))
     return xml
+
+
+def schema_error(xml: bytes) -> Optional[str]:
+    """The first way the file breaks the pain.008.001.02 schema, or None. libxml2 (lxml)
+    checks a 10,000-debit file in a fraction of a second where xmlschema takes ten."""
+    from lxml import etree
+
+    schema = _pain_schema()
+    if schema.validate(etree.fromstring(xml)):
+        return None
+    return str(schema.error_log.last_error.message)
 
 
 def _add_amendment(mandate_info, collection: Collection) -> None:
@@ -309,7 +320,19 @@ def _add_amendment(mandate_info, collection: Collection) -> None:
 
 def _bic_of(iban: str) -> Optional[str]:
     try:
-        bic = IBAN(iban).bic
+        parsed = IBAN(iban)
+    except SchwiftyException:
+        return None
+    return _bic_of_bank(parsed.country_code, parsed.bank_code)
+
+
+@lru_cache(maxsize=4096)
+def _bic_of_bank(country_code: str, bank_code: str) -> Optional[str]:
+    """Looked up once per bank: schwifty scans its whole registry for each lookup."""
+    from schwifty import BIC as Bic
+
+    try:
+        bic = Bic.from_bank_code(country_code, bank_code)
         return str(bic) if bic else None
     except SchwiftyException:
         return None
@@ -320,7 +343,7 @@ def _pain_schema():
     import os
 
     import sepaxml
-    import xmlschema
+    from lxml import etree
 
-    return xmlschema.XMLSchema(os.path.join(os.path.dirname(sepaxml.__file__), "schemas",
-                                            "pain.008.001.02.xsd"))
+    return etree.XMLSchema(etree.parse(os.path.join(os.path.dirname(sepaxml.__file__),
+                                                    "schemas", "pain.008.001.02.xsd")))

@@ -74,6 +74,23 @@ def reason(code: str) -> Reason:
     return Reason(code, str(meaning), action, str(ADVICE[action]))
 
 
+def describe(code: str) -> Reason:
+    """The reason of a code a bank's file gave, even one missing from the table: the bank's
+    reject is a fact to record, not a typo to refuse."""
+    try:
+        return reason(code)
+    except RuleViolation:
+        return Reason((code or "").strip().upper(), _("Code not in Marelle's list"),
+                      FIX_DETAILS, str(ADVICE[FIX_DETAILS]))
+
+
+def choices() -> list:
+    """[(code, « CODE — meaning »)] for the reject form, the codes that may be presented
+    again first."""
+    return [(code, f"{code} — {meaning}") for code, (meaning, action) in sorted(
+        REASONS.items(), key=lambda item: (item[1][1] != PRESENT_AGAIN, item[0]))]
+
+
 # ---------------------------------------------------------------------------------------------
 # The bank's files
 

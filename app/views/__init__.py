@@ -11,6 +11,7 @@ from app.views.billing import (
     InvoiceView,
 )
 from app.views.bookings import BookingView, SubscriptionView
+from app.views.direct_debits import DirectDebitView
 from app.views.jobs import DemoView, JobView
 from app.views.offer import (
     FamilyQuotientView,
@@ -103,6 +104,10 @@ def register_views(appbuilder):
                         **BILLING)
     appbuilder.add_view(MandateView, "SEPA mandates", label=_l("SEPA mandates"),
                         icon="fa-university", **BILLING)
+    appbuilder.add_view(DirectDebitView, "Direct debits", label=_l("Direct debits"),
+                        icon="fa-file-export", **BILLING)
+    appbuilder.add_link("Import a reject file", label=_l("Import a reject file"),
+                        href="/direct_debits/rejects", icon="fa-file-import", **BILLING)
 
     appbuilder.add_view(AttendanceView, "Attendance", label=_l("Attendance"),
                         icon="fa-check-square", **ACTIVITIES)

@@ -1,4 +1,7 @@
 """Progress of background jobs, and the demo loader that proves the plumbing end to end."""
+from datetime import date
+from decimal import Decimal
+
 from flask import abort, flash, jsonify, redirect, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
@@ -20,6 +23,7 @@ JOB_TITLES = {
     "print_invoices": _l("Print invoices"),
     "reminder_letters": _l("Reminder letters"),
     "demo_load": _l("Demo families"),
+    "direct_debit_run": _l("Direct debits"),
 }
 # What the demo loader counts, in words.
 DEMO_COUNTS = {
@@ -67,6 +71,16 @@ def job_report(row: BackgroundJob):
         return {"invoices": billing.summary(ids), "unbilled": billing.unbilled_report(result),
                 "presences": billing.generation_presences_without_booking(row.params or {}),
                 "batch_id": result.get("batch_id")}
+    if row.name == "direct_debit_run":
+        from app.models import Deposit
+        from app.services import direct_debits
+
+        deposit_id = result.get("deposit_id")
+        return {"count": result.get("count", 0), "total": Decimal(result.get("total") or 0),
+                "deposit": db.session.get(Deposit, deposit_id) if deposit_id else None,
+                "refused": direct_debits.refused_report(result),
+                "collection_date": date.fromisoformat(result["collection_date"])
+                if result.get("collection_date") else None}
     return result
 
 

@@ -19,7 +19,7 @@ from app.extensions import db
 from app.formatting import PAYMENT_METHOD_LABELS, PAYMENT_STATUS_LABELS, money, short_date
 from app.models import Deposit, Invoice, Payment, Person, Product, Regie
 from app.pdf.deposits import deposit_slip_pdf
-from app.services import RuleViolation, deposits, payments
+from app.services import RuleViolation, deposits, direct_debits, payments, sepa_returns
 from app.services.calendar import today_in_town
 from app.views.base import RuleCheckedModelView
 from app.views.datamodel import EagerInterface
@@ -79,6 +79,15 @@ def status_badge(status) -> Markup:
         "danger" if status == "rejected" else "default", PAYMENT_STATUS_LABELS.get(status, status))
 
 
+def reject_reason_text(code) -> Markup:
+    """« AM04 — Provision insuffisante » and what to do next, on a rejected payment."""
+    if not code:
+        return Markup("")
+    why = sepa_returns.describe(code)
+    return Markup('<b class="reject-reason">{} — {}</b><br><span class="reject-advice">{}'
+                  '</span>').format(why.code, why.meaning, why.advice)
+
+
 def _refuse_on_form(form, exc: RuleViolation):
     """The refusal next to its field, the form kept as typed."""
     db.session.rollback()
@@ -117,7 +126,8 @@ class PaymentView(RuleCheckedModelView):
         "date": short_date, "amount": money, "status": status_badge,
         "method": lambda m: str(PAYMENT_METHOD_LABELS.get(m, m)),
         **{column: (lambda v: "" if v is None else v) for column in (
-            "cheque_number", "bank", "product", "deposit", "reject_reason")},
+            "cheque_number", "bank", "product", "deposit")},
+        "reject_reason": lambda code: reject_reason_text(code),
     }
 
     @expose("/list/")
@@ -300,7 +310,8 @@ class DepositView(RuleCheckedModelView):
     search_columns = ["number", "regie", "date", "method", "sent_at"]
     order_columns = ["number", "date", "total"]
     base_order = ("id", "desc")
-    base_permissions = ["can_list", "can_show", "can_delete", "can_slip", "can_send"]
+    base_permissions = ["can_list", "can_show", "can_delete", "can_slip", "can_send",
+                        "can_sepa", "can_reject"]
     label_columns = {"number": _l("Number"), "regie": _l("Régie"), "date": _l("Date"),
                      "method": _l("Payment method"), "total": _l("Total"),
                      "sent_at": _l("Handed to the bank on")}
@@ -311,6 +322,8 @@ class DepositView(RuleCheckedModelView):
         if item is None:
             return {}
         return {"by_product": deposits.by_product(item),
+                "reject_codes": sepa_returns.choices(),
+                "rejected": direct_debits.rejected_on_deposit(item.id),
                 "deposit_payments": db.session.scalars(
                     sa.select(Payment).where(Payment.deposit_id == item.id)
                     .options(sa.orm.joinedload(Payment.payer), sa.orm.joinedload(Payment.product))
@@ -341,6 +354,45 @@ class DepositView(RuleCheckedModelView):
         except RuleViolation as exc:
             db.session.rollback()
             flash(exc.message, "danger")
+        return redirect(url_for("DepositView.show", pk=pk))
+
+    @expose("/sepa/<int:pk>")
+    @has_access
+    def sepa(self, pk):
+        """The run's pain.008 file, as it was made."""
+        deposit = db.session.get(Deposit, pk) or abort(404)
+        xml = direct_debits.sepa_file(deposit)
+        if xml is None:
+            abort(404)
+        return Response(xml, mimetype="application/xml", headers={
+            "Content-Disposition": f'attachment; filename="{deposit.number}.xml"'})
+
+    @expose("/reject/<int:pk>/<int:payment_id>", methods=["POST"])
+    @has_access
+    def reject(self, pk, payment_id):
+        """« Rejeter » a direct debit of this deposit with the SEPA code the bank gave."""
+        payment = db.session.get(Payment, payment_id)
+        if payment is None or payment.deposit_id != pk:
+            abort(404)
+        try:
+            done = direct_debits.reject(payment, request.form.get("reason_code", ""))
+            db.session.commit()
+        except RuleViolation as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+            return redirect(url_for("DepositView.show", pk=pk))
+        why = sepa_returns.reason(request.form.get("reason_code", ""))
+        if done["already"]:
+            flash(_("This direct debit was already rejected: nothing changed."), "info")
+        else:
+            flash(_("Direct debit of %(name)s rejected (%(code)s — %(meaning)s): the invoice "
+                    "is due again.", name=payment.payer.full_name, code=why.code,
+                    meaning=why.meaning), "success")
+        for rum in done["revoked"]:
+            flash(_("Mandate %(rum)s revoked: the family must pay another way.", rum=rum),
+                  "warning")
+        if not done["revoked"]:  # a revoked mandate's message already says what to do
+            flash(why.advice, "info")
         return redirect(url_for("DepositView.show", pk=pk))
 
     @expose("/slip/<int:pk>")

@@ -575,3 +575,83 @@ def test_a_cheque_typed_12_50_goes_into_a_deposit_and_its_slip(server, browser):
     # Deposited, it has left the list of payments to deposit.
     page.goto(base_url + f"/paymentview/list/?_flt_0_deposit=1&_flt_0_cheque_number={cheque}")
     assert "0 paiement dans cette liste" in plain(page.inner_text("#list-total"))
+
+
+def test_a_direct_debit_is_run_then_rejected_and_the_invoice_is_due_again(server, browser):
+    """« Prélèvements » on one invoice of the filtered list, its summary, its deposit, then
+    « Rejeter » with a SEPA code: the payment reads REFUSÉ and the invoice is due again."""
+    import time
+
+    base_url, _ = server
+    api = browser.new_context().request
+    token = api.post(base_url + "/api/v1/security/login", data={
+        "username": "admin", "password": PASSWORD, "provider": "db"}).json()["access_token"]
+    auth = {"Authorization": f"Bearer {token}"}
+
+    def due_invoices():
+        listed = api.get(base_url + "/api/v1/invoice/?q=(filters:!((col:status,opr:eq,"
+                         "value:validated)),page_size:100)", headers=auth).json()["ids"]
+        for invoice_id in listed:
+            shown = api.get(f"{base_url}/api/v1/invoice/{invoice_id}", headers=auth).json()
+            invoice = dict(shown["result"], id=invoice_id)
+            if "-F-" in (invoice.get("number") or "") and invoice["amount_due"] != "0.00":
+                return [invoice]
+        return []
+
+    invoices = due_invoices()
+    if not invoices:  # alone, nothing is billed yet: bill the first days of November
+        regie = api.get(base_url + "/api/v1/regie/", headers=auth).json()["ids"][0]
+        services = api.get(base_url + "/api/v1/service/", headers=auth).json()["ids"]
+        started = api.post(base_url + "/api/v1/invoice/generate", headers=auth, data={
+            "regie_id": regie, "service_ids": services, "period_start": "2026-11-01",
+            "period_end": "2026-11-19", "due_date": "2026-12-15"})
+        assert started.status == 202, started.text()
+        job = started.json()["job_id"]
+        for _ in range(120):
+            status = api.get(f"{base_url}/api/v1/job/{job}", headers=auth).json()
+            if status["status"] in ("finished", "failed"):
+                break
+            time.sleep(0.5)
+        ids = status["result"]["invoice_ids"]
+        assert api.post(base_url + "/api/v1/invoice/validate", headers=auth,
+                        data={"ids": ids}).status == 200
+        invoices = due_invoices()
+    invoice = invoices[0]
+    mandate = api.post(base_url + "/api/v1/mandate/", headers=auth, data={
+        "adult_id": invoice["payer_id"], "regie_id": invoice["regie_id"],
+        "rum": f"NAV-{invoice['payer_id']}-{uuid.uuid4().hex[:6]}", "signed_on": "2026-09-01",
+        "iban": "FR1420041010050500013M02606"})
+    # 422 only when the payer already has an active mandate.
+    assert mandate.status == 201 or "déjà un mandat actif" in mandate.text(), mandate.text()
+
+    page = logged_in(browser, base_url, "regisseur", "regisseur")
+    page.goto(f"{base_url}/invoiceview/list/?_flt_0_number={invoice['number']}")
+    page.click("#debit-list")
+    page.wait_for_selector("#direct-debit-form")
+    assert page.input_value("#collection_date") == "2026-11-24"  # two TARGET days ahead
+    assert page.is_checked("#only_list")
+    page.click("#direct-debit-run")
+    page.wait_for_selector("#job-status[data-status=finished]", timeout=60000)
+    page.wait_for_selector("#run-summary")
+    assert "1 prélèvement" in plain(page.inner_text("#run-summary")), (
+        mandate.text(), page.inner_text("#job-links"))
+    due = invoice["amount_due"].replace(".", ",")
+    assert plain(page.inner_text("#run-total")).startswith(due)
+    page.click("#run-deposit")
+    page.wait_for_selector("#deposit-payments")
+    row = page.locator("#deposit-payments tr[id^=debit-]").first
+    assert invoice["number"] in row.inner_text()
+    row.locator("select[name=reason_code]").select_option("AC04")
+    row.locator("button:has-text('Rejeter')").click()
+    page.wait_for_selector("text=la facture est de nouveau due")
+    assert "REFUSÉ" in page.inner_text("#deposit-payments")
+    assert "AC04 — Compte clôturé" in page.inner_text("#deposit-payments")
+    (ROOT / "test-results").mkdir(exist_ok=True)
+    page.screenshot(path=str(ROOT / "test-results" / "direct-debit-rejected.png"),
+                    full_page=True)
+    page.goto(f"{base_url}/invoiceview/show/{invoice['id']}")
+    page.wait_for_selector("#invoice-state")
+    # Due again as before the run (after the other tests, a cheque may have paid part of it).
+    assert page.inner_text("#invoice-state") in ("impayée", "à relancer", "partiellement payée")
+    again = api.get(f"{base_url}/api/v1/invoice/{invoice['id']}", headers=auth).json()
+    assert again["result"]["amount_due"] == invoice["amount_due"]

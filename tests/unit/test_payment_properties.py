@@ -1,5 +1,7 @@
 """Random sequences of payments, credit allocations, credit notes, deposits, deposit and
-payment deletions: after every step not a cent is lost or created."""
+payment deletions, direct-debit runs and rejects: after every step not a cent is lost or
+created."""
+from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -7,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.models import AccountEntry, Deposit, Invoice, Payment, PaymentAllocation
-from app.services import RuleViolation, billing, deposits, payments
+from app.services import RuleViolation, billing, deposits, direct_debits, payments
 from tests import factories
 
 D = Decimal
@@ -26,6 +28,9 @@ steps = st.lists(st.one_of(
     st.tuples(st.just("deposit"), st.lists(pick, min_size=1, max_size=4, unique=True)),
     st.tuples(st.just("delete_deposit"), pick),
     st.tuples(st.just("delete_payment"), pick),
+    st.tuples(st.just("direct_debit"), st.lists(invoice_index, min_size=1, max_size=3,
+                                                unique=True)),
+    st.tuples(st.just("reject"), pick, st.sampled_from(["AM04", "AC04", "MD06"])),
 ), min_size=1, max_size=10)
 
 
@@ -40,11 +45,17 @@ def run(session, invoices, payer, regie, step):
         return payments.allocate_credit(invoices[step[1]].id)
     if kind == "credit_note":
         return billing.credit_note(invoices[step[1]], step[2])
+    if kind == "direct_debit":
+        return direct_debits.run(regie.id, date(2026, 11, 25),
+                                 invoice_ids=[invoices[i].id for i in step[1]])
     ids = session.scalars(sa.select(Payment.id).where(Payment.payer_id == payer.id)
                           .order_by(Payment.id)).all()
     if kind == "deposit":
         chosen = sorted({ids[i % len(ids)] for i in step[1]}) if ids else []
         return deposits.create_deposits(chosen)
+    if kind == "reject":
+        return direct_debits.reject(session.get(Payment, ids[step[1] % len(ids)]), step[2]) \
+            if ids else None
     if kind == "delete_deposit":
         found = session.scalars(sa.select(Deposit).where(Deposit.regie_id == regie.id)
                                 .order_by(Deposit.id)).all()
@@ -53,12 +64,18 @@ def run(session, invoices, payer, regie, step):
         payments.delete_payment(session.get(Payment, ids[step[1] % len(ids)]))
 
 
+def money_received(session, payer):
+    """What the payer's payments not rejected bring."""
+    return session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Payment.amount), 0))
+                          .where(Payment.payer_id == payer.id, Payment.status == "ok"))
+
+
 def check(session, invoices, payer, regie, money_in):
-    payments_total = session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Payment.amount), 0))
-                                    .where(Payment.payer_id == payer.id, Payment.status == "ok"))
-    assert payments_total == money_in
+    assert money_received(session, payer) == money_in
+    # A rejected payment's allocations stay as a record but settle nothing.
     allocations = session.scalars(sa.select(PaymentAllocation).join(Payment)
-                                  .where(Payment.payer_id == payer.id)).all()
+                                  .where(Payment.payer_id == payer.id,
+                                         Payment.status == "ok")).all()
     assert all(a.amount > 0 for a in allocations)
     entries = payments.entries(payer.id, regie.id)
     balance = payments.balance(payer.id, regie.id)
@@ -67,6 +84,9 @@ def check(session, invoices, payer, regie, money_in):
     assert money_in == sum((a.amount for a in allocations), D(0)) + balance
     for payment in session.scalars(sa.select(Payment).where(Payment.payer_id == payer.id)):
         own = sum((e.amount for e in entries if e.payment_id == payment.id), D(0))
+        if payment.status == "rejected":  # what it left on the account was taken back
+            assert own == 0
+            continue
         assert payment.amount == sum((a.amount for a in payment.allocations), D(0)) + own
     for deposit in session.scalars(sa.select(Deposit).where(Deposit.regie_id == regie.id)):
         assert deposit.total == sum((p.amount for p in deposit.payments), D(0)) > 0
@@ -89,11 +109,15 @@ def test_no_cent_is_lost_or_created(session, steps):
     example = session.begin_nested()
     try:
         payer, regie, invoices = factories.payer_with_invoices(session, *TOTALS)
+        for key, value in factories.CREDITOR.items():  # able to debit, the payer's mandate
+            setattr(regie, key, value)
+        factories.mandate(session, payer, regie)
         money_in = D(0)
         for step in steps:
             attempt = session.begin_nested()
             before = session.scalar(sa.select(sa.func.coalesce(sa.func.sum(Payment.amount), 0))
                                     .where(Payment.payer_id == payer.id))
+            received = money_received(session, payer)
             try:
                 run(session, invoices, payer, regie, step)
             except RuleViolation:
@@ -110,6 +134,12 @@ def test_no_cent_is_lost_or_created(session, steps):
                 assert after - before in (0, step[1])
             elif step[0] == "delete_payment":
                 money_in -= before - after
+            elif step[0] == "direct_debit":
+                money_in += after - before
+            elif step[0] == "reject":
+                # A reject takes a payment's money back; the payment itself stays.
+                assert after == before
+                money_in -= received - money_received(session, payer)
             else:
                 assert after == before
             check(session, invoices, payer, regie, money_in)
