@@ -1,6 +1,6 @@
 """Month's-end printing: one process against all the machine's processes, side by side.
 
-    python bench/printing.py [--children 2000] [--invoices 240] [--repeat 3]
+    python bench/printing.py [--children 2000] [--invoices 600] [--repeat 3]
 
 Builds the demo town, bills and validates its month, then prints the same validated invoices
 into one merged PDF with PDF_PROCESSES=1 and with every core, alternately (their stored PDFs
@@ -29,7 +29,7 @@ class _Progress:
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--children", type=int, default=2000)
-    parser.add_argument("--invoices", type=int, default=240)
+    parser.add_argument("--invoices", type=int, default=600)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
 

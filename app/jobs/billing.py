@@ -48,24 +48,29 @@ def batch_folder() -> Path:
     return private_folder("batches")
 
 
-# Invoices rendered between two moves of the progress bar (and held in memory as HTML).
-PRINT_SLICE = 200
+# Invoices written as HTML while the previous slice is converted (and held in memory as HTML).
+PRINT_SLICE = 50
 
 
 @job("print_invoices")
 def print_invoices(progress, invoice_ids):
     """One merged PDF of the listed invoices, in the order given, rendered over the machine's
     processes slice by slice (the progress bar moves between slices)."""
-    documents = []
-    ids = list(invoice_ids)
+    documents, ids, waiting = [], list(invoice_ids), None
     with pdf_press(len(ids)) as press:
         for start in range(0, len(ids), PRINT_SLICE):
             wanted = ids[start:start + PRINT_SLICE]
             found = {i.id: i for i in db.session.scalars(sa.select(Invoice).where(
                 Invoice.id.in_(wanted)).options(sa.orm.selectinload(Invoice.lines),
                                                 sa.orm.selectinload(Invoice.adjustments)))}
-            documents += invoice_pdfs([found[i] for i in wanted if i in found], press)
-            progress.report_only(int(90 * (start + len(wanted)) / len(ids)))
+            # This slice's HTML is written while the processes convert the previous one.
+            started = invoice_pdfs([found[i] for i in wanted if i in found], press)
+            if waiting:
+                documents += waiting()
+                progress.report_only(int(90 * start / len(ids)))
+            waiting = started
+        if waiting:
+            documents += waiting()
     name = f"{secrets.token_hex(16)}.pdf"
     write_private(batch_folder() / name, merge_pdfs(documents) if documents else b"")
     return {"file": name, "count": len(documents)}
@@ -85,10 +90,13 @@ def reminder_letters(progress, invoice_ids, save_to_records=False, created_by_id
     letters = reminders.letters_for(invoice_ids, sent_on)
     pdfs = []
     with pdf_press(len(letters)) as press:
+        waiting = []
         for start in range(0, len(letters), PRINT_SLICE):
-            pdfs += press([letter_html(letter, sent_on)
-                           for letter in letters[start:start + PRINT_SLICE]])
-            progress.report_only(int(80 * (start + PRINT_SLICE) / max(1, len(letters))))
+            waiting.append(press([letter_html(letter, sent_on)
+                                  for letter in letters[start:start + PRINT_SLICE]]))
+        for done, finished in enumerate(waiting, start=1):
+            pdfs += finished()
+            progress.report_only(int(80 * done / len(waiting)))
     saved = {}
     if save_to_records:
         payers = {p.id: p for p in db.session.scalars(sa.select(Person).where(

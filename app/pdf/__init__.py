@@ -31,21 +31,28 @@ def render_pdf(template: str, **context) -> bytes:
 
 @contextmanager
 def pdf_press(count: int):
-    """A function turning a list of HTML texts into their PDFs, in order. For `count` documents
-    or more than PDF_PARALLEL_FROM, they are converted by PDF_PROCESSES processes side by
-    side (all the machine's cores by default); below, here, where starting processes would
-    cost more than it saves."""
+    """A function `press(htmls)` that starts turning HTML texts into PDFs and returns a
+    function giving them, in order, once ready: the caller writes the next HTML meanwhile.
+    From PDF_PARALLEL_FROM documents on, PDF_PROCESSES processes (all the machine's cores by
+    default) convert side by side; below, here, where starting processes would cost more than
+    it saves."""
     config = current_app.config
     processes = int(config.get("PDF_PROCESSES") or os.cpu_count() or 1)
     if processes < 2 or count < int(config.get("PDF_PARALLEL_FROM", 24)):
-        yield lambda htmls: [html_to_pdf(html) for html in htmls]
+        yield lambda htmls: (lambda: [html_to_pdf(html) for html in htmls])
         return
-    # Spawned, not forked: the job may run in a thread, and a forked child would inherit the
-    # parent's database connections and locks.
+    # Forked where the system can: the children start at once and only run xhtml2pdf on text
+    # (no database, no lock of the parent's; CPython resets the import and logging locks in
+    # a forked child). Spawning instead costs each print job seconds of imports.
+    method = config.get("PDF_START_METHOD") or (
+        "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with ProcessPoolExecutor(max_workers=processes,
-                             mp_context=multiprocessing.get_context("spawn")) as pool:
-        yield lambda htmls: list(pool.map(html_to_pdf, htmls,
-                                          chunksize=max(1, len(htmls) // (processes * 8))))
+                             mp_context=multiprocessing.get_context(method)) as pool:
+        def press(htmls):
+            futures = [pool.submit(html_to_pdf, html) for html in htmls]
+            return lambda: [future.result() for future in futures]
+
+        yield press
 
 
 def merge_pdfs(documents) -> bytes:

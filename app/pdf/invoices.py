@@ -47,14 +47,21 @@ def render_invoice(invoice: Invoice) -> bytes:
     return html_to_pdf(invoice_html(invoice))
 
 
-def invoice_pdfs(invoices, press=None) -> list:
-    """The PDFs of `invoices`, in order: a validated invoice's stored PDF, or one rendered
-    now (by `press`, see app.pdf.pdf_press) and kept; a draft's is rendered fresh, marked as
-    such."""
+def invoice_pdfs(invoices, press=None):
+    """A function giving the PDFs of `invoices`, in order, once `press` (see
+    app.pdf.pdf_press) has made those missing: a validated invoice's stored PDF, or one
+    rendered now and kept; a draft's is rendered fresh, marked as such. Without `press`,
+    the PDFs themselves."""
     documents = {invoice.id: _stored(invoice) for invoice in invoices}
     missing = [invoice for invoice in invoices if documents[invoice.id] is None]
     htmls = [invoice_html(invoice) for invoice in missing]
-    rendered = press(htmls) if press else [html_to_pdf(html) for html in htmls]
+    if press is None:
+        return _kept(invoices, documents, missing, [html_to_pdf(html) for html in htmls])
+    started = press(htmls)
+    return lambda: _kept(invoices, documents, missing, started())
+
+
+def _kept(invoices, documents, missing, rendered) -> list:
     for invoice, document in zip(missing, rendered):
         if invoice.status != "draft":
             _keep(invoice, document)
