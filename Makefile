@@ -59,6 +59,7 @@ bench: install-dev
 	$(BIN)/python bench/billing.py --children 20000
 	$(BIN)/python bench/pages.py --children 20000
 	$(BIN)/python bench/payments.py --children 20000
+	$(BIN)/python bench/printing.py --children 2000
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
