@@ -9,7 +9,7 @@ from typing import Optional
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Invoice, InvoiceReminder
+from app.models import AccountEntry, Invoice, InvoiceReminder
 from app.services import billing, bulk
 from app.services.calendar import today_in_town
 
@@ -21,6 +21,7 @@ class Letter:
     address: str
     regie: object
     invoices: list = field(default_factory=list)  # [(invoice, amount due)]
+    credit: Decimal = Decimal("0.00")  # on the payer's account at the régie, not yet used
 
     @property
     def total(self) -> Decimal:
@@ -49,6 +50,16 @@ def letters_for(invoice_ids, today: Optional[date] = None) -> list:
                                   invoice.address or "", invoice.regie)
         letters[key].invoices.append((invoice, billing.amount_due(invoice,
                                                                   *settled[invoice.id])))
+    if letters:
+        # Money already on the account is said in the letter: the family may just ask for it
+        # to be put on the invoices.
+        for payer_id, regie_id, balance in db.session.execute(
+                sa.select(AccountEntry.adult_id, AccountEntry.regie_id,
+                          sa.func.sum(AccountEntry.amount))
+                .where(bulk.among(AccountEntry.adult_id, {k[0] for k in letters}))
+                .group_by(AccountEntry.adult_id, AccountEntry.regie_id)):
+            if (payer_id, regie_id) in letters and Decimal(balance) > 0:
+                letters[(payer_id, regie_id)].credit = Decimal(balance)
     return list(letters.values())
 
 

@@ -76,6 +76,7 @@ def test_the_regisseur_prints_the_letters_of_the_to_remind_list(app, login, over
     assert len(pages) == 2
     mine = next(page for page in pages if overdue["numbers"][0] in page)
     assert "Relance" in mine and "60,00 €" in mine and "20,00 €" in mine  # 30 − 10 paid
+    assert "crédit sur votre compte" not in mine
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(InvoiceReminder.id))) == 3
         saved = db.session.scalars(sa.select(Document).where(
@@ -118,3 +119,15 @@ def test_letters_of_two_regies_are_saved_each_to_its_own_invoices(app, login, ov
         assert linked[overdue["late"]] == linked[overdue["partly"]] != linked[elsewhere_id]
     again = words(regisseur.get(f"/invoiceview/reminders?ids={ids}"))
     assert "personne à relancer" in again  # not twice the same day
+
+
+def test_a_letter_says_what_credit_the_account_holds(app, overdue):
+    from app.models import Invoice
+
+    with app.test_request_context():
+        invoice = db.session.get(Invoice, overdue["late"])
+        payments.record_payment(overdue["payer"], invoice.regie_id, "5,00", "cash")
+        letters = reminders.letters_for(overdue["ids"])
+        mine = next(letter for letter in letters if letter.payer_id == overdue["payer"])
+        assert mine.credit == Decimal("5.00")
+        db.session.rollback()
