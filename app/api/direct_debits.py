@@ -2,7 +2,7 @@
 from flask import request
 from flask_appbuilder.api import BaseApi, expose, protect, safe
 from flask_babel import gettext as _
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, ValidationError, fields, validate
 
 from app import jobs
 from app.api.base import FrenchResponses, rule_response
@@ -14,9 +14,11 @@ from app.services.sepa_returns import MAX_FILE_BYTES
 
 
 class RunBody(Schema):
-    regie_id = fields.Integer(required=True)
+    regie_id = fields.Integer(required=True, validate=validate.Range(1, 2**31 - 1))
     collection_date = fields.Date(required=True)
-    invoice_ids = fields.List(fields.Integer(), load_default=None, allow_none=True)
+    # Ids a database integer holds: a larger one failed the job with raw SQL in its error.
+    invoice_ids = fields.List(fields.Integer(validate=validate.Range(1, 2**31 - 1)),
+                              load_default=None, allow_none=True)
 
 
 class DirectDebitApi(FrenchResponses, BaseApi):

@@ -829,6 +829,10 @@ def credit_note(invoice: Invoice, amount=None, reason: Optional[str] = None,
     The cancelled days are released: staff can correct those bookings, and the next
     generation bills them again on a new invoice. The invoice row is locked first, so two
     credit notes at once can never take more than remains."""
+    # The payer first, then the invoice, as payments, runs and rejects lock them: a credit
+    # note may give money back to the payer's account.
+    db.session.execute(sa.select(Person.id).where(Person.id == invoice.payer_id)
+                       .with_for_update())
     invoice = lock_invoice(invoice.id)
     if invoice is None or invoice.status != "validated" or invoice.kind != "invoice":
         raise RuleViolation(_("A credit note corrects a validated invoice."))

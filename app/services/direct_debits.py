@@ -54,7 +54,8 @@ def refusal_text(code: str) -> str:
         BAD_IBAN: _("The IBAN of the payer's mandate is no longer valid: correct the mandate."),
         NOTHING_DUE: _("Nothing is left to pay on this invoice."),
         PENDING: _("A direct debit of this invoice is already pending."),
-        NOT_ELIGIBLE: _("This is not a validated invoice of this régie."),
+        NOT_ELIGIBLE: _("This is not a validated invoice of this régie whose debit date has "
+                         "come (the date printed on it, on or before the collection date)."),
     }[code]
 
 
@@ -121,8 +122,11 @@ def run(regie_id: int, collection_date: date, invoice_ids=None, progress=None) -
                              Invoice.debit_date <= collection_date,
                              Invoice.total + credited - paid > 0)
     else:
+        # Chosen invoices too are only debited from the date each one announced.
         invoice_ids = sorted({int(i) for i in invoice_ids})
-        candidates = sa.and_(candidates, bulk.among(Invoice.id, invoice_ids))
+        candidates = sa.and_(candidates, bulk.among(Invoice.id, invoice_ids),
+                             Invoice.debit_date.isnot(None),
+                             Invoice.debit_date <= collection_date)
     db.session.execute(sa.select(Person.id).where(
         Person.id.in_(sa.select(Invoice.payer_id).where(candidates)))
         .order_by(Person.id).with_for_update())
@@ -160,7 +164,7 @@ def run(regie_id: int, collection_date: date, invoice_ids=None, progress=None) -
         else:
             if row.iban not in iban_ok:
                 try:
-                    sepa.checked_iban(row.iban)
+                    sepa.checked_debtor_iban(row.iban)
                     iban_ok[row.iban] = True
                 except RuleViolation:
                     iban_ok[row.iban] = False
@@ -282,9 +286,20 @@ def reject_many(pairs) -> dict:
     Returns {"rejected": [ids], "already": [ids], "revoked": [RUMs]}."""
     codes = {}
     for payment_id, code in pairs:
-        codes.setdefault(int(payment_id), (code or "").strip().upper())
+        codes.setdefault(int(payment_id), (code or "").strip().upper()[:10])
     if not codes:
         return {"rejected": [], "already": [], "revoked": []}
+    # Payers, then the invoices the payments settle, then the payments: the order every money
+    # operation takes, so that a credit note or « Imputer le crédit » running meanwhile either
+    # waits for this reject or is seen whole by it (a credit note's give-back of a payment
+    # being rejected would otherwise stay on the account).
+    db.session.execute(sa.select(Person.id).where(Person.id.in_(
+        sa.select(Payment.payer_id).where(bulk.among(Payment.id, codes))))
+        .order_by(Person.id).with_for_update())
+    db.session.execute(sa.select(Invoice.id).where(Invoice.id.in_(
+        sa.select(PaymentAllocation.invoice_id).where(
+            bulk.among(PaymentAllocation.payment_id, codes))))
+        .order_by(Invoice.id).with_for_update())
     rows = db.session.execute(
         sa.select(Payment.id, Payment.status, Payment.method, Payment.deposit_id,
                   Payment.mandate_id, Payment.payer_id, Payment.regie_id, Payment.amount)

@@ -44,6 +44,22 @@ def checked_iban(text: str, field: str = "iban") -> str:
         raise RuleViolation(_("This IBAN is not valid: check its digits."), field)
 
 
+# Debtors the régie's file can reach without their postal address: the EEA. SEPA's other
+# members (GB, CH, MC, SM, VA, AD) need it in the file, which Marelle does not write.
+DEBIT_COUNTRIES = frozenset(
+    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IS IT LI LT LU LV MT NL NO PL PT RO SE SI "
+    "SK".split())
+
+
+def checked_debtor_iban(text: str, field: str = "iban") -> str:
+    """A mandate's IBAN: valid, and of a country the régie may debit."""
+    iban = checked_iban(text, field)
+    if iban[:2] not in DEBIT_COUNTRIES:
+        raise RuleViolation(_("Direct debits reach accounts in the European Economic Area "
+                              "only: this IBAN is from %(country)s.", country=iban[:2]), field)
+    return iban
+
+
 def checked_bic(text: str, field: str = "bic") -> str:
     try:
         return str(BIC((text or "").replace(" ", "")))
@@ -85,7 +101,7 @@ def check_mandate(mandate: Mandate, before: Optional[dict] = None) -> Mandate:
         raise RuleViolation(_("The signature date is required."), "signed_on")
     if mandate.signed_on > today_in_town():
         raise RuleViolation(_("A mandate cannot be signed in the future."), "signed_on")
-    mandate.iban = checked_iban(mandate.iban)
+    mandate.iban = checked_debtor_iban(mandate.iban)
     mandate.bic = checked_bic(mandate.bic) if (mandate.bic or "").strip() else None
     mandate.status = mandate.status or "active"
     if mandate.status not in ("active", "revoked"):
@@ -238,6 +254,16 @@ def check_creditor(regie: Regie) -> None:
 
 
 _PAIN = "urn:iso:std:iso:20022:tech:xsd:pain.008.001.02"
+# The EPC's basic Latin set for names and remittance text.
+_NOT_SEPA = re.compile(r"[^A-Za-z0-9/\-?:().,'+ ]")
+
+
+def sepa_text(text: str) -> str:
+    """Text the banks accept: letters without accents (« Dvořák » -> « Dvorak », other
+    scripts transliterated), the EPC's punctuation, anything else a space."""
+    from text_unidecode import unidecode
+
+    return " ".join(_NOT_SEPA.sub(" ", unidecode(text or "")).split())
 
 
 def direct_debit_xml(regie: Regie, collection_date: date, collections, message_id: str,
@@ -248,18 +274,19 @@ def direct_debit_xml(regie: Regie, collection_date: date, collections, message_i
     from sepaxml import SepaDD
 
     check_creditor(regie)
-    config = {"name": regie.name, "IBAN": regie.iban, "batch": True,
+    config = {"name": sepa_text(regie.name), "IBAN": regie.iban, "batch": True,
               "creditor_id": regie.creditor_id, "currency": "EUR"}
     if regie.bic:
         config["BIC"] = regie.bic
     debit = SepaDD(config, schema="pain.008.001.02", clean=True)
     for collection in collections:
         payment = {
-            "name": collection.debtor_name[:70], "IBAN": collection.iban,
+            "name": sepa_text(collection.debtor_name)[:70], "IBAN": collection.iban,
             "amount": int((collection.amount * 100).to_integral_value()),
             "type": collection.sequence, "collection_date": collection_date,
             "mandate_id": collection.rum, "mandate_date": collection.signed_on,
-            "description": collection.label[:140], "endtoend_id": collection.end_to_end_id[:35],
+            "description": sepa_text(collection.label)[:140],
+            "endtoend_id": collection.end_to_end_id[:35],
         }
         bic = collection.bic or _bic_of(collection.iban)
         if bic:

@@ -128,21 +128,47 @@ def read_returns(data: bytes) -> list:
     kind = _local(document.tag)
     found = []
     if kind == "CstmrPmtStsRpt":  # pain.002
+        _refuse_whole_rejections(document)
         for status in document.iter():
             if _local(status.tag) != "TxInfAndSts":
                 continue
-            if _text(status, "TxSts") not in ("RJCT", ""):
+            # Only a line the bank says it rejected: a line without a status inherits its
+            # batch's, which is not a rejection here (whole rejections are refused above).
+            if _text(status, "TxSts") != "RJCT":
                 continue
-            found.append((_text(status, "OrgnlEndToEndId"),
-                          _text(status, "StsRsnInf", "Rsn", "Cd")))
+            found.append((_text(status, "OrgnlEndToEndId"), _reason_code(status, "StsRsnInf")))
     elif kind == "BkToCstmrDbtCdtNtfctn":  # camt.054
         for details in document.iter():
             if _local(details.tag) != "TxDtls":
                 continue
-            code = _text(details, "RtrInf", "Rsn", "Cd")
+            code = _reason_code(details, "RtrInf")
             if code:
                 found.append((_text(details, "Refs", "EndToEndId"), code))
     else:
         raise RuleViolation(_("This file is not a bank's XML reject file (pain.002 or "
                                "camt.054)."), "file")
-    return [(e2e, code.upper()) for e2e, code in found if e2e]
+    # A SEPA code has 4 characters and an end-to-end id 35: anything longer is not ours.
+    return [(e2e[:35], code.upper()[:10]) for e2e, code in found if e2e]
+
+
+def _reason_code(element, info) -> str:
+    """The ISO code of a reason, or the bank's own (« Prtry ») when it gives no ISO one."""
+    return _text(element, info, "Rsn", "Cd") or _text(element, info, "Rsn", "Prtry")
+
+
+def _refuse_whole_rejections(report) -> None:
+    """A status report that rejects a whole file or batch lists no transaction: importing it
+    as « nothing rejected » would leave every debit paid though the bank collected nothing."""
+    for element in report.iter():
+        name = _local(element.tag)
+        if name not in ("OrgnlGrpInfAndSts", "OrgnlPmtInfAndSts"):
+            continue
+        status = _text(element, "GrpSts" if name == "OrgnlGrpInfAndSts" else "PmtInfSts")
+        if status == "RJCT":
+            reference = _text(element, "OrgnlMsgId" if name == "OrgnlGrpInfAndSts"
+                              else "OrgnlPmtInfId")
+            raise RuleViolation(_(
+                "The bank rejected a whole file or batch (« %(reference)s », reason "
+                "%(code)s): no debit of it was collected. Reject its payments from the "
+                "deposit's page, then send the file again.", reference=reference,
+                code=_reason_code(element, "StsRsnInf") or "—"), "file")

@@ -268,3 +268,21 @@ def test_a_reject_file_imported_twice_rejects_once(session, town, kind):
 def test_a_bad_file_is_refused_in_french(session):
     with pytest.raises(RuleViolation, match="fichier"):
         direct_debits.import_rejects(b"not xml at all")
+
+
+def test_chosen_invoices_too_wait_for_the_debit_date_printed_on_them(session, town):
+    """Attack review: a run given a list debited invoices whose printed date was later, or
+    that never announced a debit."""
+    from app.models import Invoice
+
+    regie = town["regie"]
+    _, (later,) = factories.debit_payer(session, regie, "35.00", last="Plustard")
+    _, (undated,) = factories.debit_payer(session, regie, "42.00", last="Sansdate")
+    session.execute(sa.update(Invoice).where(Invoice.id == later.id)
+                    .values(debit_date=date(2027, 2, 15)))
+    session.execute(sa.update(Invoice).where(Invoice.id == undated.id).values(debit_date=None))
+    result = direct_debits.run(regie.id, DAY, invoice_ids=[later.id, undated.id])
+    assert result["count"] == 0
+    assert [(r["invoice_id"], r["code"]) for r in result["refused"]] == [
+        (later.id, "not_eligible"), (undated.id, "not_eligible")]
+    assert "date de prélèvement" in result["refused"][0]["reason"]

@@ -76,3 +76,30 @@ def test_the_advice_is_in_french(app):
         with pytest.raises(RuleViolation) as refused:
             reason("XX99")
     assert refused.value.message == "Code de motif SEPA inconnu : « XX99 »."
+
+
+WHOLE_FILE_REJECTED = b"""<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.002.001.03"><CstmrPmtStsRpt>
+ <GrpHdr><MsgId>STS-2</MsgId><CreDtTm>2026-12-11T08:00:00</CreDtTm></GrpHdr>
+ <OrgnlGrpInfAndSts><OrgnlMsgId>ENF-D-2026-000004</OrgnlMsgId><OrgnlMsgNmId>pain.008.001.02</OrgnlMsgNmId>
+  <GrpSts>RJCT</GrpSts><StsRsnInf><Rsn><Cd>FF01</Cd></Rsn></StsRsnInf></OrgnlGrpInfAndSts>
+</CstmrPmtStsRpt></Document>"""
+
+
+def test_a_file_rejected_whole_is_refused_not_read_as_nothing_rejected(app):
+    """Attack review: a whole-file rejection imported as « 0 rejected » left every debit
+    paid though the bank collected nothing."""
+    with app.test_request_context():
+        with pytest.raises(RuleViolation) as refused:
+            read_returns(WHOLE_FILE_REJECTED)
+    assert "« ENF-D-2026-000004 »" in refused.value.message and "FF01" in refused.value.message
+
+
+def test_only_lines_the_bank_rejects_count_and_codes_are_cut_to_size():
+    unstated = PAIN_002.replace(b"<TxSts>ACSC</TxSts>", b"")
+    assert read_returns(unstated) == [("ENF-F-2026-000001", "AM04"),
+                                      ("ENF-F-2026-000003", "MD01")]
+    long_code = CAMT_054.replace(b"<Cd>AC04</Cd>", b"<Cd>" + b"Q" * 300 + b"</Cd>")
+    assert read_returns(long_code) == [("ENF-F-2026-000007", "Q" * 10)]
+    proprietary = CAMT_054.replace(b"<Cd>AC04</Cd>", b"<Prtry>AC06</Prtry>")
+    assert read_returns(proprietary) == [("ENF-F-2026-000007", "AC06")]

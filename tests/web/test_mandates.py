@@ -102,7 +102,9 @@ def test_bad_mandates_are_refused_through_the_api_in_french(api, family):
             ({"iban": BAD_RIB_KEY}, "Cet IBAN n'est pas valide"),
             ({"bic": "NOTABIC"}, "Ce BIC n'est pas valide."),
             ({"signed_on": "2026-12-01"}, "Un mandat ne peut pas être signé dans le futur."),
-            ({"rum": "ENF 1"}, "La RUM compte de 1 à 35 caractères")):
+            ({"rum": "ENF 1"}, "La RUM compte de 1 à 35 caractères"),
+            # A valid IBAN of a country the file cannot reach (attack review).
+            ({"iban": "GB33BUKB20201555555555"}, "Espace économique européen")):
         answer = client.post("/api/v1/mandate/", json={**body, **change})
         assert answer.status_code in (409, 422), (change, answer.get_json())
         assert message in str(answer.get_json()), (change, answer.get_json())
