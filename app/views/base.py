@@ -1,5 +1,5 @@
 """What the back-office ModelViews share."""
-from flask import abort, flash, has_request_context, request
+from flask import abort, flash, g, has_request_context, redirect, request, url_for
 from flask_appbuilder import ModelView, expose, has_access
 from flask_appbuilder.exceptions import DatabaseException
 from flask_appbuilder.urltools import (
@@ -88,10 +88,33 @@ class RuleCheckedModelView(ModelView):
                     self.datamodel.add(item)
                     self.post_add(item)
                     flash(self.add_row_message, "success")
+                    g.marelle_saved_pk = self.datamodel.get_pk_value(item)
                     return None
         else:
             self.update_redirect()
         return self._get_add_widget(form=form, exclude_cols=exclude_cols)
+
+    def _saved_record_url(self):
+        pk = g.pop("marelle_saved_pk", None)
+        if pk is None or "can_show" not in self.base_permissions:
+            return None
+        return url_for(f"{self.__class__.__name__}.show", pk=pk)
+
+    def post_add_redirect(self):
+        """To the record just made, as one expects after « Enregistrer » (FAB went back in its
+        page history, often to the home page); an add made from a record's related list
+        (its filter in the address) goes back to that record."""
+        shown = self._saved_record_url()
+        if shown and not any(key.startswith("_flt_") for key in request.args):
+            return redirect(shown)
+        return super().post_add_redirect()
+
+    def post_edit_redirect(self):
+        shown = self._saved_record_url()
+        back = self.get_redirect()
+        if shown and back == self.appbuilder.get_url_for_index:
+            return redirect(shown)
+        return redirect(back)
 
     def _edit(self, pk):
         get_filter_args(self._filters, disallow_if_not_in_search=False)
@@ -117,6 +140,7 @@ class RuleCheckedModelView(ModelView):
                     self.datamodel.edit(item)
                     self.post_update(item)
                     flash(self.edit_row_message, "success")
+                    g.marelle_saved_pk = pk
                     return None
         else:
             form = self.edit_form.refresh(obj=item)

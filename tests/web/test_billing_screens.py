@@ -278,3 +278,15 @@ def test_a_period_with_nothing_to_bill_says_so(login, billed_family):
     assert "0 brouillon créé" in done
     assert "Rien à facturer du 01/10/2026 au 31/10/2026" in done
     assert "Tous les jours réservés de la période sont facturés." not in done
+
+
+def test_saving_a_new_record_shows_it(app, login):
+    """Review: « Enregistrer » on a new régie landed on another régie's page, on a new
+    mandate or service on the home page."""
+    admin = login("admin")
+    admin.get("/regieview/list/")
+    saved = admin.post("/regieview/add", data={"code": "NEUF", "name": "Régie neuve",
+                                               "mode": "postpaid"})
+    with app.app_context():
+        regie_id = db.session.scalar(sa.select(Regie.id).where(Regie.code == "NEUF"))
+    assert saved.headers["Location"].endswith(f"/regieview/show/{regie_id}")
