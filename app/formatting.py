@@ -25,6 +25,11 @@ PAYMENT_METHOD_LABELS = {
     "ancv": _l("ANCV holiday vouchers"),
 }
 PAYMENT_STATUS_LABELS = {"ok": _l("received"), "rejected": _l("REJECTED")}
+PAYMENT_STATE_LABELS = {
+    "rejected": _l("REJECTED"), "to_deposit": _l("to deposit"), "in_deposit": _l("in a deposit"),
+    "handed_to_bank": _l("handed to the bank"), "to_collect": _l("to be debited"),
+    "collected": _l("debited"),
+}
 JOB_STATUS_LABELS = {
     "queued": _l("queued"),
     "started": _l("running"),
@@ -114,3 +119,4 @@ def register(app):
     app.jinja_env.globals["CRITERION_LABELS"] = CRITERION_LABELS
     app.jinja_env.globals["PAYMENT_METHOD_LABELS"] = PAYMENT_METHOD_LABELS
     app.jinja_env.globals["PAYMENT_STATUS_LABELS"] = PAYMENT_STATUS_LABELS
+    app.jinja_env.globals["PAYMENT_STATE_LABELS"] = PAYMENT_STATE_LABELS

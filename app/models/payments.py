@@ -72,6 +72,22 @@ class Payment(Model):
     allocations = relationship("PaymentAllocation", back_populates="payment",
                                cascade="all, delete-orphan", order_by="PaymentAllocation.id")
 
+    @property
+    def state(self) -> str:
+        """Where the money is: rejected; to deposit, in a deposit, handed to the bank (desk
+        payments); to collect, collected (direct debits, once their deposit went to the bank
+        and their day has come)."""
+        from app.services.calendar import today_in_town
+
+        if self.status == "rejected":
+            return "rejected"
+        sent = self.deposit is not None and self.deposit.sent_at is not None
+        if self.method == "direct_debit":
+            return "collected" if sent and self.date <= today_in_town() else "to_collect"
+        if self.deposit is None:
+            return "to_deposit"
+        return "handed_to_bank" if sent else "in_deposit"
+
     def __repr__(self):
         return f"{self.date:%d/%m/%Y} {self.amount}"
 

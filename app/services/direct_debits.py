@@ -317,6 +317,11 @@ def reject_many(pairs) -> dict:
         db.session.execute(sa.update(Payment).where(bulk.among(Payment.id, ids))
                            .values(status="rejected", reject_reason=code[:10]),
                            execution_options={"synchronize_session": False})
+    # The bank answering about a file means it had it: its deposit is handed to the bank,
+    # locked, and the next run cannot put these invoices in a second unsent file beside it.
+    db.session.execute(sa.update(Deposit).where(
+        Deposit.id.in_({r.deposit_id for r in todo}), Deposit.sent_at.is_(None))
+        .values(sent_at=utcnow()), execution_options={"synchronize_session": False})
 
     # What of these payments sits on the payer's account (an over-payment, a credit note's
     # refund, net of what was later put on other invoices) is taken back.

@@ -346,7 +346,15 @@ def summary(payment_ids) -> dict:
     """How many payments and their total (the list's foot), in one query."""
     from app.services import bulk
 
-    count, total = db.session.execute(
-        sa.select(sa.func.count(Payment.id), sa.func.coalesce(sa.func.sum(Payment.amount), 0))
-        .where(bulk.among(Payment.id, payment_ids))).one()
-    return {"count": count, "total": Decimal(total), "ids": list(payment_ids)}
+    rows = db.session.execute(sa.select(Payment.id, Payment.amount, Payment.status,
+                                        Payment.deposit_id)
+                              .where(bulk.among(Payment.id, payment_ids))).all()
+    kept = [r for r in rows if r.status == "ok"]
+    depositable = [r for r in kept if r.deposit_id is None]
+    # Rejected payments brought nothing in: counted apart, never in the total.
+    return {"count": len(rows), "total": sum((Decimal(r.amount) for r in kept), ZERO),
+            "ids": list(payment_ids),
+            "rejected_count": len(rows) - len(kept),
+            "rejected_total": sum((Decimal(r.amount) for r in rows if r.status != "ok"), ZERO),
+            "depositable_ids": [r.id for r in depositable],
+            "depositable_total": sum((Decimal(r.amount) for r in depositable), ZERO)}

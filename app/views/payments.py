@@ -16,7 +16,13 @@ from wtforms import DateField, RadioField, SelectField, StringField
 from wtforms.validators import InputRequired
 
 from app.extensions import db
-from app.formatting import PAYMENT_METHOD_LABELS, PAYMENT_STATUS_LABELS, money, short_date
+from app.formatting import (
+    PAYMENT_METHOD_LABELS,
+    PAYMENT_STATE_LABELS,
+    PAYMENT_STATUS_LABELS,
+    money,
+    short_date,
+)
 from app.models import Deposit, Invoice, Payment, Person, Product, Regie
 from app.pdf.deposits import deposit_slip_pdf
 from app.services import RuleViolation, deposits, direct_debits, payments, sepa_returns
@@ -79,6 +85,15 @@ def status_badge(status) -> Markup:
         "danger" if status == "rejected" else "default", PAYMENT_STATUS_LABELS.get(status, status))
 
 
+def state_badge(state) -> Markup:
+    """Where the money is, not « encaissé » before it is (review): à déposer, en dépôt,
+    remis à la banque, à prélever, prélevé, REFUSÉ."""
+    style = {"rejected": "danger", "to_deposit": "warning", "to_collect": "info",
+             "collected": "success", "handed_to_bank": "success"}.get(state, "default")
+    return Markup('<span class="label label-{} payment-state-{}">{}</span>').format(
+        style, state, PAYMENT_STATE_LABELS.get(state, state))
+
+
 def reject_reason_text(code) -> Markup:
     """« AM04 — Provision insuffisante » and what to do next, on a rejected payment."""
     if not code:
@@ -106,9 +121,9 @@ class PaymentView(RuleCheckedModelView):
     show_title = _l("Payment")
     list_template = "payments/payment_list.html"
     list_columns = ["date", "payer", "regie", "method", "cheque_number", "bank", "product",
-                    "amount", "status", "deposit"]
+                    "amount", "state", "deposit"]
     show_columns = ["date", "payer", "regie", "method", "cheque_number", "bank", "product",
-                    "amount", "status", "reject_reason", "deposit"]
+                    "amount", "state", "reject_reason", "deposit"]
     search_columns = ["deposit", "method", "regie", "product", "date", "payer", "status",
                       "cheque_number", "amount"]
     search_form_extra_fields = person_search_fields(payer=_l("Payer"))
@@ -120,10 +135,11 @@ class PaymentView(RuleCheckedModelView):
         "date": _l("Date"), "payer": _l("Payer"), "regie": _l("Régie"),
         "method": _l("Payment method"), "cheque_number": _l("Cheque number"),
         "bank": _l("Bank"), "product": _l("Product"), "amount": _l("Amount"),
-        "status": _l("State"), "reject_reason": _l("Reject reason"), "deposit": _l("Deposit"),
+        "status": _l("State"), "state": _l("State"), "reject_reason": _l("Reject reason"),
+        "deposit": _l("Deposit"),
     }
     formatters_columns = {
-        "date": short_date, "amount": money, "status": status_badge,
+        "date": short_date, "amount": money, "status": status_badge, "state": state_badge,
         "method": lambda m: str(PAYMENT_METHOD_LABELS.get(m, m)),
         **{column: (lambda v: "" if v is None else v) for column in (
             "cheque_number", "bank", "product", "deposit")},
@@ -192,12 +208,12 @@ class PaymentView(RuleCheckedModelView):
         confirmation that names how many and what total."""
         back = url_for("PaymentView.list", **self._filter_args())
         listed = payments.summary(self._filtered_ids())
-        if not listed["count"]:
-            flash(_("There is no payment in this list."), "warning")
+        if not listed["depositable_ids"]:
+            flash(_("No payment of this list is left to deposit."), "warning")
             return redirect(back)
         if request.method == "POST":
-            if request.form.get("count") == str(listed["count"]):
-                return self._deposit(listed["ids"], back)
+            if request.form.get("count") == str(len(listed["depositable_ids"])):
+                return self._deposit(listed["depositable_ids"], back)
             flash(_("The list changed since the confirmation: check it again."), "warning")
         return self.render_template("payments/deposit_all.html", listed=listed, back=back,
                                     filter_args=self._filter_args(),

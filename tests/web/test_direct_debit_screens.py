@@ -179,6 +179,14 @@ def test_reject_from_the_deposit_page_and_see_why_on_the_payment(login, api, tow
     assert f"Prélèvement de {town['alice_name']} rejeté (MD01" in text
     assert "révoqué : la famille doit payer autrement" in text
     assert "REFUSÉ" in text and "MD01 — " in text
+    # The review: the deposit's total says what was rejected; the bank answering means the
+    # file went to the bank, so the deposit is locked.
+    assert re.search(r"dont rejetés 42,50\s€, net 10,05\s€", text)
+    assert "remis à la banque le" in text
+    assert 'data-confirm="Rejeter le prélèvement de' in done.get_data(as_text=True)
+    listing = page_text(regisseur.get("/paymentview/list/"))
+    assert re.search(r"1 paiement rejeté non compté : 42,50\s€", listing)
+    assert "à prélever" in listing and "encaissé" not in listing
     payment = page_text(regisseur.get(f"/paymentview/show/{payment_id}"))
     assert "REFUSÉ" in payment and "MD01 — " in payment
     assert "autre moyen de paiement" in payment or "un autre moyen" in payment

@@ -138,6 +138,13 @@ def test_deposit_the_whole_list_open_the_slip_delete_then_lock(app, login, debts
     regisseur.post("/paymentview/deposit_all?_flt_0_deposit=1", data={"count": "1"})
     with app.app_context():
         deposit_id = db.session.scalars(sa.select(Deposit.id)).one()
+    # The whole list (not only « à déposer »): the deposited payment is left out, not a
+    # reason to refuse everything (review).
+    pay(regisseur, debts["first"], method="cash", amount="2,00")
+    whole = words(regisseur.get("/paymentview/deposit_all"))
+    assert "Mettre 1 paiement dans un dépôt, total 2,00 € ?" in whole
+    assert "1 paiement de la liste est laissé de côté" in whole
+    assert "en dépôt" in words(regisseur.get("/paymentview/list/"))
     sent = regisseur.post(f"/depositview/send/{deposit_id}", follow_redirects=True)
     assert "marqué comme remis à la banque" in words(sent)
     locked = regisseur.post(f"/depositview/delete/{deposit_id}", follow_redirects=True)
