@@ -604,7 +604,8 @@ def test_a_direct_debit_is_run_then_rejected_and_the_invoice_is_due_again(server
         services = api.get(base_url + "/api/v1/service/", headers=auth).json()["ids"]
         started = api.post(base_url + "/api/v1/invoice/generate", headers=auth, data={
             "regie_id": regie, "service_ids": services, "period_start": "2026-11-01",
-            "period_end": "2026-11-19", "due_date": "2026-12-15"})
+            "period_end": "2026-11-19", "due_date": "2026-12-15",
+            "debit_date": "2026-11-24"})
         assert started.status == 202, started.text()
         job = started.json()["job_id"]
         for _ in range(120):
@@ -642,8 +643,11 @@ def test_a_direct_debit_is_run_then_rejected_and_the_invoice_is_due_again(server
     row = page.locator("#deposit-payments tr[id^=debit-]").first
     assert invoice["number"] in row.inner_text()
     row.locator("select[name=reason_code]").select_option("AC04")
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     row.locator("button:has-text('Rejeter')").click()
     page.wait_for_selector("text=la facture est de nouveau due")
+    assert asked and asked[0].startswith("Rejeter le prélèvement de")
     assert "REFUSÉ" in page.inner_text("#deposit-payments")
     assert "AC04 — Compte clôturé" in page.inner_text("#deposit-payments")
     (ROOT / "test-results").mkdir(exist_ok=True)
