@@ -129,7 +129,12 @@ def execute(row_id: str):
         db.session.rollback()
         row = db.session.get(BackgroundJob, row_id)
         row.status = "failed"
-        row.error = "".join(traceback.format_exception_only(type(exc), exc)).strip()[:2000]
+        from app.services import RuleViolation
+
+        # A rule's refusal is already written for people; anything else is a bug, kept whole
+        # for whoever reads the log.
+        row.error = (exc.message if isinstance(exc, RuleViolation) else "".join(
+            traceback.format_exception_only(type(exc), exc)).strip())[:2000]
         row.finished_at = utcnow()
         db.session.commit()
         log.exception("background job %s (%s) failed", row_id, row.name)

@@ -102,6 +102,8 @@ def reminder_letters(progress, invoice_ids, save_to_records=False, created_by_id
         payers = {p.id: p for p in db.session.scalars(sa.select(Person).where(
             Person.id.in_([letter.payer_id for letter in letters])))}
         for letter, pdf in zip(letters, pdfs):
+            if payers[letter.payer_id].archived:
+                continue  # an archived record is read-only: the letter is in the PDF only
             saved[(letter.payer_id, letter.regie.id)] = documents.attach_generated(
                 payers[letter.payer_id], pdf, f"relance-{sent_on:%Y-%m-%d}.pdf",
                 f"Relance du {sent_on:%d/%m/%Y}", uploaded_by_id=created_by_id).id

@@ -299,3 +299,18 @@ def test_a_record_s_related_lists_and_add_forms_stay_on_that_person(app, login):
 
         assert db.session.scalars(sa.select(Subscription.start_date).where(
             Subscription.person_id == mine_id)).all() == [date(2026, 9, 1)]
+
+
+def test_a_record_offers_only_the_buttons_its_reader_may_use(app, login):
+    """Review: a régisseur was offered « Réserver par semaine type » and « Ouvrir des
+    prestations », which answered « Accès refusé »."""
+    with app.test_request_context():
+        _, _, (child,) = factories.household("Boutons")
+        db.session.commit()
+        child_id = child.id
+    regisseur = page_text(login("regisseur").get(f"/childview/show/{child_id}"))
+    assert "Réservations" in regisseur
+    assert "Réserver par semaine type" not in regisseur
+    assert "Ouvrir des prestations" not in regisseur
+    agent = page_text(login("agent").get(f"/childview/show/{child_id}"))
+    assert "Réserver par semaine type" in agent and "Ouvrir des prestations" in agent

@@ -131,3 +131,35 @@ def test_a_letter_says_what_credit_the_account_holds(app, overdue):
         mine = next(letter for letter in letters if letter.payer_id == overdue["payer"])
         assert mine.credit == Decimal("5.00")
         db.session.rollback()
+
+
+def test_an_archived_payer_gets_a_letter_not_a_failed_job(app, login, overdue):
+    """Review: one archived payer made the whole job fail with a Python class name."""
+    from app.models import Person
+    from app.models.base import utcnow
+
+    with app.test_request_context():
+        db.session.get(Person, overdue["other"]).archived_at = utcnow()
+        db.session.commit()
+    done = words(login("regisseur").post("/invoiceview/reminders?_flt_0_status=to_remind", data={
+        "ids": ",".join(map(str, overdue["ids"])), "save_to_records": "1"},
+        follow_redirects=True))
+    assert "2 lettres de relance" in done and "Enregistrée dans la fiche d'1 famille." in done
+    assert "RuleViolation" not in done
+
+
+def test_a_failed_job_says_why_in_words(app):
+    from app import jobs
+    from app.models import BackgroundJob
+    from app.services import RuleViolation
+
+    @jobs.job("test_refused_job")
+    def refused(progress):
+        raise RuleViolation("La régie n'a pas d'IBAN.")
+
+    with app.test_request_context():
+        row = jobs.submit("test_refused_job", {})
+        db.session.commit()
+        jobs.execute(row.id)
+        assert db.session.get(BackgroundJob, row.id).error == "La régie n'a pas d'IBAN."
+        jobs.JOBS.pop("test_refused_job")
