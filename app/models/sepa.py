@@ -36,6 +36,11 @@ class Mandate(Model):
     def sequence(self) -> str:
         return "RCUR" if self.first_collected_on else "FRST"
 
+    @property
+    def next_collection(self):
+        """What the next debit would be; none for a revoked mandate."""
+        return None if self.status == "revoked" else self.sequence
+
     def __repr__(self):
         return self.rum
 

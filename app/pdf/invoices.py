@@ -37,6 +37,7 @@ def invoice_html(invoice: Invoice) -> str:
     with force_locale("fr"):
         return render_template("pdf/invoice.html", invoice=invoice, regie=issuer(invoice),
                                due=billing.amount_due(invoice, *settled),
+                               paid=settled.paid,
                                draft=invoice.status == "draft",
                                debited_account=sepa.masked_iban(mandate.iban) if mandate
                                else None,

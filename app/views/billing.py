@@ -250,7 +250,8 @@ class InvoiceView(RuleCheckedModelView):
     label_columns = {
         "number": _l("Number"), "kind": _l("Kind"), "status": _l("State"),
         "regie": _l("Régie"), "payer": _l("Payer"), "co_payer": _l("Co-payer"),
-        "period_start": _l("From"), "period_end": _l("Until"), "issue_date": _l("Issued on"),
+        "period_start": _l("Period from"), "period_end": _l("Period until"),
+        "issue_date": _l("Issued on"),
         "due_date": _l("Due date"), "debit_date": _l("Direct-debit date"),
         "display_at": _l("On the portal from"), "folder": _l("Folder"), "comment": _l("Comment"),
         "total": _l("Total"), "batch_id": _l("Group"),

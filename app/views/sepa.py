@@ -28,8 +28,9 @@ class MandateView(RuleCheckedModelView):
     show_title = _l("SEPA mandate")
     add_title = _l("Add a SEPA mandate")
     edit_title = _l("Edit a SEPA mandate")
-    list_columns = ["adult", "regie", "rum", "iban", "signed_on", "status", "sequence"]
-    show_columns = ["adult", "regie", "rum", "signed_on", "iban", "bic", "status", "sequence",
+    list_columns = ["adult", "regie", "rum", "iban", "signed_on", "status", "next_collection"]
+    show_columns = ["adult", "regie", "rum", "signed_on", "iban", "bic", "status",
+                    "next_collection",
                     "revoked_on", "first_collected_on", "amended_from_iban"]
     add_columns = ["adult", "regie", "rum", "signed_on", "iban", "bic"]
     edit_columns = ["rum", "signed_on", "iban", "bic", "status"]
@@ -41,6 +42,7 @@ class MandateView(RuleCheckedModelView):
         "adult": _l("Adult"), "regie": _l("Régie"), "rum": _l("RUM (mandate reference)"),
         "signed_on": _l("Signed on"), "iban": _l("IBAN"), "bic": _l("BIC"),
         "status": _l("Status"), "sequence": _l("Next collection"),
+        "next_collection": _l("Next collection"),
         "revoked_on": _l("Revoked on"), "first_collected_on": _l("First collection on"),
         "amended_from_iban": _l("IBAN before the amendment"),
     }
@@ -55,6 +57,7 @@ class MandateView(RuleCheckedModelView):
         "bic": lambda value: value or "",
         "status": lambda value: str(MANDATE_STATUS_LABELS.get(value, value)),
         "sequence": lambda value: str(SEQUENCE_LABELS.get(value, value)),
+        "next_collection": lambda value: str(SEQUENCE_LABELS[value]) if value else "—",
     }
     add_form_extra_fields = {
         "adult": PickerField(_l("Adult"), Person, "AdultView.search_json"),

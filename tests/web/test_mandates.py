@@ -189,3 +189,44 @@ def test_the_invoice_promises_a_debit_only_to_a_payer_with_an_active_mandate(
     else:
         assert "prélevé" not in words
         assert "Chèque à l'ordre du Trésor public. Virement : FR76 …" in words
+
+
+def test_a_paid_invoice_promises_no_debit_and_says_what_was_paid(app, api, billed_family):
+    """Review: « Reste à payer 0,00 € » then « Ce montant sera prélevé le … »."""
+    from app.models import Regie
+    from app.services import payments
+    from tests.web.test_billing_web import GENERATE
+
+    with app.test_request_context():
+        regie = db.session.get(Regie, billed_family["regie"])
+        sepa.save_mandate(Mandate(adult_id=billed_family["mother"], regie_id=regie.id,
+                                  signed_on=factories.date(2026, 9, 1), iban=GOOD_IBAN))
+        db.session.commit()
+    regisseur = api("regisseur")
+    started = regisseur.post("/api/v1/invoice/generate", json={
+        "regie_id": billed_family["regie"], "service_ids": [billed_family["meal"]],
+        **GENERATE, "debit_date": "2026-12-10"})
+    (invoice_id,) = regisseur.get(f"/api/v1/job/{started.get_json()['job_id']}").get_json()[
+        "result"]["invoice_ids"]
+    regisseur.post("/api/v1/invoice/validate", json={"ids": [invoice_id]})
+    with app.test_request_context():
+        from app.models import Invoice
+
+        invoice = db.session.get(Invoice, invoice_id)
+        payments.record_payment(invoice.payer_id, invoice.regie_id, invoice.total, "cash",
+                                invoice_ids=[invoice.id])
+        db.session.commit()
+    words = _pdf_words(regisseur.get(f"/api/v1/invoice/{invoice_id}/pdf").data)
+    assert "Déjà payé" in words and "Il ne reste rien à payer sur cette facture." in words
+    assert "prélevé" not in words
+
+
+def test_a_revoked_mandate_has_no_next_collection(app, login, family):
+    with app.test_request_context():
+        mandate = sepa.save_mandate(Mandate(
+            adult_id=family["mother"], regie_id=family["regie"], rum="ENF-7",
+            signed_on=factories.date(2026, 9, 1), iban=GOOD_IBAN))
+        sepa.revoke(mandate)
+        db.session.commit()
+    listing = page_text(login("regisseur").get("/mandateview/list/"))
+    assert "ENF-7" in listing and "récurrent" not in listing and "premier prélèvement" not in listing
