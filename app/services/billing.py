@@ -521,15 +521,23 @@ def _generate_drafts(regie_id, service_ids, period_start, period_end, due_date, 
 
 def summary(invoice_ids, drafts_only: bool = False) -> dict:
     """What a régisseur reads before and after acting on a set of invoices: how many, their
-    total, their payers, and which of them are still drafts. One query."""
-    query = sa.select(Invoice.id, Invoice.status, Invoice.total, Invoice.payer_id,
-                      Invoice.payer_name).where(bulk.among(Invoice.id, invoice_ids))
+    total and what is still to pay, their payers, and which of them are still drafts. Three
+    queries."""
+    query = sa.select(Invoice.id, Invoice.status, Invoice.kind, Invoice.total,
+                      Invoice.payer_id, Invoice.payer_name).where(
+        bulk.among(Invoice.id, invoice_ids))
     if drafts_only:
         query = query.where(Invoice.status == "draft")
     rows = db.session.execute(query.order_by(Invoice.payer_name, Invoice.id)).all()
+    settled = settlements([row.id for row in rows
+                           if row.status == "validated" and row.kind == "invoice"])
     return {"ids": [row.id for row in rows],
             "count": len(rows),
             "total": sum((Decimal(row.total) for row in rows), ZERO),
+            # What is still to be paid on them, the figure a régisseur follows.
+            "due": sum((max(ZERO, Decimal(row.total) + settled[row.id].credited
+                            - settled[row.id].paid)
+                        for row in rows if row.id in settled), ZERO),
             "draft_ids": [row.id for row in rows if row.status == "draft"],
             "payers": list(dict.fromkeys((row.payer_id, row.payer_name) for row in rows))}
 

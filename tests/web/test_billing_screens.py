@@ -121,8 +121,20 @@ def test_the_list_marks_drafts_shows_states_and_totals_every_page(app, login, ap
     shown = words(page)
     # Whatever the page, the total is the whole list's.
     assert "2 factures dans cette liste — total 54,40 €" in shown
+    with app.app_context():
+        from app.services import payments
+
+        validated = db.session.get(Invoice, first)
+        payments.record_payment(validated.payer_id, validated.regie_id, "5,00", "cash",
+                                invoice_ids=[first])
+        db.session.commit()
+        left = validated.total - 5
+    # What is still to pay counts validated invoices only, after their payments.
+    assert f"reste à payer {left:.2f} €".replace(".", ",") in words(
+        regisseur.get("/invoiceview/list/"))
     listing = words(regisseur.get("/invoiceview/list/"))
-    assert "brouillon" in listing and "impayée" in listing and "validée" not in listing
+    assert "brouillon" in listing and "partiellement payée" in listing
+    assert "validée" not in listing
     assert '<tr class="warning invoice-draft">' in regisseur.get(
         "/invoiceview/list/").get_data(as_text=True)
     # The draft offers edit and delete; the validated invoice does not.
