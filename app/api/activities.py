@@ -304,6 +304,7 @@ class BookingApi(MarelleModelApi):
             return rule_response(self, exc)
         result["skipped"] = [{"date": row["date"].isoformat(), "reason": row["reason"]}
                              for row in result["skipped"]]
+        result.pop("accounts")  # prepaid accounts touched: read them at /person/<id>/account
         return self.response(200, **result)
 
 

@@ -262,8 +262,9 @@ def save_grid(person: Person, start: date, end: date, wanted: set) -> dict:
                 removed.append(booking.id)
     created, unpaid = _paid_for(person, created)
     refused += unpaid
-    _write(created, removed, person)
-    return {"created": len(created), "removed": len(removed), "skipped": refused}
+    accounts = _write(created, removed, person)
+    return {"created": len(created), "removed": len(removed), "skipped": refused,
+            "accounts": accounts}
 
 
 def _paid_for(person: Person, rows: list) -> tuple:
@@ -296,16 +297,18 @@ def _write(rows: list, removed_ids: list, person: Optional[Person] = None,
         db.session.execute(sa.delete(Booking).where(Booking.id.in_(chunk)))
     if rows:
         db.session.execute(sa.insert(Booking), rows)
+    touched = set()
     if priced:
-        prepaid.debit(person.id, priced, {
+        touched |= prepaid.debit(person.id, priced, {
             (service_id, day): booking_id for booking_id, service_id, day in db.session.execute(
                 sa.select(Booking.id, Booking.service_id, Booking.date).where(
                     Booking.person_id == person.id,
                     Booking.service_id.in_({service_id for service_id, _ in priced}),
                     Booking.date.in_({day for _, day in priced})))})
     if removed:
-        prepaid.refund(removed, closure)
+        touched |= prepaid.refund(removed, closure)
     db.session.flush()
+    return touched
 
 
 def typical_week_days(start: date, end: date, weekdays, week_parity=None, weeks=None):
@@ -365,9 +368,10 @@ def bulk_book(person: Person, service: Service, start: date, end: date, weekdays
                 skipped.append({"date": day, "reason": _("Already invoiced: kept.")})
             else:
                 removed_ids.append(booking.id)
-    _write(created, removed_ids, person)
+    accounts = _write(created, removed_ids, person)
     skipped.sort(key=lambda row: row["date"])
-    return {"created": len(created), "removed": len(removed_ids), "skipped": skipped}
+    return {"created": len(created), "removed": len(removed_ids), "skipped": skipped,
+            "accounts": accounts}
 
 
 # ---------------------------------------------------------------------------------------------

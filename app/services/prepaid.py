@@ -50,11 +50,12 @@ def _label(prefix: str, service: Service, day: date, child: str) -> str:
     return f"{prefix} {service.name} {format_date(day, 'dd/MM/yyyy')} — {child}"[:200]
 
 
-def debit(person_id: int, priced: dict, booking_ids: dict) -> int:
+def debit(person_id: int, priced: dict, booking_ids: dict) -> set:
     """The debits of days just booked, `priced` as `charges` gave it, each naming its booking
-    (`booking_ids`: {(service id, day): booking id})."""
+    (`booking_ids`: {(service id, day): booking id}). Returns the accounts touched, as
+    {(adult id, régie id)}."""
     if not priced:
-        return 0
+        return set()
     services = prepaid_services({service_id for service_id, _ in priced})
     child = _child_name(person_id)
     today = today_in_town()
@@ -65,10 +66,11 @@ def debit(person_id: int, priced: dict, booking_ids: dict) -> int:
          "service_id": service_id, "service_date": day,
          "booking_id": booking_ids[(service_id, day)]}
         for (service_id, day), (payer_id, price) in priced.items()])
-    return len(priced)
+    return {(payer_id, services[service_id].regie_id)
+            for (service_id, _day), (payer_id, _price) in priced.items()}
 
 
-def refund(removed, closure: str = None) -> int:
+def refund(removed, closure: str = None) -> set:
     """Give back what the removed bookings cost: `removed` are (booking id, person id, service
     id, day). Each booking's own debit is refunded once — a cancellation only before the
     service's deadline, a closure (its label given) always. A debit kept by a late cancellation
@@ -81,7 +83,7 @@ def refund(removed, closure: str = None) -> int:
                day, services[service_id].deadline_days, services[service_id].deadline_time,
                services[service_id].deadline_skips_closed_days))}
     if not due:
-        return 0
+        return set()
     # The last movement of each booking: its debit when not yet refunded. Only the last: on
     # SQLite a booking id may be given again once the newest booking is gone.
     entries = db.session.execute(
@@ -106,7 +108,7 @@ def refund(removed, closure: str = None) -> int:
                      "booking_id": e.booking_id})
     if rows:
         db.session.execute(sa.insert(AccountEntry), rows)
-    return len(rows)
+    return {(row["adult_id"], row["regie_id"]) for row in rows}
 
 
 def _child_name(person_id: int) -> str:

@@ -14,7 +14,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.services.calendar import today_in_town
 from app.extensions import db
-from app.formatting import short_date
+from app.formatting import money, short_date
 from app.models import Guardianship, Person, Service, Subscription
 from app.services import RuleViolation, billing, bookings
 from app.views.base import RuleCheckedModelView
@@ -94,6 +94,20 @@ def possible_payers(person: Person) -> list:
         .order_by(Person.last_name, Person.first_name)).all()
 
 
+def flash_balances(accounts) -> None:
+    """After bookings of a prepaid régie: each payer's account as it now stands, a warning
+    when it is in debit (the desk sees it at once, the family will be asked to pay)."""
+    from app.models import Regie
+    from app.services import payments
+
+    for adult_id, regie_id in sorted(accounts or ()):
+        adult, regie = db.session.get(Person, adult_id), db.session.get(Regie, regie_id)
+        balance = payments.balance(adult_id, regie_id)
+        flash(_("Account of %(name)s at %(regie)s: balance %(balance)s.", name=adult.full_name,
+                regie=regie.code, balance=money(balance)),
+              "warning" if balance < 0 else "info")
+
+
 class BookingView(BaseView):
     route_base = "/bookings"
     default_view = "grid"
@@ -125,6 +139,7 @@ class BookingView(BaseView):
                 ]) + ".", "success")
                 for row in result["skipped"]:
                     flash(f"{short_date(row['date'])} : {row['reason']}", "warning")
+                flash_balances(result["accounts"])
             except RuleViolation as exc:
                 db.session.rollback()
                 flash(exc.message, "danger")
@@ -161,6 +176,7 @@ class BookingView(BaseView):
                     form.end_date.data, form.weekdays.data, form.mode.data,
                     form.week_parity.data or None, form.week_list())
                 db.session.commit()
+                flash_balances(result["accounts"])
             except RuleViolation as exc:
                 db.session.rollback()
                 target = getattr(form, exc.field or "", None)

@@ -3,6 +3,7 @@ from flask import flash, redirect
 from flask_appbuilder import action
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget
 from wtforms import DateField, StringField
 
 from app.extensions import db
@@ -12,7 +13,7 @@ from app.services import sepa
 from app.services.calendar import today_in_town
 from app.views.base import RuleCheckedModelView, choice_field
 from app.views.filters import PersonSearchInterface, person_search_fields
-from app.views.forms import PickerField
+from app.views.forms import NativeDateWidget, PickerField
 
 MANDATE_STATUS_LABELS = {"active": _l("active"), "revoked": _l("revoked")}
 SEQUENCE_LABELS = {"FRST": _l("first collection (FRST)"), "RCUR": _l("recurrent (RCUR)")}
@@ -61,8 +62,10 @@ class MandateView(RuleCheckedModelView):
     }
     add_form_extra_fields = {
         "adult": PickerField(_l("Adult"), Person, "AdultView.search_json"),
-        "rum": StringField(_l("RUM (mandate reference)")),
-        "signed_on": DateField(_l("Signed on"), default=lambda: today_in_town()),
+        # FAB's widgets, so that these fields look like the others of the form.
+        "rum": StringField(_l("RUM (mandate reference)"), widget=BS3TextFieldWidget()),
+        "signed_on": DateField(_l("Signed on"), default=lambda: today_in_town(),
+                               widget=NativeDateWidget()),
     }
     edit_form_extra_fields = {
         "status": choice_field(_l("Status"), list(MANDATE_STATUS_LABELS.items())),

@@ -152,7 +152,7 @@ def test_the_adults_list_finds_accounts_in_debit_or_in_credit(login, session, pr
     in_debit = agent.get(f"/adultview/list/?_flt_0_id={regie.id}").get_data(as_text=True)
     assert mother.first_name in in_credit and mother.first_name not in in_debit
     listing = agent.get("/adultview/list/").get_data(as_text=True)
-    assert f"débiteurs à {regie.code}" in listing and f"créditeurs à {regie.code}" in listing
+    assert f"solde négatif à {regie.code}" in listing and f"solde positif à {regie.code}" in listing
     bookings.bulk_book(child, meal, date(2026, 12, 7), date(2026, 12, 31), weekdays=[0, 1, 3, 4])
     session.commit()
     in_debit = agent.get(f"/adultview/list/?_flt_0_id={regie.id}").get_data(as_text=True)
@@ -199,3 +199,17 @@ def test_a_regie_with_bookings_keeps_its_mode_and_a_service_its_regie(session, p
     with pytest.raises(RuleViolation) as moved:
         offer.check_service(meal)
     assert "elle reste dans sa régie" in moved.value.message
+
+
+def test_booking_from_the_grid_says_the_payers_balance(login, session, prepaid_family):
+    import re
+
+    regie, meal, mother, child = prepaid_family
+    session.commit()
+    agent = login("agent")
+    days = [f"{meal.id}_2026-12-{day:02d}" for day in (7, 8, 10, 11, 14, 15, 17)]
+    done = agent.post(f"/bookings/person/{child.id}?start=2026-12-07",
+                      data={"booked": days}, follow_redirects=True).get_data(as_text=True)
+    # 20,00 − 7 × 3,20 = −2,40: said, as a warning.
+    assert re.search(r"Compte de [^:]+ à PRE : solde -2,40", done.replace("\xa0", " ")
+                     .replace("\u202f", " "))
