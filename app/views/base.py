@@ -22,6 +22,12 @@ class RefusedByRule(Exception):
         self.violation = violation
 
 
+def list_filter_args() -> dict:
+    """The list filters of the request (`_flt_…`), carried to the pages a list's buttons open
+    so that they act on the very list shown."""
+    return {key: value for key, value in request.args.items() if key.startswith("_flt_")}
+
+
 class RuleCheckedModelView(ModelView):
     """A ModelView whose writes go through the domain rules.
 
@@ -93,6 +99,18 @@ class RuleCheckedModelView(ModelView):
         else:
             self.update_redirect()
         return self._get_add_widget(form=form, exclude_cols=exclude_cols)
+
+    def _filter_args(self) -> dict:
+        return list_filter_args()
+
+    def _filtered_ids(self) -> list:
+        """The ids of every row the list shows with the request's filters, all pages."""
+        model = self.datamodel.obj
+        filters = self.datamodel.get_filters(self.search_columns)
+        get_filter_args(filters, disallow_if_not_in_search=False)
+        query = self.datamodel.apply_filters(
+            db.session.query(model), filters.get_joined_filters(self._base_filters))
+        return [row.id for row in query.with_entities(model.id)]
 
     def _saved_record_url(self):
         pk = g.pop("marelle_saved_pk", None)

@@ -9,7 +9,6 @@ from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_appbuilder.urltools import get_filter_args
 from flask_appbuilder.widgets import ListWidget
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -332,17 +331,6 @@ class InvoiceView(RuleCheckedModelView):
         return self.render_template(
             self.list_template, title=self.list_title, widgets=widgets,
             listed=billing.summary(self._filtered_ids()), filter_args=self._filter_args())
-
-    def _filter_args(self) -> dict:
-        return {key: value for key, value in request.args.items() if key.startswith("_flt_")}
-
-    def _filtered_ids(self) -> list:
-        """The ids of every invoice the list shows with the request's filters, all pages."""
-        filters = self.datamodel.get_filters(self.search_columns)
-        get_filter_args(filters, disallow_if_not_in_search=False)
-        query = self.datamodel.apply_filters(
-            db.session.query(Invoice), filters.get_joined_filters(self._base_filters))
-        return [row.id for row in query.with_entities(Invoice.id)]
 
     @expose("/validate_all", methods=["GET", "POST"])
     @has_access

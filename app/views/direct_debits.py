@@ -19,6 +19,7 @@ from app.models import Regie
 from app.services import RuleViolation, billing, direct_debits, sepa
 from app.services.calendar import today_in_town
 from app.services.sepa_returns import MAX_FILE_BYTES
+from app.views.base import list_filter_args
 
 
 class RunForm(FlaskForm):
@@ -46,7 +47,7 @@ class DirectDebitView(BaseView):
     base_permissions = ["can_run", "can_rejects"]
 
     def _filter_args(self) -> dict:
-        return {key: value for key, value in request.args.items() if key.startswith("_flt_")}
+        return list_filter_args()
 
     @expose("/", methods=["GET", "POST"])
     @has_access

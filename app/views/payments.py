@@ -6,7 +6,6 @@ from flask import Response, abort, flash, redirect, request, url_for
 from flask_appbuilder import action, expose, has_access
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_appbuilder.urltools import get_filter_args
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -156,16 +155,6 @@ class PaymentView(RuleCheckedModelView):
         listed = payments.summary(self._filtered_ids())
         return self.render_template(self.list_template, title=self.list_title, widgets=widgets,
                                     listed=listed, filter_args=self._filter_args())
-
-    def _filter_args(self) -> dict:
-        return {key: value for key, value in request.args.items() if key.startswith("_flt_")}
-
-    def _filtered_ids(self) -> list:
-        filters = self.datamodel.get_filters(self.search_columns)
-        get_filter_args(filters, disallow_if_not_in_search=False)
-        query = self.datamodel.apply_filters(
-            db.session.query(Payment), filters.get_joined_filters(self._base_filters))
-        return [row.id for row in query.with_entities(Payment.id)]
 
     def _delete(self, pk):
         item = self.datamodel.get(pk, self._base_filters) or abort(404)
