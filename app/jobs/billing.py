@@ -81,9 +81,8 @@ def reminder_letters(progress, invoice_ids, save_to_records=False, created_by_id
     """The reminder letters of the overdue invoices among `invoice_ids`, one merged PDF;
     with `save_to_records`, each letter also goes into its payer's documents. Every invoice
     reminded keeps the date and the amount due."""
-    from app.models import Person
     from app.pdf.reminders import letter_html
-    from app.services import documents, reminders
+    from app.services import reminders
     from app.services.calendar import today_in_town
 
     sent_on = today_in_town()
@@ -97,19 +96,12 @@ def reminder_letters(progress, invoice_ids, save_to_records=False, created_by_id
         for done, finished in enumerate(waiting, start=1):
             pdfs += finished()
             progress.report_only(int(80 * done / len(waiting)))
-    saved = {}
-    if save_to_records:
-        payers = {p.id: p for p in db.session.scalars(sa.select(Person).where(
-            Person.id.in_([letter.payer_id for letter in letters])))}
-        for letter, pdf in zip(letters, pdfs):
-            if payers[letter.payer_id].archived:
-                continue  # an archived record is read-only: the letter is in the PDF only
-            saved[(letter.payer_id, letter.regie.id)] = documents.attach_generated(
-                payers[letter.payer_id], pdf, f"relance-{sent_on:%Y-%m-%d}.pdf",
-                f"Relance du {sent_on:%d/%m/%Y}", uploaded_by_id=created_by_id).id
-    reminded = reminders.record_sent(letters, sent_on, saved)
+    saved = (reminders.save_into_records(letters, pdfs, sent_on, created_by_id)
+             if save_to_records else {})
+    reminders.record_sent(letters, sent_on, saved)
     name = f"{secrets.token_hex(16)}.pdf"
     write_private(batch_folder() / name, merge_pdfs(pdfs) if pdfs else b"")
-    return {"file": name, "letters": len(letters), "invoices": reminded,
-            "total": str(sum((letter.total for letter in letters), billing.ZERO)),
-            "saved": len(saved), "skipped": len(set(invoice_ids)) - reminded}
+    counted = reminders.totals(letters)
+    return {"file": name, "letters": counted["letters"], "invoices": counted["invoices"],
+            "total": str(counted["total"]), "saved": len(saved),
+            "skipped": len(set(invoice_ids)) - counted["invoices"]}

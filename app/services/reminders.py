@@ -83,3 +83,34 @@ def reminders_of(invoice_ids) -> dict:
             .order_by(InvoiceReminder.sent_on)):
         found[invoice_id].append(sent_on)
     return found
+
+
+def totals(letters) -> dict:
+    """What the confirmation page and the job's summary say: letters, invoices, euros."""
+    return {"letters": len(letters),
+            "invoices": sum(len(letter.invoices) for letter in letters),
+            "total": sum((letter.total for letter in letters), billing.ZERO)}
+
+
+def save_into_records(letters, pdfs, sent_on: date, uploaded_by_id=None) -> dict:
+    """« Enregistrer dans les fiches »: each letter into its payer's documents, except an
+    archived payer's (a read-only record: the letter is in the printed PDF only). Returns
+    {(payer id, régie id): document id}, as `record_sent` takes it."""
+    from flask_babel import format_date
+    from flask_babel import gettext as _
+
+    from app.models import Person
+    from app.services import documents
+
+    payers = {p.id: p for p in db.session.scalars(sa.select(Person).where(
+        bulk.among(Person.id, {letter.payer_id for letter in letters})))}
+    saved = {}
+    for letter, pdf in zip(letters, pdfs):
+        payer = payers[letter.payer_id]
+        if payer.archived:
+            continue
+        saved[(letter.payer_id, letter.regie.id)] = documents.attach_generated(
+            payer, pdf, f"relance-{sent_on:%Y-%m-%d}.pdf",
+            _("Reminder of %(day)s", day=format_date(sent_on, "dd/MM/yyyy")),
+            uploaded_by_id=uploaded_by_id).id
+    return saved

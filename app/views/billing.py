@@ -368,12 +368,12 @@ class InvoiceView(RuleCheckedModelView):
             jobs.dispatch(row.id)
             return redirect(url_for("JobView.show", job_id=row.id))
         letters = reminders.letters_for(ids)
-        count = sum(len(letter.invoices) for letter in letters)
+        counted = reminders.totals(letters)
         return self.render_template(
-            "billing/reminders.html", letters=letters, ids=ids, invoice_count=count,
-            total=sum((letter.total for letter in letters), billing.ZERO),
-            skipped=len(ids) - count, back=back, filter_args=self._filter_args(),
-            title=_("Reminder letters"))
+            "billing/reminders.html", letters=letters, ids=ids,
+            invoice_count=counted["invoices"], total=counted["total"],
+            skipped=len(ids) - counted["invoices"], back=back,
+            filter_args=self._filter_args(), title=_("Reminder letters"))
 
     @action("remind", _l("Reminder letters"), None, "fa-bell")
     def remind(self, items):

@@ -42,8 +42,7 @@ class MandateView(RuleCheckedModelView):
     label_columns = {
         "adult": _l("Adult"), "regie": _l("Régie"), "rum": _l("RUM (mandate reference)"),
         "signed_on": _l("Signed on"), "iban": _l("IBAN"), "bic": _l("BIC"),
-        "status": _l("Status"), "sequence": _l("Next collection"),
-        "next_collection": _l("Next collection"),
+        "status": _l("Status"), "next_collection": _l("Next collection"),
         "revoked_on": _l("Revoked on"), "first_collected_on": _l("First collection on"),
         "amended_from_iban": _l("IBAN before the amendment"),
     }
@@ -57,7 +56,6 @@ class MandateView(RuleCheckedModelView):
         "iban": grouped_iban, "amended_from_iban": grouped_iban,
         "bic": lambda value: value or "",
         "status": lambda value: str(MANDATE_STATUS_LABELS.get(value, value)),
-        "sequence": lambda value: str(SEQUENCE_LABELS.get(value, value)),
         "next_collection": lambda value: str(SEQUENCE_LABELS[value]) if value else "—",
     }
     add_form_extra_fields = {

@@ -162,11 +162,23 @@ def _pdf_words(pdf):
                     .split())
 
 
+def _validated_with_debit_date(regisseur, billed_family) -> int:
+    """The family's November invoice, validated, to be debited on 10/12/2026."""
+    from tests.web.test_billing_web import GENERATE
+
+    started = regisseur.post("/api/v1/invoice/generate", json={
+        "regie_id": billed_family["regie"], "service_ids": [billed_family["meal"]],
+        **GENERATE, "debit_date": "2026-12-10"})
+    (invoice_id,) = regisseur.get(f"/api/v1/job/{started.get_json()['job_id']}").get_json()[
+        "result"]["invoice_ids"]
+    regisseur.post("/api/v1/invoice/validate", json={"ids": [invoice_id]})
+    return invoice_id
+
+
 @pytest.mark.parametrize("with_mandate", [True, False])
 def test_the_invoice_promises_a_debit_only_to_a_payer_with_an_active_mandate(
         app, api, billed_family, with_mandate):
     from app.models import Regie
-    from tests.web.test_billing_web import GENERATE
 
     with app.test_request_context():
         regie = db.session.get(Regie, billed_family["regie"])
@@ -176,12 +188,7 @@ def test_the_invoice_promises_a_debit_only_to_a_payer_with_an_active_mandate(
                                       signed_on=factories.date(2026, 9, 1), iban=GOOD_IBAN))
         db.session.commit()
     regisseur = api("regisseur")
-    started = regisseur.post("/api/v1/invoice/generate", json={
-        "regie_id": billed_family["regie"], "service_ids": [billed_family["meal"]],
-        **GENERATE, "debit_date": "2026-12-10"})
-    (invoice_id,) = regisseur.get(f"/api/v1/job/{started.get_json()['job_id']}").get_json()[
-        "result"]["invoice_ids"]
-    regisseur.post("/api/v1/invoice/validate", json={"ids": [invoice_id]})
+    invoice_id = _validated_with_debit_date(regisseur, billed_family)
     words = _pdf_words(regisseur.get(f"/api/v1/invoice/{invoice_id}/pdf").data)
     promise = "Ce montant sera prélevé le 10/12/2026 sur le compte FR76…2358."
     if with_mandate:
@@ -195,7 +202,6 @@ def test_a_paid_invoice_promises_no_debit_and_says_what_was_paid(app, api, bille
     """Review: « Reste à payer 0,00 € » then « Ce montant sera prélevé le … »."""
     from app.models import Regie
     from app.services import payments
-    from tests.web.test_billing_web import GENERATE
 
     with app.test_request_context():
         regie = db.session.get(Regie, billed_family["regie"])
@@ -203,12 +209,7 @@ def test_a_paid_invoice_promises_no_debit_and_says_what_was_paid(app, api, bille
                                   signed_on=factories.date(2026, 9, 1), iban=GOOD_IBAN))
         db.session.commit()
     regisseur = api("regisseur")
-    started = regisseur.post("/api/v1/invoice/generate", json={
-        "regie_id": billed_family["regie"], "service_ids": [billed_family["meal"]],
-        **GENERATE, "debit_date": "2026-12-10"})
-    (invoice_id,) = regisseur.get(f"/api/v1/job/{started.get_json()['job_id']}").get_json()[
-        "result"]["invoice_ids"]
-    regisseur.post("/api/v1/invoice/validate", json={"ids": [invoice_id]})
+    invoice_id = _validated_with_debit_date(regisseur, billed_family)
     with app.test_request_context():
         from app.models import Invoice
 
