@@ -11,6 +11,7 @@ from app.models.billing import (  # noqa: F401
 )
 from app.models.bookings import Attendance, Booking, Period  # noqa: F401
 from app.models.jobs import BackgroundJob  # noqa: F401
+from app.models.mail import OutgoingEmail  # noqa: F401
 from app.models.payments import AccountEntry, Deposit, Payment, PaymentAllocation  # noqa: F401
 from app.models.people import (  # noqa: F401
     Criterion,
@@ -23,6 +24,14 @@ from app.models.people import (  # noqa: F401
     Person,
     PersonCriterion,
     PersonInsurance,
+)
+from app.models.portal import (  # noqa: F401
+    Consent,
+    ConsentAcceptance,
+    GroupDocument,
+    LoginLink,
+    PortalAccount,
+    PortalText,
 )
 from app.models.schooling import Enrollment, Level, School, SchoolClass, SchoolYear  # noqa: F401
 from app.models.security import UserSessionState  # noqa: F401
