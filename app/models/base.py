@@ -64,3 +64,28 @@ class Money(sa.types.TypeDecorator):
 
 def money_column(*args, **kwargs):
     return sa.Column(Money(), *args, **kwargs)
+
+
+class UtcDateTime(sa.types.TypeDecorator):
+    """A moment, aware on both databases. PostgreSQL keeps timestamptz; SQLite keeps text
+    without an offset, so moments are written there in UTC and read back as UTC: a link's
+    expiry compares right with the town's clock whatever zone wrote it."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+def moment_column(*args, **kwargs):
+    return sa.Column(UtcDateTime(), *args, **kwargs)

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask_appbuilder import Model
 from sqlalchemy.orm import relationship
 
-from app.models.base import created_at_column, enum_column
+from app.models.base import enum_column, moment_column, utcnow
 
 EMAIL_STATES = ("queued", "sent", "failed")
 
@@ -30,8 +30,8 @@ class OutgoingEmail(Model):
     # The adult it was written to, when it concerns a family: their record lists it.
     person_id = sa.Column(sa.Integer, sa.ForeignKey("person.id", ondelete="SET NULL"),
                           index=True)
-    created_at = created_at_column()
-    sent_at = sa.Column(sa.DateTime(timezone=True))
+    created_at = moment_column(nullable=False, default=utcnow)
+    sent_at = moment_column()
     person = relationship("Person")
 
     def __repr__(self):

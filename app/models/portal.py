@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask_appbuilder import Model
 from sqlalchemy.orm import relationship
 
-from app.models.base import created_at_column, enum_column
+from app.models.base import enum_column, moment_column, utcnow
 
 LINK_PURPOSES = ("invitation", "password_reset")
 PORTAL_TEXT_KEYS = ("login", "home", "contact", "booking")
@@ -20,9 +20,9 @@ class PortalAccount(Model):
                           nullable=False, unique=True)
     user_id = sa.Column(sa.Integer, sa.ForeignKey("ab_user.id", ondelete="CASCADE"),
                         nullable=False, unique=True)
-    created_at = created_at_column()
+    created_at = moment_column(nullable=False, default=utcnow)
     # When the parent first chose a password: until then the account is « invité ».
-    activated_at = sa.Column(sa.DateTime(timezone=True))
+    activated_at = moment_column()
     person = relationship("Person")
 
 
@@ -36,9 +36,9 @@ class LoginLink(Model):
                         nullable=False, index=True)
     purpose = enum_column(*LINK_PURPOSES, name="login_link_purpose", nullable=False)
     token_hash = sa.Column(sa.String(64), nullable=False, unique=True)
-    created_at = created_at_column()
-    expires_at = sa.Column(sa.DateTime(timezone=True), nullable=False)
-    used_at = sa.Column(sa.DateTime(timezone=True))
+    created_at = moment_column(nullable=False, default=utcnow)
+    expires_at = moment_column(nullable=False)
+    used_at = moment_column()
 
 
 class PortalText(Model):
@@ -80,7 +80,7 @@ class GroupDocument(Model):
     storage_name = sa.Column(sa.String(64), nullable=False, unique=True)
     portal_from = sa.Column(sa.Date)
     portal_until = sa.Column(sa.Date)
-    uploaded_at = created_at_column()
+    uploaded_at = moment_column(nullable=False, default=utcnow)
     uploaded_by_id = sa.Column(sa.Integer, sa.ForeignKey("ab_user.id", ondelete="SET NULL"))
     schools = relationship("School", secondary=group_document_scope["school"])
     classes = relationship("SchoolClass", secondary=group_document_scope["school_class"])
@@ -101,7 +101,7 @@ class Consent(Model):
     valid_from = sa.Column(sa.Date, nullable=False)
     valid_until = sa.Column(sa.Date)
     document_id = sa.Column(sa.Integer, sa.ForeignKey("group_document.id", ondelete="SET NULL"))
-    created_at = created_at_column()
+    created_at = moment_column(nullable=False, default=utcnow)
     document = relationship("GroupDocument")
     schools = relationship("School", secondary=consent_scope["school"])
     classes = relationship("SchoolClass", secondary=consent_scope["school_class"])
@@ -123,6 +123,6 @@ class ConsentAcceptance(Model):
                            nullable=False)
     adult_id = sa.Column(sa.Integer, sa.ForeignKey("person.id", ondelete="CASCADE"),
                          nullable=False, index=True)
-    accepted_at = sa.Column(sa.DateTime(timezone=True), nullable=False)
+    accepted_at = moment_column(nullable=False)
     consent = relationship("Consent", back_populates="acceptances")
     adult = relationship("Person")
