@@ -67,6 +67,10 @@ def create_app(config_object="config.Config", **overrides) -> Flask:
         register_apis(appbuilder)
         errors.register_jwt_answers(app)
 
+    from app import portal
+
+    portal.register(app)
+
     from app.cli import marelle_cli
     from app.jobs import load_job_modules
 

@@ -212,3 +212,45 @@ def debit_payer(session, regie_row, *totals, last="Prélevé", with_mandate=True
     if with_mandate:
         mandate(session, payer, regie_row)
     return payer, [debit_invoice(session, payer, regie_row, t) for t in totals]
+
+
+# ---------------------------------------------------------------------------------------------
+# Parents' portal
+
+
+def parent_login(session, adult, email=None, password=None):
+    """A portal login for the adult, its password already chosen (as the invitation link
+    would have it). Returns the e-mail to log in with."""
+    from werkzeug.security import generate_password_hash
+
+    from app.services import portal_accounts
+    from tests.support import PASSWORD
+
+    email = email or f"{adult.first_name.lower()}.{_n()}@famille.test"
+    account = portal_accounts.open_account(adult, email)
+    portal_accounts.user_of(account).password = generate_password_hash(password or PASSWORD)
+    portal_accounts.activated(account.user_id)
+    session.flush()
+    return email
+
+
+def portal_family(session, last="Portail", mode="postpaid", adults=("mother",)):
+    """A child in CP A of a school, subscribed to the canteen (Mon, Tue, Thu, Fri; D-2 at
+    10:00 skipping closed days; 3,20 € a meal) whose first adult pays every week from
+    1/9/2026 and has a portal login. Returns (regie, meal, adults, child, email)."""
+    from decimal import Decimal
+
+    from app.models import Tariff
+    from app.services import billing_rules, bookings, schooling
+
+    setup = school_setup(session, name=f"École {last} {_n()}")
+    regie_row = regie(session, code=f"P{_n()}", mode=mode)
+    meal = service(session, name=f"Cantine {regie_row.code}", regie_row=regie_row,
+                   classes=[setup["classes"]["CP A"]])
+    session.add(Tariff(service=meal, start_date=date(2026, 9, 1), unit_price=Decimal("3.20")))
+    _, grown_ups, (child,) = household(last, adults=adults)
+    schooling.enroll(child, setup["classes"]["CP A"], date(2026, 9, 1))
+    subscription = bookings.subscribe(child, meal, date(2026, 9, 1))
+    billing_rules.add_rule(grown_ups[0], date(2026, 9, 1), [subscription])
+    email = parent_login(session, grown_ups[0])
+    return regie_row, meal, grown_ups, child, email

@@ -1,5 +1,7 @@
 """Helpers shared by the fixtures and by the tests that start a real server."""
+import html
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -138,3 +140,16 @@ def live_server(database_url, tmp_path, extra_env=None):
         server.terminate()
         server.wait(timeout=10)
         log.close()
+
+
+def page_text(response) -> str:
+    """A page's text as a person reads it: entities decoded, white space folded."""
+    return html.unescape(re.sub(r"\s+", " ", response.get_data(as_text=True)))
+
+
+def portal_client(app, email, password=PASSWORD):
+    """A test client logged in on the parents' portal."""
+    client = app.test_client()
+    response = client.post("/portal/login", data={"email": email, "password": password})
+    assert response.status_code == 302, page_text(response)
+    return client

@@ -35,6 +35,9 @@ class Regie(Model):
     # How families pay (desk, cheques to the order of…, transfer): printed on the invoices of
     # payers without a direct-debit mandate.
     payment_instructions = sa.Column(sa.Text)
+    # Prepaid régie: whether parents may book on the portal beyond their account's credit.
+    portal_overdraft = sa.Column(sa.Boolean, nullable=False, default=False,
+                                 server_default=sa.false())
 
     def __repr__(self):
         return f"{self.code} — {self.name}"

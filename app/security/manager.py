@@ -34,6 +34,7 @@ from app.security.views import (
     MarelleAuthDBView, MarelleGroupView, MarellePermissionViewView, MarelleRoleView,
     MarelleUserStatsView, MarelleUserView)
 
+PARENT_ROLE = "Parent"
 # Who the request acts for, as kept in flask.g by this module, Flask-Login and
 # Flask-JWT-Extended: reset as each request starts.
 REQUEST_CACHE_KEYS = ("_marelle_user", "_marelle_permissions", "marelle_session_refused",
@@ -70,12 +71,21 @@ class MarelleSecurityManager(SecurityManager):
         # Marelle counts failed logins per account and per address, web and API alike.
         return False
 
-    def auth_user_db(self, username, password):
+    def auth_user_db(self, username, password, audience="staff"):
+        """The user these credentials open, for the staff's login or (audience "parent") the
+        portal's: a parent's account never opens the back-office or the staff API, and a
+        staff account never opens the portal. The wrong side counts as a failed login."""
         user = super().auth_user_db(username, password)
+        if user is not None and self.is_parent(user) != (audience == "parent"):
+            user = None
         throttle = login_throttle() if has_request_context() else None
         if user is None and throttle is not None:
             throttle.failed(username, request.remote_addr)
         return user
+
+    @staticmethod
+    def is_parent(user) -> bool:
+        return any(role.name == PARENT_ROLE for role in user.roles)
 
     def reset_password(self, userid, password):
         """A new password ends the user's other sessions and API tokens; the user changing

@@ -326,11 +326,10 @@ class _PriceBook:
         return None if values is None else self._price(tariff, values)
 
 
-def payers_and_prices(person_id: int, service_ids, days) -> dict:
-    """{(service id, day): (payer id, payer name, unit price or None)} for the days a billing
-    rule covers: the payer that day's rule names and the price billing will charge them
-    (their own household's quotient), from the same rules and the same price book as
-    generation. Days no rule covers are absent."""
+def covering_rules(person_id: int, service_ids, days) -> dict:
+    """{(service id, day): (payer id, co-payer id)} of the billing rule covering each day of
+    this person's subscriptions to these services (dates, ISO-week criterion), in one query.
+    Days no rule covers are absent."""
     days = sorted(days)
     if not days or not service_ids:
         return {}
@@ -339,8 +338,8 @@ def payers_and_prices(person_id: int, service_ids, days) -> dict:
     covering = defaultdict(list)
     for row in db.session.execute(
             sa.select(Subscription.service_id, Subscription.start_date.label("sub_start"),
-                      Subscription.end_date.label("sub_end"), rule.payer_id, rule.start_date,
-                      rule.end_date, rule.criterion, rule.weeks)
+                      Subscription.end_date.label("sub_end"), rule.payer_id, rule.co_payer_id,
+                      rule.start_date, rule.end_date, rule.criterion, rule.weeks)
             .join(link, link.c.subscription_id == Subscription.id)
             .join(rule, rule.id == link.c.billing_rule_id)
             .where(Subscription.person_id == person_id,
@@ -350,19 +349,31 @@ def payers_and_prices(person_id: int, service_ids, days) -> dict:
                    rule.start_date <= end, sa.or_(rule.end_date.is_(None), rule.end_date >= start))
             .order_by(rule.start_date, rule.id)):
         covering[row.service_id].append(row)
-    payer_of = {}
+    holders = {}
     for service_id, rows in covering.items():
         for day in days:
             week = day.isocalendar()[1]
             for row in rows:
                 if (_in(day, row.sub_start, row.sub_end) and _in(day, row.start_date, row.end_date)
                         and week_is_covered(row.criterion, week_set_of(row.weeks), week)):
-                    payer_of[(service_id, day)] = row.payer_id
+                    holders[(service_id, day)] = (row.payer_id, row.co_payer_id)
                     break
+    return holders
+
+
+def payers_and_prices(person_id: int, service_ids, days) -> dict:
+    """{(service id, day): (payer id, payer name, unit price or None)} for the days a billing
+    rule covers: the payer that day's rule names and the price billing will charge them
+    (their own household's quotient), from the same rules and the same price book as
+    generation. Days no rule covers are absent."""
+    payer_of = {pair: payer_id for pair, (payer_id, _co_payer) in
+                covering_rules(person_id, service_ids, days).items()}
     if not payer_of:
         return {}
+    days = sorted(days)
     payer_ids = set(payer_of.values())
-    prices, names = _PriceBook(set(service_ids), payer_ids, start, end), _names(payer_ids)
+    prices, names = (_PriceBook(set(service_ids), payer_ids, days[0], days[-1]),
+                     _names(payer_ids))
     return {(service_id, day): (payer_id, names.get(payer_id), prices.price(service_id, payer_id,
                                                                            day))
             for (service_id, day), payer_id in payer_of.items()}

@@ -260,10 +260,18 @@ def save_grid(person: Person, start: date, end: date, wanted: set) -> dict:
                                 "reason": _("Already invoiced.")})
             else:
                 removed.append(booking.id)
-    created, unpaid = _paid_for(person, created)
-    refused += unpaid
-    accounts = _write(created, removed, person)
-    return {"created": len(created), "removed": len(removed), "skipped": refused,
+    result = apply_changes(person, created, removed)
+    result["skipped"] = refused + result["skipped"]
+    return result
+
+
+def apply_changes(person: Person, rows: list, removed_ids: list) -> dict:
+    """Book `rows` (dicts of person_id, service_id, date: days already checked bookable) and
+    remove the bookings `removed_ids`, debiting and refunding a prepaid régie's accounts.
+    Days a prepaid régie cannot charge are skipped, with why."""
+    created, unpaid = _paid_for(person, rows)
+    accounts = _write(created, removed_ids, person)
+    return {"created": len(created), "removed": len(removed_ids), "skipped": unpaid,
             "accounts": accounts}
 
 

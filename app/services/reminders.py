@@ -112,5 +112,7 @@ def save_into_records(letters, pdfs, sent_on: date, uploaded_by_id=None) -> dict
         saved[(letter.payer_id, letter.regie.id)] = documents.attach_generated(
             payer, pdf, f"relance-{sent_on:%Y-%m-%d}.pdf",
             _("Reminder of %(day)s", day=format_date(sent_on, "dd/MM/yyyy")),
-            uploaded_by_id=uploaded_by_id).id
+            # Saved into the records to be read on the portal (the FAQ's « consultable sur le
+            # portail parents »), from the day it is sent.
+            portal_from=sent_on, uploaded_by_id=uploaded_by_id).id
     return saved

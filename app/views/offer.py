@@ -28,15 +28,19 @@ class RegieView(RuleCheckedModelView):
     add_title = _l("Add a régie")
     edit_title = _l("Edit a régie")
     list_columns = ["code", "name", "mode", "creditor_id"]
-    add_columns = edit_columns = show_columns = ["code", "name", "mode", "payment_term_days",
-                                                 "payment_instructions", "creditor_id", "iban",
-                                                 "bic"]
+    add_columns = edit_columns = show_columns = ["code", "name", "mode", "portal_overdraft",
+                                                 "payment_term_days", "payment_instructions",
+                                                 "creditor_id", "iban", "bic"]
     label_columns = {"code": _l("Code"), "name": _l("Name"), "mode": _l("Mode"),
                      "payment_term_days": _l("Payment term (days)"),
                      "payment_instructions": _l("How to pay (printed on invoices)"),
                      "creditor_id": _l("SEPA creditor identifier (ICS)"), "iban": _l("IBAN"),
-                     "bic": _l("BIC")}
-    description_columns = {"payment_term_days": _l(
+                     "bic": _l("BIC"),
+                     "portal_overdraft": _l("Portal bookings beyond the account's credit")}
+    description_columns = {"portal_overdraft": _l(
+        "Prepaid mode only. Unticked, a parent booking on the portal is refused when their "
+        "account's credit does not cover the days; ticked, the account may go into debit."),
+        "payment_term_days": _l(
         "The due date « Create a group of invoices » proposes: the day of the run plus this "
         "many days. Empty: the end of the next month."),
         "payment_instructions": _l(

@@ -1,0 +1,160 @@
+"""Parents' logins on the portal: one per adult, the login being their e-mail address.
+
+Staff open it from the adult's record; the parent receives a single-use link to choose their
+password (login_links). The account is a FAB user with the Parent role — which grants nothing
+in the back-office — tied to the person by a PortalAccount row. Its state, as staff see it:
+no login, invited (no password chosen yet), active, locked (staff blocked it)."""
+import re
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from werkzeug.security import generate_password_hash
+
+from app.extensions import db
+from app.models import PortalAccount
+from app.security import sessions
+from app.security.passwords import generate_password
+from app.services import RuleViolation, login_links
+from app.services.calendar import now_in_town
+from app.services.registry import ensure_editable
+
+PARENT_ROLE = "Parent"
+STATES = {"none": _l("No login"), "invited": _l("Invited"), "active": _l("Active"),
+          "locked": _l("Locked")}
+# What a person can type and receive mail at; the mail server has the last word.
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _sm():
+    return current_app.appbuilder.sm
+
+
+def account_of(person_id: int):
+    return db.session.scalar(sa.select(PortalAccount).where(PortalAccount.person_id == person_id))
+
+
+def user_of(account: PortalAccount):
+    return db.session.get(_sm().user_model, account.user_id)
+
+
+def state_of(account) -> str:
+    if account is None:
+        return "none"
+    if not user_of(account).active:
+        return "locked"
+    return "active" if account.activated_at else "invited"
+
+
+def checked_email(email) -> str:
+    email = (email or "").strip().lower()
+    if not email:
+        raise RuleViolation(_("Give the parent's e-mail address: it is their login."), "email")
+    if len(email) > 254 or not EMAIL.match(email):
+        raise RuleViolation(_("« %(email)s » is not an e-mail address.", email=email), "email")
+    return email
+
+
+def _check_login_free(email: str, user_id=None) -> None:
+    user = _sm().user_model
+    taken = db.session.scalar(sa.select(user.id).where(
+        sa.or_(sa.func.lower(user.username) == email, sa.func.lower(user.email) == email),
+        user.id != (user_id or 0)))
+    if taken is not None:
+        raise RuleViolation(_("The address %(email)s is already the login of another account.",
+                              email=email), "email")
+
+
+def open_account(adult, email=None) -> PortalAccount:
+    """« Le responsable peut se connecter »: create the adult's login (their e-mail, given
+    here or already on their record). The caller sends the invitation (send_link)."""
+    if adult.kind != "adult":
+        raise RuleViolation(_("Only an adult can have a portal login."))
+    ensure_editable(adult)
+    if account_of(adult.id) is not None:
+        raise RuleViolation(_("%(name)s already has a portal login.", name=adult.display_name))
+    email = checked_email(email or adult.email)
+    _check_login_free(email)
+    sm = _sm()
+    user = sm.user_model(
+        first_name=adult.first_name[:64], last_name=adult.last_name[:64], username=email,
+        email=email, active=True, roles=[sm.find_role(PARENT_ROLE)],
+        # Nobody knows this password: the parent chooses theirs through the link.
+        password=generate_password_hash(generate_password()))
+    db.session.add(user)
+    db.session.flush()
+    adult.email = email
+    adult.can_login = True
+    account = PortalAccount(person_id=adult.id, user_id=user.id, created_at=now_in_town())
+    db.session.add(account)
+    db.session.flush()
+    return account
+
+
+def change_login(adult, email) -> PortalAccount:
+    """The parent's e-mail changed: their login follows, and their sessions end (they log in
+    again with the new address)."""
+    account = _account_or_refuse(adult)
+    email = checked_email(email)
+    user = user_of(account)
+    _check_login_free(email, user.id)
+    user.username = user.email = email
+    adult.email = email
+    sessions.bump_session_version(user.id)
+    db.session.flush()
+    return account
+
+
+def follow_email(adult) -> None:
+    """After staff edit the adult's e-mail on the record: the login follows it."""
+    account = account_of(adult.id)
+    if account is not None and adult.email and \
+            user_of(account).username != adult.email.strip().lower():
+        change_login(adult, adult.email)
+
+
+def set_locked(adult, locked: bool) -> None:
+    account = _account_or_refuse(adult)
+    user = user_of(account)
+    user.active = not locked
+    if locked:
+        sessions.bump_session_version(user.id)
+    db.session.flush()
+
+
+def close_account(adult) -> None:
+    """Delete the login (the record and its history stay)."""
+    account = _account_or_refuse(adult)
+    user = user_of(account)
+    user.roles = []
+    db.session.delete(account)
+    db.session.flush()
+    db.session.delete(user)
+    adult.can_login = False
+    db.session.flush()
+
+
+def new_link(adult) -> str:
+    """A fresh single-use link for the adult to choose a password (older links stop
+    working): an invitation until they have chosen one, a password reset afterwards."""
+    account = _account_or_refuse(adult)
+    if not user_of(account).active:
+        raise RuleViolation(_("The login is locked: unlock it first."))
+    purpose = "password_reset" if account.activated_at else "invitation"
+    return login_links.issue(account.user_id, purpose)
+
+
+def activated(user_id: int) -> None:
+    """The parent chose their password: the account is active."""
+    account = db.session.scalar(sa.select(PortalAccount).where(PortalAccount.user_id == user_id))
+    if account is not None and account.activated_at is None:
+        account.activated_at = now_in_town()
+        db.session.flush()
+
+
+def _account_or_refuse(adult) -> PortalAccount:
+    account = account_of(adult.id)
+    if account is None:
+        raise RuleViolation(_("%(name)s has no portal login.", name=adult.display_name))
+    return account

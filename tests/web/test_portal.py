@@ -1,0 +1,186 @@
+"""The parents' portal: a parent sees and changes only their own family, within the rules."""
+from datetime import date, datetime
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Booking
+from tests import factories
+from tests.support import PASSWORD, page_text, portal_client
+
+
+@pytest.fixture
+def family(app):
+    with app.test_request_context():
+        regie, meal, (mother,), child, email = factories.portal_family(db.session)
+        db.session.commit()
+        return dict(regie_id=regie.id, meal_id=meal.id, mother_id=mother.id, child_id=child.id,
+                    child_name=child.first_name, email=email)
+
+
+@pytest.fixture
+def parent(app, family):
+    return portal_client(app, family["email"])
+
+
+def booked_days(app, child_id):
+    with app.app_context():
+        return sorted(db.session.scalars(sa.select(Booking.date).where(
+            Booking.person_id == child_id)))
+
+
+# -- logging in and out -----------------------------------------------------------------------
+
+def test_a_parent_logs_in_and_sees_their_child(parent, family):
+    text = page_text(parent.get("/portal/"))
+    assert f"Bonjour" in text and family["child_name"] in text
+
+
+def test_a_wrong_password_is_refused_in_french(app, family):
+    response = app.test_client().post("/portal/login", data={"email": family["email"],
+                                                             "password": "nope"})
+    assert response.status_code == 401
+    assert "Adresse e-mail ou mot de passe incorrect." in page_text(response)
+
+
+def test_logout_ends_the_session_even_for_a_copied_cookie(app, parent):
+    cookie = parent.get_cookie("session").value
+    response = parent.post("/portal/logout")
+    assert response.status_code == 302
+    thief = app.test_client()
+    thief.set_cookie("session", cookie)
+    response = thief.get("/portal/")
+    assert response.status_code == 302 and "/portal/login" in response.location
+
+
+def test_a_parent_session_opens_no_back_office_page_or_staff_api(parent):
+    for url in ("/householdview/list/", "/adultview/list/", "/invoiceview/list/"):
+        response = parent.get(url)
+        assert response.status_code == 302 and "/login/" in response.location, url
+        assert "/portal/" not in response.location
+    assert parent.get("/api/v1/person/").status_code == 401
+
+
+def test_a_parent_account_cannot_log_in_to_the_back_office_or_the_api(app, family):
+    client = app.test_client()
+    response = client.post("/login/", data={"username": family["email"],
+                                            "password": PASSWORD})
+    assert client.get("/householdview/list/").status_code == 302
+    response = client.post("/api/v1/security/login", json={
+        "username": family["email"], "password": PASSWORD, "provider": "db"})
+    assert response.status_code == 401
+
+
+def test_a_staff_session_is_not_a_parent_one(login, app):
+    agent = login("agent")
+    response = agent.get("/portal/")
+    assert response.status_code == 302 and "/portal/login" in response.location
+    # And staff credentials do not open the portal.
+    response = app.test_client().post("/portal/login", data={"email": "agent",
+                                                             "password": PASSWORD})
+    assert response.status_code == 401
+
+
+def test_next_never_leads_off_the_portal(app, family):
+    client = app.test_client()
+    response = client.post("/portal/login?next=https://evil.example/x",
+                           data={"email": family["email"], "password": PASSWORD})
+    assert response.location.endswith("/portal/")
+
+
+# -- bookings ---------------------------------------------------------------------------------
+
+def test_the_week_grid_says_why_each_closed_day_is_closed(parent, family):
+    # Friday 20/11 10:00: Monday 23/11 closed Thursday 10:00, Tuesday 24/11 closes right now.
+    text = page_text(parent.get(f"/portal/bookings?child={family['child_id']}&week=2026-11-23"))
+    assert "Semaine du 23/11/2026" in text
+    assert "Fermé depuis le jeu. 19 nov. à 10:00." in text
+    assert "Fermé depuis le ven. 20 nov. à 10:00." in text
+    assert "2 jours ouvrés avant, à 10:00." in text
+
+
+def test_a_parent_books_and_cancels_before_the_deadline(app, parent, family):
+    child, meal = family["child_id"], family["meal_id"]
+    response = parent.post("/portal/bookings", data={
+        "child": child, "week": "2026-11-30",
+        "day": [f"{meal}:2026-11-30", f"{meal}:2026-12-01"]})
+    assert response.status_code == 302
+    assert "Enregistré : 2 jours réservés." in page_text(parent.get(response.location))
+    assert booked_days(app, child) == [date(2026, 11, 30), date(2026, 12, 1)]
+    response = parent.post("/portal/bookings", data={
+        "child": child, "week": "2026-11-30", "day": [f"{meal}:2026-12-01"]})
+    assert "1 jour annulé" in page_text(parent.get(response.location))
+    assert booked_days(app, child) == [date(2026, 12, 1)]
+
+
+def test_a_day_past_its_deadline_is_not_changed_and_says_why(app, parent, family):
+    child, meal = family["child_id"], family["meal_id"]
+    response = parent.post("/portal/bookings", data={
+        "child": child, "week": "2026-11-23",
+        "day": [f"{meal}:2026-11-23", f"{meal}:2026-11-26"]})
+    text = page_text(parent.get(response.location))
+    assert "Enregistré : 1 jour réservé." in text
+    assert ("Cantine" in text and "le 23/11/2026 n'a pas été modifié : Fermé depuis le jeu. "
+            "19 nov. à 10:00." in text)
+    assert booked_days(app, child) == [date(2026, 11, 26)]
+
+
+def test_the_deadline_skips_the_weekend_and_a_public_holiday(app, parent, family, town_clock):
+    # Monday 28/12: two working days before, skipping Sunday, Saturday and Christmas, is
+    # Wednesday 23/12 at 10:00.
+    child, meal = family["child_id"], family["meal_id"]
+    town_clock(datetime(2026, 12, 23, 9, 59))
+    parent.post("/portal/bookings", data={"child": child, "week": "2026-12-28",
+                                          "day": [f"{meal}:2026-12-28"]})
+    assert booked_days(app, child) == [date(2026, 12, 28)]
+    town_clock(datetime(2026, 12, 23, 10, 0))
+    response = parent.post("/portal/bookings", data={"child": child, "week": "2026-12-28"})
+    assert "Fermé depuis le mer. 23 déc. à 10:00." in page_text(parent.get(response.location))
+    assert booked_days(app, child) == [date(2026, 12, 28)]
+
+
+# -- another family's records -----------------------------------------------------------------
+
+@pytest.fixture
+def other_family(app):
+    with app.test_request_context():
+        regie, meal, (father,), child, email = factories.portal_family(db.session, "Autre")
+        invoice = factories.validated_invoice(db.session, father, regie)
+        db.session.commit()
+        return dict(child_id=child.id, meal_id=meal.id, invoice_id=invoice.id)
+
+
+def test_another_familys_ids_give_404(app, parent, other_family):
+    child = other_family["child_id"]
+    assert parent.get(f"/portal/bookings?child={child}").status_code == 404
+    response = parent.post("/portal/bookings", data={
+        "child": child, "week": "2026-11-30", "day": [f"{other_family['meal_id']}:2026-11-30"]})
+    assert response.status_code == 404
+    assert booked_days(app, child) == []
+    assert parent.get(f"/portal/invoices/{other_family['invoice_id']}.pdf").status_code == 404
+    assert parent.get("/portal/bookings?child=abc").status_code == 404
+
+
+def test_an_invoice_shows_from_its_display_date(app, parent, family):
+    from app.models import Invoice
+
+    with app.test_request_context():
+        invoice = factories.validated_invoice(db.session, db.session.get(
+            __import__("app.models", fromlist=["Person"]).Person, family["mother_id"]),
+            db.session.get(__import__("app.models", fromlist=["Regie"]).Regie,
+                           family["regie_id"]), total="24.50")
+        invoice.display_at = datetime(2026, 11, 25, 8, 0)
+        number, invoice_id = invoice.number, invoice.id
+        db.session.commit()
+    assert number not in page_text(parent.get("/portal/invoices"))
+    assert parent.get(f"/portal/invoices/{invoice_id}.pdf").status_code == 404
+    with app.app_context():
+        db.session.execute(sa.update(Invoice).where(Invoice.id == invoice_id)
+                           .values(display_at=None))
+        db.session.commit()
+    text = page_text(parent.get("/portal/invoices"))
+    assert f"Facture {number}" in text and "24,50 €" in text and "À payer" in text
+    response = parent.get(f"/portal/invoices/{invoice_id}.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    assert "attachment" in response.headers["Content-Disposition"]
