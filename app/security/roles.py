@@ -55,6 +55,8 @@ ROLES = {
         (r"BillingRuleApi", r".*"),
         (r"InvoiceView", READ + r"|can_pdf"),
         (r"InvoiceApi", READ + r"|can_pdf"),
+        # Parents' logins are opened, reset and locked at the front desk.
+        (r"PortalAccessView", r"can_show|can_manage"),
         # Families hand their signed mandate at the front desk: agents see it on the record.
         (r"MandateView|MandateApi", READ),
         (r"Billing|Invoices", r"menu_access"),
@@ -67,6 +69,7 @@ ROLES = {
         (REGISTER_APIS, READ),
         ACCOUNT,
         (r"AdultView", r"can_statement"),
+        (r"PortalAccessView", r"can_show"),
         (REGISTER_READ_MENUS, r"menu_access"),
         (OFFER_VIEWS + r"|FamilyQuotientView", r".*"),
         (OFFER_APIS + r"|FamilyQuotientApi", r".*"),

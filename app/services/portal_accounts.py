@@ -4,8 +4,6 @@ Staff open it from the adult's record; the parent receives a single-use link to 
 password (login_links). The account is a FAB user with the Parent role — which grants nothing
 in the back-office — tied to the person by a PortalAccount row. Its state, as staff see it:
 no login, invited (no password chosen yet), active, locked (staff blocked it)."""
-import re
-
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
@@ -15,16 +13,14 @@ from werkzeug.security import generate_password_hash
 from app.extensions import db
 from app.models import PortalAccount
 from app.security import sessions
+from app.security.manager import PARENT_ROLE
 from app.security.passwords import generate_password
 from app.services import RuleViolation, login_links
 from app.services.calendar import now_in_town
-from app.services.registry import ensure_editable
+from app.services.registry import check_email, ensure_editable
 
-PARENT_ROLE = "Parent"
 STATES = {"none": _l("No login"), "invited": _l("Invited"), "active": _l("Active"),
           "locked": _l("Locked")}
-# What a person can type and receive mail at; the mail server has the last word.
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _sm():
@@ -48,12 +44,11 @@ def state_of(account) -> str:
 
 
 def checked_email(email) -> str:
-    email = (email or "").strip().lower()
+    email = check_email(email)
     if not email:
         raise RuleViolation(_("Give the parent's e-mail address: it is their login."), "email")
-    if len(email) > 254 or not EMAIL.match(email):
-        raise RuleViolation(_("« %(email)s » is not an e-mail address.", email=email), "email")
-    return email
+    # Logins are compared without case (throttle.normalise_login), so they are kept so.
+    return email.lower()
 
 
 def _check_login_free(email: str, user_id=None) -> None:
@@ -158,3 +153,19 @@ def _account_or_refuse(adult) -> PortalAccount:
     if account is None:
         raise RuleViolation(_("%(name)s has no portal login.", name=adult.display_name))
     return account
+
+
+def send_link(adult, link_for) -> None:
+    """E-mail the adult a fresh link to choose their password: the invitation while they have
+    not chosen one, a password reset afterwards. `link_for(token)` makes the link's address."""
+    from app.services import mail
+
+    account = _account_or_refuse(adult)
+    token = new_link(adult)
+    purpose = "password_reset" if account.activated_at else "invitation"
+    user = user_of(account)
+    subject, text, html = mail.render(
+        "email/invitation" if purpose == "invitation" else "email/password_reset",
+        name=adult.first_name, login=user.username, link=link_for(token),
+        hours=login_links.validity_hours(purpose))
+    mail.queue_email(user.email, subject, text, html, kind=purpose, person_id=adult.id)

@@ -22,6 +22,7 @@ from app.views.offer import (
     TariffView,
 )
 from app.views.payments import DepositView, PaymentView
+from app.views.portal_access import PortalAccessView
 from app.views.periods import PeriodCalendarView, PeriodView, PeriodWithoutServiceView
 from app.views.registry import (
     AdultView,
@@ -119,6 +120,7 @@ def register_views(appbuilder):
                         label=_l("Periods without services"), icon="fa-calendar-minus",
                         **ACTIVITIES)
     appbuilder.add_view_no_menu(PeriodCalendarView)
+    appbuilder.add_view_no_menu(PortalAccessView)
 
     appbuilder.add_view(SchoolYearView, "School years", label=_l("School years"),
                         icon="fa-calendar", **SETTINGS)

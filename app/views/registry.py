@@ -25,9 +25,9 @@ from app.models import (
     Regie,
 )
 from app.security import acting_user
-from app.services import RuleViolation, documents, registry
+from app.services import RuleViolation, documents, portal_accounts, registry
 from app.services.calendar import today_in_town
-from app.views.base import RuleCheckedModelView, boolean_field
+from app.views.base import RuleCheckedModelView
 from app.views.bookings import SubscriptionView
 from app.views.offer import FamilyQuotientView
 from app.views.schooling import EnrollmentView
@@ -409,11 +409,17 @@ class AdultView(PersonView):
     list_columns = ["last_name", "first_name", "email", "phone", "households"]
     show_columns = ["last_name", "first_name", "birth_date", "email", "phone", "mobile_phone",
                     "profession", "can_login", "notes", "created_at"]
+    # The portal login is opened, changed and deleted on its own page (« Accès au portail »),
+    # which sends the invitation: a bare checkbox here would promise a login nobody created.
     edit_columns = ["last_name", "first_name", "birth_date", "email", "phone", "mobile_phone",
-                    "profession", "can_login", "notes"]
+                    "profession", "notes"]
     related_views = [SubscriptionView, EnrollmentView, PersonCriterionView, PersonInsuranceView,
                      DocumentView, MandateView]
-    edit_form_extra_fields = {"can_login": boolean_field(_l("Portal access"))}
+
+    def pre_update(self, item):
+        super().pre_update(item)
+        # The login is the e-mail: it follows the record's (refused if another login has it).
+        self._run_rule(portal_accounts.follow_email, item)
     base_permissions = ["can_list", "can_show", "can_edit", "can_add", "can_search",
                         "can_search_json", "can_move", "archive", "can_statement"]
     # « id » stands for the account: its filters are « in debit / in credit at the régie ».

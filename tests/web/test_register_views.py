@@ -223,18 +223,6 @@ def test_add_a_child_with_its_responsable(app, login):
     assert "La date de naissance de l'enfant est obligatoire." in page_text(no_birth)
 
 
-def test_unticking_portal_access_is_not_an_error(app, login):
-    with app.test_request_context():
-        _, (mother,), _ = factories.household("Coche")
-        mother.can_login = True
-        db.session.commit()
-        mother_id, first = mother.id, mother.first_name
-    login("agent").post(f"/adultview/edit/{mother_id}", data={
-        "last_name": "Coche", "first_name": first, "email": "", "birth_date": ""})
-    with app.app_context():
-        assert db.session.get(Person, mother_id).can_login is False
-
-
 def test_a_legal_guardian_is_chosen_by_search_not_from_the_whole_town(app, login):
     with app.test_request_context():
         _, _, (child,) = factories.household("Tutelle")
