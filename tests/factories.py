@@ -226,7 +226,7 @@ def parent_login(session, adult, email=None, password=None):
     from app.services import portal_accounts
     from tests.support import PASSWORD
 
-    email = email or f"{adult.first_name.lower()}.{_n()}@famille.test"
+    email = email or f"{adult.first_name.lower()}.{_n()}@exemple.fr"
     account = portal_accounts.open_account(adult, email)
     portal_accounts.user_of(account).password = generate_password_hash(password or PASSWORD)
     portal_accounts.activated(account.user_id)

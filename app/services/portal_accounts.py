@@ -72,9 +72,12 @@ def open_account(adult, email=None) -> PortalAccount:
     email = checked_email(email or adult.email)
     _check_login_free(email)
     sm = _sm()
+    role = sm.find_role(PARENT_ROLE)
+    if role is None:
+        raise RuntimeError("The Parent role is missing: run `flask marelle init`.")
     user = sm.user_model(
         first_name=adult.first_name[:64], last_name=adult.last_name[:64], username=email,
-        email=email, active=True, roles=[sm.find_role(PARENT_ROLE)],
+        email=email, active=True, roles=[role],
         # Nobody knows this password: the parent chooses theirs through the link.
         password=generate_password_hash(generate_password()))
     db.session.add(user)

@@ -37,7 +37,11 @@ def test_a_bad_or_taken_address_is_refused_on_the_page(app, login, mother):
     response = agent.post(f"/portal_access/{mother}/open", data={"email": "pas-une-adresse"})
     assert response.status_code == 422
     assert "n'est pas valide" in page_text(response)
-    response = agent.post(f"/portal_access/{mother}/open", data={"email": "agent@test.invalid"})
+    with app.test_request_context():
+        _, (other,), _ = factories.household("Autre")
+        taken = factories.parent_login(db.session, other)
+        db.session.commit()
+    response = agent.post(f"/portal_access/{mother}/open", data={"email": taken.upper()})
     assert "est déjà l'identifiant d'un autre compte" in page_text(response)
     with app.app_context():
         assert db.session.scalar(sa.select(PortalAccount).where(
@@ -90,8 +94,12 @@ def test_the_login_follows_the_records_email(app, login):
     assert response.status_code == 302
     portal_client(app, "nouvelle@exemple.fr")
     # Another login's address is refused on the form, nothing saved.
+    with app.test_request_context():
+        _, (other,), _ = factories.household("Autre")
+        taken = factories.parent_login(db.session, other)
+        db.session.commit()
     response = agent.post(f"/adultview/edit/{mother_id}", data={
-        "last_name": "Suivi", "first_name": first, "email": "agent@test.invalid"})
+        "last_name": "Suivi", "first_name": first, "email": taken})
     assert "est déjà l'identifiant d'un autre compte" in page_text(response)
     with app.app_context():
         assert db.session.get(Person, mother_id).email == "nouvelle@exemple.fr"
