@@ -43,6 +43,7 @@ run: install
 	@echo "  Marelle is running at http://127.0.0.1:$(PORT)/"
 	@echo "  Logins (password = login): admin / $${ADMIN_PASSWORD:-admin} for admin,"
 	@echo "    agent / agent, regisseur / regisseur, animateur / animateur"
+	@echo "  Parents' portal: http://127.0.0.1:$(PORT)/portal/ — famille@exemple.fr / famille"
 	@echo ""
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 

@@ -103,8 +103,13 @@ def demo_command(children, seed, append):
         return
     started = time.perf_counter()
     counts = load_demo_town(children=children, seed=seed)
+    from app.services.demo import DEMO_PARENT_EMAIL, open_demo_parent
+
+    parent = open_demo_parent("famille")
     db.session.commit()
     click.echo(f"Demo town loaded in {time.perf_counter() - started:.1f} s: "
                f"{counts['households']} households, {counts['adults']} adults, "
                f"{counts['children']} children, {counts.get('schools', 0)} schools, "
                f"{counts.get('bookings', 0)} bookings this month.")
+    if parent is not None:
+        click.echo(f"Parents' portal: {DEMO_PARENT_EMAIL} / famille ({parent.display_name}).")

@@ -353,3 +353,44 @@ def load_billing_rules(subscriptions, subscription_ids, payers_of, start) -> int
     _insert(billing_rule_subscription, [dict(billing_rule_id=rule_id, subscription_id=sid)
                                         for rule_id, ids in zip(rule_ids, covered) for sid in ids])
     return len(rule_ids)
+
+
+DEMO_PARENT_EMAIL = "famille@exemple.fr"
+
+
+def open_demo_parent(password: str):
+    """A portal login for one demo payer whose children are subscribed (the README's demo
+    parent), with the town's portal texts. Returns the adult, or None when there is none."""
+    from werkzeug.security import generate_password_hash
+
+    from app.models import BillingRule, Guardianship, PortalText, Subscription
+    from app.services import portal_accounts
+
+    if portal_accounts.account_of_email(DEMO_PARENT_EMAIL) is not None:
+        return None
+    adult = db.session.scalars(
+        sa.select(Person).join(BillingRule, BillingRule.payer_id == Person.id)
+        .join(Guardianship, Guardianship.adult_id == Person.id)
+        .join(Subscription, Subscription.person_id == Guardianship.child_id)
+        .where(Person.archived_at.is_(None), BillingRule.criterion == "all_weeks")
+        .order_by(Person.id).limit(1)).first()
+    if adult is None:
+        return None
+    account = portal_accounts.open_account(adult, DEMO_PARENT_EMAIL)
+    # A demo login, like the staff's: its password is not the policy's (never on a real town).
+    portal_accounts.user_of(account).password = generate_password_hash(password)
+    portal_accounts.activated(account.user_id)
+    texts = {
+        "login": "Bienvenue sur le portail famille de Saint-Aubin-la-Marelle : réservez la "
+                 "cantine et le périscolaire, consultez vos factures.",
+        "home": "Les réservations de la semaine suivante ferment 2 jours ouvrés avant, à 10 h.",
+        "contact": "Service enfance — Mairie de Saint-Aubin-la-Marelle\n02 40 00 00 00 — "
+                   "enfance@exemple.fr\nDu lundi au vendredi, 8 h 30 – 12 h.",
+        "booking": "Cochez les jours souhaités puis enregistrez. Une case grisée dit pourquoi "
+                   "elle ne peut pas changer.",
+    }
+    for key, body in texts.items():
+        if db.session.get(PortalText, key) is None:
+            db.session.add(PortalText(key=key, body=body))
+    db.session.flush()
+    return adult

@@ -31,6 +31,12 @@ def account_of(person_id: int):
     return db.session.scalar(sa.select(PortalAccount).where(PortalAccount.person_id == person_id))
 
 
+def account_of_email(email: str):
+    user = _sm().user_model
+    return db.session.scalar(sa.select(PortalAccount).join(user, user.id == PortalAccount.user_id)
+                             .where(sa.func.lower(user.username) == email.strip().lower()))
+
+
 def user_of(account: PortalAccount):
     return db.session.get(_sm().user_model, account.user_id)
 

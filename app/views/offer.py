@@ -46,9 +46,11 @@ class RegieView(RuleCheckedModelView):
         "payment_instructions": _l(
             "Printed under « How to pay » on the invoices of families without a direct-debit "
             "mandate: where and how to pay, to whose order cheques are made out.")}
-    formatters_columns = {"mode": lambda m: str(MODE_LABELS.get(m, m))}
+    formatters_columns = {"mode": lambda m: str(MODE_LABELS.get(m, m)),
+                          "portal_overdraft": yes_no}
     add_form_extra_fields = edit_form_extra_fields = {
         "mode": choice_field(_l("Mode"), list(MODE_LABELS.items())),
+        "portal_overdraft": boolean_field(_l("Portal bookings beyond the account's credit")),
     }
 
 
