@@ -27,19 +27,26 @@ def _live(model, day: date, upcoming: bool):
     return ended if upcoming else sa.and_(model.start_date <= day, ended)
 
 
+def _exists(own_tables, *conditions):
+    return sa.select(sa.literal(1)).where(*conditions).correlate_except(*own_tables).exists()
+
+
 def reaches_person(scope: dict, owner_id, person_id, day: date, upcoming: bool = False):
     """SQL: the item `owner_id` ticks the school or class of an enrollment, or the service of a
     subscription, of `person_id` (columns or values) current on `day`."""
     school, school_class, service = scope["school"], scope["school_class"], scope["service"]
     enrolled = sa.and_(Enrollment.person_id == person_id, _live(Enrollment, day, upcoming))
-    by_class = sa.exists().where(enrolled, _owner(school_class) == owner_id,
-                                 school_class.c.school_class_id == Enrollment.school_class_id)
-    by_school = sa.exists().where(enrolled, _owner(school) == owner_id,
-                                  SchoolClass.id == Enrollment.school_class_id,
-                                  school.c.school_id == SchoolClass.school_id)
-    by_service = sa.exists().where(
-        Subscription.person_id == person_id, _live(Subscription, day, upcoming),
-        _owner(service) == owner_id, service.c.service_id == Subscription.service_id)
+    # Each test keeps its own tables and correlates the rest (the item, the person) to the
+    # enclosing queries, however deeply nested: the default correlates one level only.
+    by_class = _exists([Enrollment, school_class], enrolled, _owner(school_class) == owner_id,
+                       school_class.c.school_class_id == Enrollment.school_class_id)
+    by_school = _exists([Enrollment, SchoolClass, school], enrolled,
+                        _owner(school) == owner_id, SchoolClass.id == Enrollment.school_class_id,
+                        school.c.school_id == SchoolClass.school_id)
+    by_service = _exists(
+        [Subscription, service], Subscription.person_id == person_id,
+        _live(Subscription, day, upcoming), _owner(service) == owner_id,
+        service.c.service_id == Subscription.service_id)
     return sa.or_(by_class, by_school, by_service)
 
 
@@ -48,9 +55,9 @@ def reaches_children_of(scope: dict, owner_id, adult_id: int, day: date, upcomin
     child = sa.orm.aliased(Person)
     return sa.or_(
         for_everyone(scope, owner_id),
-        sa.exists().where(Guardianship.adult_id == adult_id, child.id == Guardianship.child_id,
-                          child.archived_at.is_(None),
-                          reaches_person(scope, owner_id, Guardianship.child_id, day, upcoming)))
+        _exists([Guardianship, child], Guardianship.adult_id == adult_id,
+                child.id == Guardianship.child_id, child.archived_at.is_(None),
+                reaches_person(scope, owner_id, Guardianship.child_id, day, upcoming)))
 
 
 def set_scope(item, everyone: bool, schools=(), classes=(), services=()) -> None:
