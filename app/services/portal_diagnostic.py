@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
-from app.formatting import short_date
+from app.formatting import moment, short_date
 from app.models import (
     BillingRule,
     Enrollment,
@@ -133,7 +133,7 @@ def _access(adult: Person) -> list:
     if account.activated_at is not None:
         if user is not None and user.active:
             found.append(Finding(OK, section, _("Login active since %(moment)s.",
-                                                moment=short_date(account.activated_at))))
+                                                moment=moment(account.activated_at))))
         return found
     found.append(_invitation(account, record))
     return found
@@ -150,17 +150,17 @@ def _invitation(account: PortalAccount, record) -> Finding:
     if link.used_at is not None:
         return Finding(BLOCKING, "access", _(
             "The last link (sent on %(sent)s) was used without a password being chosen: send "
-            "a new link.", sent=short_date(link.created_at)), record, fresh)
+            "a new link.", sent=moment(link.created_at)), record, fresh)
     if link.expires_at <= now_in_town():
         return Finding(BLOCKING, "access", _(
             "The link sent on %(sent)s to choose a password expired on %(expired)s without "
-            "being used: send a new link.", sent=short_date(link.created_at),
-            expired=short_date(link.expires_at)), record, fresh)
+            "being used: send a new link.", sent=moment(link.created_at),
+            expired=moment(link.expires_at)), record, fresh)
     return Finding(WARNING, "access", _(
         "Invited on %(sent)s: the link to choose a password has not been used yet (valid until "
         "%(until)s). If the e-mail did not arrive, the parent should look in their spam folder "
-        "(Hotmail and Outlook addresses most often).", sent=short_date(link.created_at),
-        until=short_date(link.expires_at)))
+        "(Hotmail and Outlook addresses most often).", sent=moment(link.created_at),
+        until=moment(link.expires_at)))
 
 
 # ---------------------------------------------------------------------------------------------

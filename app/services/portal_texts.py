@@ -20,7 +20,8 @@ def text_of(key: str) -> str:
 
 def all_texts() -> dict:
     """Every key with its text ("" when unset), in one query."""
-    found = dict(db.session.execute(sa.select(PortalText.key, PortalText.body)).tuples())
+    found = {key: body for key, body in db.session.execute(
+        sa.select(PortalText.key, PortalText.body))}
     return {key: found.get(key) or "" for key in PORTAL_TEXT_KEYS}
 
 

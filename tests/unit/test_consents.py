@@ -90,10 +90,10 @@ def test_the_other_parent_accepts_for_themselves(session, town):
 def test_accepting_is_refused_out_of_validity_or_scope(session, town):
     mother = town["mother"]
     later = consent("Charte 2027", start=date(2027, 1, 1))
-    with pytest.raises(RuleViolation, match="cannot be accepted today"):
+    with pytest.raises(RuleViolation, match="ne peut pas être accepté aujourd'hui"):
         consents.accept(mother.id, later.id, TOWN_TODAY)
     elsewhere = consent("CM2", classes=[town["setup"]["classes"]["CM2 A"]])
-    with pytest.raises(RuleViolation, match="does not concern your children"):
+    with pytest.raises(RuleViolation, match="ne concerne pas vos enfants"):
         consents.accept(mother.id, elsewhere.id, TOWN_TODAY)
     with pytest.raises(RuleViolation):
         consents.accept(mother.id, 999999, TOWN_TODAY)
@@ -108,18 +108,18 @@ def test_acceptances_are_listed_by_name(session, town):
 
 
 def test_bad_consents_are_refused(session, town):
-    with pytest.raises(RuleViolation, match="end of validity"):
+    with pytest.raises(RuleViolation, match="La fin de validité ne peut pas précéder son début"):
         consent(start=date(2026, 12, 1), end=date(2026, 11, 1))
-    with pytest.raises(RuleViolation, match="Tick at least one"):
+    with pytest.raises(RuleViolation, match="Cochez au moins un"):
         consents.save(None, "Charte", "", date(2026, 9, 1), None, everyone=False)
-    with pytest.raises(RuleViolation, match="label"):
+    with pytest.raises(RuleViolation, match="libellé"):
         consents.save(None, "  ", "", date(2026, 9, 1), None, everyone=True)
 
 
 def test_an_accepted_consent_is_ended_not_deleted(session, town):
     accepted, fresh = consent("Accepté"), consent("Nouveau")
     consents.accept(town["mother"].id, accepted.id, TOWN_TODAY)
-    with pytest.raises(RuleViolation, match="1 family already accepted"):
+    with pytest.raises(RuleViolation, match="1 famille a déjà accepté ce consentement"):
         consents.delete(accepted)
     consents.delete(fresh)
     assert session.get(Consent, fresh.id) is None

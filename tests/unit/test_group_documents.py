@@ -71,14 +71,14 @@ def test_one_query_whatever_the_children(session, town, count_queries):
 
 
 def test_bad_files_and_dates_are_refused(session, town):
-    with pytest.raises(RuleViolation, match="file type is not accepted"):
+    with pytest.raises(RuleViolation, match="Ce type de fichier n'est pas accepté"):
         group_documents.publish(Upload(b"<script>alert(1)</script>", "menu.pdf"), "Menu", "",
                                 None, None)
-    with pytest.raises(RuleViolation, match="Choose a file"):
+    with pytest.raises(RuleViolation, match="Choisissez"):
         group_documents.publish(None, "Menu", "", None, None)
-    with pytest.raises(RuleViolation, match="must not be before"):
+    with pytest.raises(RuleViolation, match="ne peut pas"):
         publish("Menu", start=date(2026, 12, 1), end=date(2026, 11, 1))
-    with pytest.raises(RuleViolation, match="Tick at least one"):
+    with pytest.raises(RuleViolation, match="Cochez au moins un"):
         group_documents.publish(Upload(), "Menu", "", None, None, everyone=False)
 
 
