@@ -65,6 +65,14 @@ def short_date(value) -> str:
     return str(value)
 
 
+def moment(value) -> str:
+    """A moment in the town's time, as a sentence gives it: « 28/11/2026 à 10:05 »."""
+    if not value:
+        return ""
+    return str(_l("%(day)s at %(time)s", day=format_datetime(value, "dd/MM/yyyy"),
+                  time=format_datetime(value, "HH:mm")))
+
+
 def pdf_day(iso: str) -> str:
     """A billed day, short: 02/11."""
     return f"{iso[8:10]}/{iso[5:7]}"
@@ -109,6 +117,7 @@ def register(app):
     app.jinja_env.filters["pdf_day"] = pdf_day
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["short_date"] = short_date
+    app.jinja_env.filters["moment"] = moment
     app.jinja_env.filters["month_name"] = month_name
     app.jinja_env.filters["iso_day"] = iso_day
     app.jinja_env.globals["RELATION_LABELS"] = RELATION_LABELS

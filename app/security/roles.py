@@ -30,6 +30,8 @@ BILLING_APIS = (r"InvoiceApi|AdjustmentApi|BillingRuleApi|PaymentApi|DepositApi"
 BILLING_MENUS = (r"Billing|Create a group of invoices|Invoices|Drafts|To remind"
                  r"|Invoice folders|Payments|Payments to deposit|Deposits|SEPA mandates"
                  r"|Direct debits|Import a reject file")
+PORTAL_VIEWS = r"PortalConfigView|GroupDocumentView|ConsentView|PortalDiagnosticView"
+PORTAL_MENUS = r"Portal|Portal configuration|Group documents|Consents"
 # An adult's account balance and movements (GET /api/v1/person/<id>/account).
 ACCOUNT = (r"PersonApi", r"can_account")
 JOBS = [(r"JobView", r"can_show|can_status"), (r"JobApi", r"can_get")]
@@ -60,6 +62,9 @@ ROLES = {
         # Families hand their signed mandate at the front desk: agents see it on the record.
         (r"MandateView|MandateApi", READ),
         (r"Billing|Invoices", r"menu_access"),
+        # The parents' portal: its texts, group documents, consents, a parent's diagnostic.
+        (PORTAL_VIEWS, r".*"),
+        (PORTAL_MENUS, r"menu_access"),
         *JOBS,
         *OWN_ACCOUNT,
     ],
@@ -69,7 +74,9 @@ ROLES = {
         (REGISTER_APIS, READ),
         ACCOUNT,
         (r"AdultView", r"can_statement"),
-        (r"PortalAccessView", r"can_show"),
+        # Families phone the régie when they cannot book: the régisseur reads the diagnostic
+        # and the login's state.
+        (r"PortalDiagnosticView|PortalAccessView", r"can_show"),
         (REGISTER_READ_MENUS, r"menu_access"),
         (OFFER_VIEWS + r"|FamilyQuotientView", r".*"),
         (OFFER_APIS + r"|FamilyQuotientApi", r".*"),

@@ -2,6 +2,7 @@
 import io
 import os
 import secrets
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import filetype
@@ -22,29 +23,35 @@ def check_portal_dates(start, end):
         )
 
 
-def path_of(document: Document) -> str:
+def path_of(document) -> str:
+    """Where the file of a person's or a group's document is kept."""
     return str(private_folder() / document.storage_name)
 
 
-def download_name(document: Document) -> str:
+def download_name(document) -> str:
     """The uploader's file name with the extension of the type found in the file: a PDF
     sent as `poly.html` downloads as `poly.pdf`, never as a page a browser would render."""
     stem = Path(document.original_filename).stem.strip() or Path(document.storage_name).stem
     return f"{stem}{Path(document.storage_name).suffix}"
 
 
-def attach(person, upload, name, description=None, portal_from=None, portal_until=None,
-           uploaded_by_id=None) -> Document:
-    """Store an uploaded file for a person after checking its size and its real type.
+@dataclass(frozen=True)
+class StoredFile:
+    """An upload accepted and written to private storage, ready to be described by a row."""
+
+    original_filename: str
+    content_type: str
+    size: int
+    storage_name: str
+
+
+def store_upload(upload) -> StoredFile:
+    """Check an uploaded file's size and its real type, then store it privately.
 
     The type comes from the file's first bytes, never from its name or the browser's claim:
-    a script renamed `.pdf` is refused.
+    a script renamed `.pdf` is refused. Person documents and group documents both go
+    through here, so that one check guards every upload.
     """
-    ensure_editable(person)
-    name = " ".join((name or "").split())
-    if not name:
-        raise RuleViolation(_("The document name is required."), "name")
-    check_portal_dates(portal_from, portal_until)
     if upload is None or not getattr(upload, "filename", ""):
         raise RuleViolation(_("Choose a file to upload."), "file")
     limit = current_app.config["MAX_UPLOAD_BYTES"]
@@ -64,17 +71,32 @@ def attach(person, upload, name, description=None, portal_from=None, portal_unti
     storage_name = f"{secrets.token_hex(16)}.{allowed[kind.mime]}"
     write_private(private_folder() / storage_name, content)
     original = os.path.basename(upload.filename.replace("\\", "/"))[:255] or storage_name
+    return StoredFile(original_filename=original, content_type=kind.mime, size=len(content),
+                      storage_name=storage_name)
+
+
+def checked_name(name) -> str:
+    name = " ".join((name or "").split())
+    if not name:
+        raise RuleViolation(_("The document name is required."), "name")
+    return name
+
+
+def attach(person, upload, name, description=None, portal_from=None, portal_until=None,
+           uploaded_by_id=None) -> Document:
+    """Store an uploaded file for a person (checked by `store_upload`)."""
+    ensure_editable(person)
+    name = checked_name(name)
+    check_portal_dates(portal_from, portal_until)
+    stored = store_upload(upload)
     document = Document(
         person=person,
         name=name,
         description=(description or "").strip() or None,
-        original_filename=original,
-        content_type=kind.mime,
-        size=len(content),
-        storage_name=storage_name,
         portal_from=portal_from,
         portal_until=portal_until,
         uploaded_by_id=uploaded_by_id,
+        **asdict(stored),
     )
     db.session.add(document)
     db.session.flush()
@@ -94,8 +116,12 @@ def attach_generated(person, content: bytes, filename: str, name: str, **kwargs)
     return attach(person, _Generated(content, filename), name, **kwargs)
 
 
-def remove_file(document: Document) -> None:
+def remove_file(document) -> None:
+    remove_path(path_of(document))
+
+
+def remove_path(path: str) -> None:
     try:
-        os.remove(path_of(document))
+        os.remove(path)
     except FileNotFoundError:
         pass

@@ -45,6 +45,12 @@ from app.views.schooling import (
     SchoolView,
     SchoolYearView,
 )
+from app.views.portal_admin import (
+    ConsentView,
+    GroupDocumentView,
+    PortalConfigView,
+    PortalDiagnosticView,
+)
 from app.views.sepa import MandateView
 from app.views.settings import CriterionValueView, CriterionView, InsuranceView
 
@@ -52,6 +58,7 @@ FAMILIES = dict(category="Families", category_label=_l("Families"), category_ico
 BILLING = dict(category="Billing", category_label=_l("Billing"), category_icon="fa-euro-sign")
 ACTIVITIES = dict(category="Activities", category_label=_l("Activities"),
                   category_icon="fa-calendar-check")
+PORTAL = dict(category="Portal", category_label=_l("Parents' portal"), category_icon="fa-globe")
 SETTINGS = dict(category="Settings", category_label=_l("Settings"), category_icon="fa-cogs")
 
 
@@ -121,6 +128,14 @@ def register_views(appbuilder):
                         **ACTIVITIES)
     appbuilder.add_view_no_menu(PeriodCalendarView)
     appbuilder.add_view_no_menu(PortalAccessView)
+
+    appbuilder.add_view(PortalConfigView, "Portal configuration",
+                        label=_l("Portal configuration"), icon="fa-edit", **PORTAL)
+    appbuilder.add_view(GroupDocumentView, "Group documents", label=_l("Group documents"),
+                        icon="fa-file-alt", **PORTAL)
+    appbuilder.add_view(ConsentView, "Consents", label=_l("Consents"), icon="fa-check-square",
+                        **PORTAL)
+    appbuilder.add_view_no_menu(PortalDiagnosticView)
 
     appbuilder.add_view(SchoolYearView, "School years", label=_l("School years"),
                         icon="fa-calendar", **SETTINGS)
