@@ -108,3 +108,15 @@ def demo_command(children, seed, append):
                f"{counts['households']} households, {counts['adults']} adults, "
                f"{counts['children']} children, {counts.get('schools', 0)} schools, "
                f"{counts.get('bookings', 0)} bookings this month.")
+
+
+@marelle_cli.command("send-mail")
+@with_appcontext
+def send_mail_command():
+    """One attempt for every e-mail still queued (run from cron when there is no Redis: a
+    restart of the web process ends the thread that was retrying them)."""
+    from app.services.mail import send_queued
+
+    counts = send_queued()
+    click.echo(f"{counts['sent']} sent, {counts['queued']} still queued (temporary failure), "
+               f"{counts['failed']} failed.")

@@ -33,6 +33,9 @@ BILLING_MENUS = (r"Billing|Create a group of invoices|Invoices|Drafts|To remind"
 # An adult's account balance and movements (GET /api/v1/person/<id>/account).
 ACCOUNT = (r"PersonApi", r"can_account")
 JOBS = [(r"JobView", r"can_show|can_status"), (r"JobApi", r"can_get")]
+# « E-mails envoyés »: front desk and régie see what reached families, and send a failure again.
+SENT_EMAILS = [(r"SentEmailView", r"can_list|can_show|can_resend"),
+               (r"Settings|Sent e-mails", r"menu_access")]
 # Every staff member keeps their own account: profile page, name, password.
 OWN_ACCOUNT = [
     (r"UserDBModelView", r"can_userinfo|resetmypassword|userinfoedit"),
@@ -58,6 +61,7 @@ ROLES = {
         # Families hand their signed mandate at the front desk: agents see it on the record.
         (r"MandateView|MandateApi", READ),
         (r"Billing|Invoices", r"menu_access"),
+        *SENT_EMAILS,
         *JOBS,
         *OWN_ACCOUNT,
     ],
@@ -76,6 +80,7 @@ ROLES = {
         (BILLING_VIEWS, r".*"),
         (BILLING_APIS, r".*"),
         (BILLING_MENUS, r"menu_access"),
+        *SENT_EMAILS,
         *JOBS,
         *OWN_ACCOUNT,
     ],
