@@ -67,6 +67,8 @@ class SentEmailView(BaseView):
             email = db.session.get(OutgoingEmail, pk)
             if email.state == "sent":
                 flash(_("E-mail sent."), "success")
+            elif email.state == "failed":
+                flash(_("The e-mail failed again: %(reason)s", reason=email.error), "danger")
             else:
                 flash(_("E-mail put back in the queue: it is being sent."), "info")
         return redirect(url_for("SentEmailView.show", pk=pk))
