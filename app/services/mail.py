@@ -50,6 +50,9 @@ from app.services.calendar import now_in_town
 log = logging.getLogger(__name__)
 
 PENDING = "marelle_mail_pending"
+# E-mails whose text holds a link that opens an account: staff never read it on screen (an
+# agent could otherwise ask a reset for the admin's login and follow the link).
+PRIVATE_KINDS = ("password_reset", "invitation")
 EMAIL_TEMPLATE_FOLDER = "email/"
 
 
@@ -129,6 +132,8 @@ def start_sending(ids) -> None:
             session = db.session.session_factory()
             try:
                 deliver_with_retries(email_id, session=session, sleep=time.sleep)
+            except Exception:  # noqa: BLE001  (the caller's commit is done: never fail it)
+                log.exception("e-mail %s could not be delivered", email_id)
             finally:
                 session.close()
     elif config.get("REDIS_URL"):

@@ -51,7 +51,8 @@ class SentEmailView(BaseView):
     def show(self, pk):
         email = db.session.get(OutgoingEmail, pk) or abort(404)
         return self.render_template("mail/show.html", title=_("E-mail"), email=email,
-                                    folder_mode=_folder_mode())
+                                    folder_mode=_folder_mode(),
+                                    private=email.kind in mail.PRIVATE_KINDS)
 
     @expose("/resend/<int:pk>", methods=["POST"])
     @has_access
