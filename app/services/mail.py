@@ -21,7 +21,8 @@ refused) fails at once. The reason is kept in words staff can act on.
 Who retries:
 - with REDIS_URL, an RQ job per e-mail, retried by rq's `Retry` at MAIL_RETRY_DELAYS (the
   worker must run with its scheduler: `make worker` does);
-- without Redis, a background thread of the web process that sleeps between attempts. A
+- without Redis, a background thread of the web process that sleeps between rounds of
+  attempts (one e-mail being retried never holds up the others of its commit). A
   restart loses that thread: `flask marelle send-mail` (from cron, every few minutes) makes
   one attempt for every e-mail still queued;
 - with JOBS_SYNC (tests), at once, synchronously, sleeping MAIL_RETRY_DELAYS (0 in tests).
@@ -128,25 +129,26 @@ def start_sending(ids) -> None:
     if config.get("JOBS_SYNC"):
         # Called from the committing session's after_commit, where it cannot run SQL: each
         # attempt uses a session of its own (in tests, on the test's connection).
-        for email_id in ids:
-            session = db.session.session_factory()
-            try:
-                deliver_with_retries(email_id, session=session, sleep=time.sleep)
-            except Exception:  # noqa: BLE001  (the caller's commit is done: never fail it)
-                log.exception("e-mail %s could not be delivered", email_id)
-            finally:
-                session.close()
+        session = db.session.session_factory()
+        try:
+            deliver_all(ids, session=session)
+        finally:
+            session.close()
     elif config.get("REDIS_URL"):
         from rq import Retry
 
         from app.extensions import get_queue
 
-        queue = get_queue(app)
         retries = max(0, config["MAIL_MAX_ATTEMPTS"] - 1)
-        for email_id in ids:
-            queue.enqueue("app.services.mail.deliver_task", email_id, job_timeout=300,
-                          retry=Retry(max=retries, interval=_delays(app, retries))
-                          if retries else None)
+        try:
+            queue = get_queue(app)
+            for email_id in ids:
+                queue.enqueue("app.services.mail.deliver_task", email_id, job_timeout=300,
+                              retry=Retry(max=retries, interval=_delays(app, retries))
+                              if retries else None)
+        except Exception:  # noqa: BLE001  (the caller's commit is done: never fail it)
+            log.exception("Redis unreachable: e-mails %s wait for `flask marelle send-mail`",
+                          ids)
     else:
         threading.Thread(target=_deliver_in_thread, args=(app, list(ids)), daemon=True).start()
 
@@ -158,25 +160,31 @@ def _delays(app, count: int) -> list:
 
 def _deliver_in_thread(app, ids):
     with app.app_context():
-        for email_id in ids:
-            try:
-                deliver_with_retries(email_id, sleep=time.sleep)
-            except Exception:  # noqa: BLE001  (one e-mail's bug must not stop the next ones)
-                log.exception("e-mail %s could not be delivered", email_id)
-            finally:
-                db.session.remove()
+        try:
+            deliver_all(ids)
+        finally:
+            db.session.remove()
 
 
-def deliver_with_retries(email_id: int, session=None, sleep=time.sleep) -> str:
-    """Attempts until the e-mail is sent or failed, waiting MAIL_RETRY_DELAYS between."""
+def deliver_all(ids, session=None, sleep=time.sleep) -> dict:
+    """Each e-mail until it is sent or failed: one attempt each, then the temporary failures
+    again after the next of MAIL_RETRY_DELAYS, so that one e-mail being retried never holds
+    up the others. Returns {id: state}."""
     app = current_app._get_current_object()
-    state = deliver(email_id, session=session)
-    waited = 0
-    while state == "queued":
-        sleep(_delays(app, waited + 1)[waited])
-        waited += 1
-        state = deliver(email_id, session=session)
-    return state
+    states, waiting, rounds = {}, list(ids), 0
+    while True:
+        for email_id in waiting:
+            try:
+                states[email_id] = deliver(email_id, session=session)
+            except Exception:  # noqa: BLE001  (a database hiccup on one must not stop the rest)
+                log.exception("e-mail %s could not be delivered", email_id)
+                (session or db.session).rollback()
+                states[email_id] = None
+        waiting = [email_id for email_id in waiting if states[email_id] == "queued"]
+        if not waiting:
+            return states
+        sleep(_delays(app, rounds + 1)[rounds])
+        rounds += 1
 
 
 def deliver_task(email_id: int) -> str:
@@ -236,8 +244,8 @@ def deliver(email_id: int, session=None):
     if claimed.rowcount != 1:
         return session.get(OutgoingEmail, email_id).state
     email = session.get(OutgoingEmail, email_id)
-    message = build_message(email)
     try:
+        message = build_message(email)
         if config.get("MAIL_SERVER"):
             _send_smtp(message, email.recipient, config)
         else:
@@ -248,6 +256,10 @@ def deliver(email_id: int, session=None):
             email.state = "failed"
         log.warning("e-mail %s to %s, attempt %s: %s", email_id, email.recipient, attempt,
                     failure.message)
+    except Exception as exc:  # noqa: BLE001  (an e-mail that cannot be built or encoded)
+        log.exception("e-mail %s could not be sent", email_id)
+        email.error = _("Could not send it: %(reason)s", reason=str(exc) or type(exc).__name__)
+        email.state = "failed"
     else:
         email.state = "sent"
         email.sent_at = now_in_town()
@@ -296,7 +308,11 @@ def _send_smtp(message: EmailMessage, recipient: str, config) -> None:
             smtp = smtplib.SMTP(host, port, timeout=timeout)
         with smtp:
             if security == "starttls":
-                smtp.starttls(context=ssl.create_default_context())
+                try:
+                    smtp.starttls(context=ssl.create_default_context())
+                except smtplib.SMTPNotSupportedError as exc:
+                    raise _Failure(_("The server %(server)s does not offer STARTTLS: check "
+                                     "MAIL_SECURITY.", server=server), True) from exc
             if config.get("MAIL_USERNAME"):
                 smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
             smtp.send_message(message, to_addrs=[recipient])
@@ -311,8 +327,8 @@ def _send_smtp(message: EmailMessage, recipient: str, config) -> None:
                          "MAIL_PASSWORD): %(answer)s", server=server,
                          answer=_answer(exc.smtp_code, exc.smtp_error)), True) from exc
     except smtplib.SMTPNotSupportedError as exc:
-        raise _Failure(_("The server %(server)s does not offer STARTTLS: check MAIL_SECURITY.",
-                         server=server), True) from exc
+        raise _Failure(_("The server %(server)s answered: %(answer)s", server=server,
+                         answer=str(exc)), True) from exc
     except smtplib.SMTPServerDisconnected as exc:
         raise _Failure(_("The server %(server)s closed the connection.", server=server),
                        False) from exc

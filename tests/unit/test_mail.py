@@ -78,7 +78,7 @@ def test_retries_wait_longer_each_time(app, session, monkeypatch):
     session.info.pop(mail.PENDING)  # sent below, to see the waits
     session.commit()
     waits = []
-    assert mail.deliver_with_retries(email.id, sleep=waits.append) == "failed"
+    assert mail.deliver_all([email.id], sleep=waits.append) == {email.id: "failed"}
     assert waits == [60, 300, 300]
 
 
@@ -100,6 +100,19 @@ def test_a_busy_mailbox_is_tried_again(app, session, smtp_server):
     session.commit()
     assert (email.state, email.attempts) == ("failed", 4)
     assert "451 4.3.0 Mailbox busy" in email.error
+
+
+def test_one_email_being_retried_does_not_hold_up_the_others(session, smtp_server):
+    smtp_server.defer("busy@example.fr")
+    busy = _queue(to="busy@example.fr")
+    other = _queue(to="paul.martin@example.fr")
+    session.info.pop(mail.PENDING)  # sent below, to look between the rounds
+    session.commit()
+    received_before_each_wait = []
+    states = mail.deliver_all([busy.id, other.id], sleep=lambda seconds:
+                              received_before_each_wait.append(len(smtp_server.messages)))
+    assert states == {busy.id: "failed", other.id: "sent"}
+    assert received_before_each_wait == [1, 1, 1]
 
 
 def test_staff_send_a_failed_email_again(app, session, smtp_server):
