@@ -49,7 +49,8 @@ run: install
 
 # Jobs go to RQ workers when REDIS_URL is set; without it they run inside the web process.
 worker: install
-	PYTHONPATH=. $(BIN)/rq worker --url "$${REDIS_URL:?set REDIS_URL}" marelle
+	@# The scheduler runs the e-mails' retries (rq's Retry with intervals).
+	PYTHONPATH=. $(BIN)/rq worker --with-scheduler --url "$${REDIS_URL:?set REDIS_URL}" marelle
 
 test: install-dev chromium
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

@@ -50,6 +50,12 @@ def _flag(name: str, default: bool = False) -> bool:
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
+def _seconds_list(name: str, default: str) -> list:
+    """"60,300,1800" -> [60, 300, 1800]."""
+    text = os.environ.get(name) or default
+    return [int(part) for part in text.replace(";", ",").split(",") if part.strip()]
+
+
 def _database_url() -> str:
     url = os.environ.get("DATABASE_URL")
     if not url:
@@ -149,6 +155,28 @@ class Config:
         "image/png": "png",
     }
 
+    # E-mail (app/services/mail.py). Without MAIL_SERVER nothing leaves the machine: each
+    # e-mail is written as a .eml file into MAIL_FOLDER and marked sent, so that `make run`
+    # works offline and what would have been sent can be read.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER") or None
+    MAIL_PORT = int(os.environ.get("MAIL_PORT") or 587)
+    # "starttls" (port 587), "ssl" (port 465) or "none" (a relay on the local network).
+    MAIL_SECURITY = (os.environ.get("MAIL_SECURITY") or "starttls").strip().lower()
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_SENDER = os.environ.get("MAIL_SENDER") or "Marelle <noreply@marelle.invalid>"
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT") or 20)
+    # A temporary failure (server unreachable, 4xx answer) is tried again after each of these
+    # delays in seconds (the last one repeats), up to MAIL_MAX_ATTEMPTS tries in all.
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS") or 4)
+    MAIL_RETRY_DELAYS = _seconds_list("MAIL_RETRY_DELAYS", "60,300,1800")
+    MAIL_FOLDER = os.environ.get("MAIL_FOLDER", str(INSTANCE_DIR / "mail"))
+    # « Mot de passe oublié »: requests per typed login or e-mail, and per client address.
+    PASSWORD_RESET_RATE_LIMITED = True
+    PASSWORD_RESET_RATE_LIMIT = os.environ.get("PASSWORD_RESET_RATE_LIMIT", "3 per 15 minutes")
+    PASSWORD_RESET_RATE_LIMIT_PER_ADDRESS = os.environ.get(
+        "PASSWORD_RESET_RATE_LIMIT_PER_ADDRESS", "20 per 15 minutes")
+
     ADMIN_USERNAME = os.environ.get("ADMIN_USERNAME", "admin")
     # Unset: `flask marelle init` generates the first admin's password and prints it once.
     ADMIN_PASSWORD = os.environ.get("ADMIN_PASSWORD") or None
@@ -161,4 +189,8 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
     AUTH_RATE_LIMITED = False
+    PASSWORD_RESET_RATE_LIMITED = False
+    # Retries happen at once: no test sleeps.
+    MAIL_RETRY_DELAYS = [0]
+    MAIL_SERVER = None
     SESSION_COOKIE_SECURE = REMEMBER_COOKIE_SECURE = False

@@ -36,7 +36,8 @@ def create_app(config_object="config.Config", **overrides) -> Flask:
     web.register_hooks(app)
 
     from app import errors, formatting
-    from app.services import billing, calendar, registry
+    # mail: importing it registers the sending of e-mails after each commit.
+    from app.services import billing, calendar, mail, registry  # noqa: F401
 
     if app.config.get("MARELLE_NOW"):
         from datetime import datetime

@@ -113,3 +113,15 @@ def demo_command(children, seed, append):
                f"{counts.get('bookings', 0)} bookings this month.")
     if parent is not None:
         click.echo(f"Parents' portal: {DEMO_PARENT_EMAIL} / famille ({parent.display_name}).")
+
+
+@marelle_cli.command("send-mail")
+@with_appcontext
+def send_mail_command():
+    """One attempt for every e-mail still queued (run from cron when there is no Redis: a
+    restart of the web process ends the thread that was retrying them)."""
+    from app.services.mail import send_queued
+
+    counts = send_queued()
+    click.echo(f"{counts['sent']} sent, {counts['queued']} still queued (temporary failure), "
+               f"{counts['failed']} failed.")

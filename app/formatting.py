@@ -36,6 +36,12 @@ JOB_STATUS_LABELS = {
     "finished": _l("finished"),
     "failed": _l("failed"),
 }
+# An e-mail's delivery state and what it was for (OutgoingEmail.state and .kind).
+EMAIL_STATE_LABELS = {"queued": _l("Waiting"), "sent": _l("Sent"), "failed": _l("Failed")}
+EMAIL_KIND_LABELS = {
+    "password_reset": _l("Forgotten password"), "invitation": _l("Portal invitation"),
+    "message": _l("Message"), "reminder": _l("Reminder"),
+}
 
 
 def yes_no(value) -> str:
@@ -127,5 +133,7 @@ def register(app):
     app.jinja_env.globals["ATTENDANCE_LABELS"] = ATTENDANCE_LABELS
     app.jinja_env.globals["CRITERION_LABELS"] = CRITERION_LABELS
     app.jinja_env.globals["PAYMENT_METHOD_LABELS"] = PAYMENT_METHOD_LABELS
+    app.jinja_env.globals["EMAIL_STATE_LABELS"] = EMAIL_STATE_LABELS
+    app.jinja_env.globals["EMAIL_KIND_LABELS"] = EMAIL_KIND_LABELS
     app.jinja_env.globals["PAYMENT_STATUS_LABELS"] = PAYMENT_STATUS_LABELS
     app.jinja_env.globals["PAYMENT_STATE_LABELS"] = PAYMENT_STATE_LABELS

@@ -64,6 +64,7 @@ def app(database_url, tmp_path_factory):
         "config.TestConfig",
         SQLALCHEMY_DATABASE_URI=database_url,
         UPLOAD_DIR=str(tmp_path_factory.mktemp("uploads")),
+        MAIL_FOLDER=str(tmp_path_factory.mktemp("mail")),
         JOBS_SYNC=True,
         REDIS_URL=None,
         MAX_UPLOAD_BYTES=200 * 1024,
@@ -124,6 +125,25 @@ def _rollback(request, app):
         transaction.rollback()
         connection.info.pop("marelle_deferred_begin", None)
         connection.close()
+
+
+@pytest.fixture(scope="session")
+def _smtp_server():
+    from tests.mail_server import SmtpServer
+
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_server(app, _smtp_server, monkeypatch):
+    """A real SMTP server (tests/mail_server.py) that the app sends to during this test."""
+    _smtp_server.clear()
+    for key, value in _smtp_server.settings().items():
+        monkeypatch.setitem(app.config, key, value)
+    yield _smtp_server
+    _smtp_server.clear()
 
 
 @pytest.fixture

@@ -35,6 +35,9 @@ PORTAL_MENUS = r"Portal|Portal configuration|Group documents|Consents"
 # An adult's account balance and movements (GET /api/v1/person/<id>/account).
 ACCOUNT = (r"PersonApi", r"can_account")
 JOBS = [(r"JobView", r"can_show|can_status"), (r"JobApi", r"can_get")]
+# « E-mails envoyés »: front desk and régie see what reached families, and send a failure again.
+SENT_EMAILS = [(r"SentEmailView", r"can_list|can_show|can_resend"),
+               (r"Settings|Sent e-mails", r"menu_access")]
 # Every staff member keeps their own account: profile page, name, password.
 OWN_ACCOUNT = [
     (r"UserDBModelView", r"can_userinfo|resetmypassword|userinfoedit"),
@@ -65,6 +68,7 @@ ROLES = {
         # The parents' portal: its texts, group documents, consents, a parent's diagnostic.
         (PORTAL_VIEWS, r".*"),
         (PORTAL_MENUS, r"menu_access"),
+        *SENT_EMAILS,
         *JOBS,
         *OWN_ACCOUNT,
     ],
@@ -86,6 +90,7 @@ ROLES = {
         (BILLING_VIEWS, r".*"),
         (BILLING_APIS, r".*"),
         (BILLING_MENUS, r"menu_access"),
+        *SENT_EMAILS,
         *JOBS,
         *OWN_ACCOUNT,
     ],

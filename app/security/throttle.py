@@ -1,4 +1,5 @@
-"""Login throttling: failed logins counted per account and per client address.
+"""Login throttling: failed logins counted per account and per client address; and the same
+counters for « mot de passe oublié », where every request counts.
 
 The web form and the API's login share these counters, so a password guesser gains nothing by
 switching from one to the other. Only failures count: thirty agents of one town hall behind the
@@ -30,6 +31,7 @@ class LoginThrottle:
     storage_uri: str
     per_account: str
     per_address: str
+    namespace: str = "marelle-login"
 
     def __post_init__(self):
         self.storage = storage_from_string(self.storage_uri)
@@ -39,7 +41,7 @@ class LoginThrottle:
 
     def _keys(self, username, address):
         values = {"account": normalise_login(username), "address": address or "unknown"}
-        return [(limit, "marelle-login", kind, values[kind]) for kind, limit in self._limits
+        return [(limit, self.namespace, kind, values[kind]) for kind, limit in self._limits
                 if values[kind]]
 
     def retry_after(self, username, address) -> int:
@@ -62,16 +64,47 @@ class LoginThrottle:
             log.exception("login throttle storage unavailable: a failed login was not counted")
 
 
-def login_throttle(app=None):
-    """The app's throttle, or None when login throttling is switched off (AUTH_RATE_LIMITED)."""
+    def hit(self, username, address) -> int:
+        """Count one request (all count, not only failures); the seconds to wait when it goes
+        over a limit, 0 when it may go on."""
+        try:
+            over = [limit_and_keys for limit_and_keys in self._keys(username, address)
+                    if not self.limiter.hit(*limit_and_keys)]
+        except Exception:  # noqa: BLE001  (an unreachable Redis must not block everyone)
+            log.exception("throttle storage unavailable: %s is not limited", self.namespace)
+            return 0
+        if not over:
+            return 0
+        wait = 1
+        for limit, *identifiers in over:
+            reset = self.limiter.get_window_stats(limit, *identifiers).reset_time
+            wait = max(wait, int(reset - time.time()) + 1)
+        return wait
+
+
+def _throttle(app, switch, account_limit, address_limit, namespace):
     app = app or current_app
     config = app.config
-    if not config.get("AUTH_RATE_LIMITED"):
+    if not config.get(switch):
         return None
-    settings = (config["RATELIMIT_STORAGE_URI"], config["AUTH_RATE_LIMIT"],
-                config["AUTH_RATE_LIMIT_PER_ADDRESS"])
-    throttle = app.extensions.get("marelle_login_throttle")
-    if throttle is None or (throttle.storage_uri, throttle.per_account,
-                            throttle.per_address) != settings:
-        throttle = app.extensions["marelle_login_throttle"] = LoginThrottle(*settings)
+    settings = (config["RATELIMIT_STORAGE_URI"], config[account_limit], config[address_limit],
+                namespace)
+    key = namespace.replace("-", "_") + "_throttle"
+    throttle = app.extensions.get(key)
+    if throttle is None or (throttle.storage_uri, throttle.per_account, throttle.per_address,
+                            throttle.namespace) != settings:
+        throttle = app.extensions[key] = LoginThrottle(*settings)
     return throttle
+
+
+def login_throttle(app=None):
+    """The app's throttle, or None when login throttling is switched off (AUTH_RATE_LIMITED)."""
+    return _throttle(app, "AUTH_RATE_LIMITED", "AUTH_RATE_LIMIT", "AUTH_RATE_LIMIT_PER_ADDRESS",
+                     "marelle-login")
+
+
+def recovery_throttle(app=None):
+    """« Mot de passe oublié » requests per typed login or e-mail and per address (staff and
+    portal share it), or None when switched off (PASSWORD_RESET_RATE_LIMITED)."""
+    return _throttle(app, "PASSWORD_RESET_RATE_LIMITED", "PASSWORD_RESET_RATE_LIMIT",
+                     "PASSWORD_RESET_RATE_LIMIT_PER_ADDRESS", "marelle-recovery")

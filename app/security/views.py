@@ -17,6 +17,8 @@ from app.security import sessions
 
 
 class MarelleAuthDBView(AuthDBView):
+    # FAB's form with a « Mot de passe oublié ? » link (app/views/mail.py).
+    login_template = "security/login_db.html"
     logout_template = "security/logout.html"
 
     def _login_url(self):

@@ -13,6 +13,7 @@ from app.views.billing import (
 from app.views.bookings import BookingView, SubscriptionView
 from app.views.direct_debits import DirectDebitView
 from app.views.jobs import DemoView, JobView
+from app.views.mail import PasswordRecoveryView, SentEmailView
 from app.views.offer import (
     FamilyQuotientView,
     ProductView,
@@ -166,3 +167,7 @@ def register_views(appbuilder):
                         icon="fa-shield-alt", **SETTINGS)
     appbuilder.add_view(DemoView, "Demo families", label=_l("Demo families"), icon="fa-magic",
                         **SETTINGS)
+    appbuilder.add_separator("Settings")
+    appbuilder.add_view(SentEmailView, "Sent e-mails", label=_l("Sent e-mails"),
+                        icon="fa-envelope", **SETTINGS)
+    appbuilder.add_view_no_menu(PasswordRecoveryView)
