@@ -21,6 +21,8 @@ from app.security import sessions
 from app.security.throttle import login_throttle
 
 PORTAL_KEY = "_marelle_portal"
+# A parent's links: the invitation to choose a first password, and « mot de passe oublié ».
+LINK_PURPOSES = ("invitation", "password_reset")
 
 
 def _user_model():
@@ -156,8 +158,9 @@ def forgot():
 
     if request.method == "POST":
         email = (request.form.get("email") or "").strip()[:254]
-        minutes = recovery.too_many_requests(email, request.remote_addr)
-        if minutes:
+        wait = recovery.too_many_requests(email, request.remote_addr)
+        if wait:
+            minutes = max(1, math.ceil(wait / 60))
             flash(_("Too many requests: try again in %(minutes)d min.", minutes=minutes),
                   "danger")
             return render_template("portal/forgot.html", email=email), 429
@@ -178,14 +181,15 @@ def password(token):
 
     problem = None
     try:
-        login_links.check(token)
+        login_links.check(token, LINK_PURPOSES)
     except RuleViolation as exc:
         problem = exc.message
     if problem is None and request.method == "POST":
+        password = request.form.get("password") or ""
         try:
-            user = recovery.set_password_from_link(
-                token, request.form.get("password") or "", request.form.get("confirm") or "",
-                audience="parent")
+            if password != (request.form.get("confirm") or ""):
+                raise RuleViolation(_("The two passwords differ."), "confirm")
+            user = recovery.set_password_from_link(token, password, LINK_PURPOSES)
             portal_accounts.activated(user.id)
         except RuleViolation as exc:
             db.session.rollback()

@@ -13,15 +13,18 @@ from flask_babel import gettext as _
 from app.extensions import db
 from app.models import PortalAccount
 from app.security.passwords import check_password_strength
-from app.security.throttle import normalise_login
+from app.security.manager import MarelleSecurityManager
+from app.security.throttle import normalise_login, recovery_throttle
 from app.services import RuleViolation, login_links, mail
 
 AUDIENCES = ("staff", "parent")
-PARENT_ROLE = "Parent"
 
 
-def _is_parent(user) -> bool:
-    return any(role.name == PARENT_ROLE for role in user.roles)
+def too_many_requests(typed: str, address) -> int:
+    """The seconds to wait when this « mot de passe oublié » request goes over the limits (per
+    typed login or e-mail, per client address), else 0. Staff's page and the portal's alike."""
+    throttle = recovery_throttle()
+    return throttle.hit(typed, address) if throttle is not None else 0
 
 
 def accounts_matching(login_or_email, audience: str) -> list:
@@ -36,7 +39,8 @@ def accounts_matching(login_or_email, audience: str) -> list:
         sa.or_(sa.func.lower(user_model.username) == typed,
                sa.func.lower(user_model.email) == typed),
         user_model.active.is_(True)).order_by(user_model.id)).all()
-    return [user for user in users if _is_parent(user) == (audience == "parent")]
+    return [user for user in users
+            if MarelleSecurityManager.is_parent(user) == (audience == "parent")]
 
 
 def send_password_link(login_or_email, audience: str, link_for) -> None:

@@ -94,15 +94,6 @@ class NewPasswordForm(FlaskForm):
         InputRequired(), EqualTo("password", message=_l("The two passwords differ."))])
 
 
-def too_many_requests(typed: str):
-    """The seconds to wait when this « mot de passe oublié » request goes over the limits
-    (per typed login or e-mail, per client address), else 0. Shared with the portal."""
-    from app.security.throttle import recovery_throttle
-
-    throttle = recovery_throttle()
-    return throttle.hit(typed, request.remote_addr) if throttle is not None else 0
-
-
 class PasswordRecoveryView(BaseView):
     """Public pages (no login): ask for a link, then choose a password through it."""
 
@@ -114,7 +105,7 @@ class PasswordRecoveryView(BaseView):
         form = ForgotPasswordForm()
         if form.validate_on_submit():
             typed = form.login.data.strip()
-            wait = too_many_requests(typed)
+            wait = recovery.too_many_requests(typed, request.remote_addr)
             if wait:
                 minutes = max(1, -(-wait // 60))
                 flash(_("Too many requests: try again in %(minutes)d min.", minutes=minutes),

@@ -141,7 +141,7 @@ def test_a_newer_link_ends_the_older_one(client, staff, smtp_server):
 
 def test_a_made_up_link_is_refused(client):
     page = client.get("/reset-password/" + "x" * 43).get_data(as_text=True)
-    assert "Ce lien n’est pas valide. Demandez-en un nouveau." in page
+    assert "Ce lien n'est pas valide. Demandez-en un nouveau." in page
 
 
 def test_asking_too_often_answers_429_in_french(app, client, staff, smtp_server, monkeypatch):
