@@ -249,7 +249,7 @@ def test_the_openapi_spec_is_built_once(api, monkeypatch):
     assert first.get_json() == second.get_json()
     assert "/api/v1/billing_rule/" in second.get_json()["paths"]
     assert len(builds) <= 1
-    assert api("parent").get("/api/v1/_openapi").status_code in (401, 403)
+    assert api("animateur").get("/api/v1/_openapi").status_code in (401, 403)
 
 
 # --- dates out of any sensible span ----------------------------------------------------------
