@@ -104,7 +104,7 @@ def _day(day: date) -> str:
 
 def _access(adult: Person) -> list:
     section = "access"
-    record = ("AdultView", "show", {"pk": adult.id})
+    record = ("PortalAccessView", "show", {"pk": adult.id})
     found = []
     if not (adult.email or "").strip():
         found.append(Finding(BLOCKING, section, _(
@@ -117,19 +117,19 @@ def _access(adult: Person) -> list:
         PortalAccount.person_id == adult.id))
     if account is None:
         found.append(Finding(BLOCKING, section, _(
-            "No portal login: create it on the record (“The adult may sign in”); the parent "
-            "then receives a link to choose a password."), record, _("Open the record")))
+            "No portal login: create it (“The parent can log in”); the parent then receives a "
+            "link to choose a password."), record, _("Portal access")))
         return found
     user = db.session.get(User, account.user_id)
     if user is None or not user.active:
         found.append(Finding(BLOCKING, section, _(
             "The portal login is locked: the parent cannot sign in until it is unlocked."),
-            record, _("Open the record")))
+            record, _("Portal access")))
     if user is not None and adult.email and (user.email or "").lower() != adult.email.lower():
         found.append(Finding(WARNING, section, _(
             "The login (%(login)s) is not the record's e-mail address (%(email)s): the parent "
             "signs in with %(login)s. Update the login if the address changed.",
-            login=user.email, email=adult.email), record, _("Open the record")))
+            login=user.email, email=adult.email), record, _("Portal access")))
     if account.activated_at is not None:
         if user is not None and user.active:
             found.append(Finding(OK, section, _("Login active since %(moment)s.",

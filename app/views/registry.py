@@ -364,8 +364,11 @@ class PersonView(RuleCheckedModelView):
                     "subscriptions": bookings.current_subscriptions(item.id, today)}
         from app.services import accounts, payments
 
-        return {"billing_rules": db.session.scalars(sa.select(BillingRule).where(
-            BillingRule.payer_id == item.id).order_by(BillingRule.start_date)).all(),
+        portal_state = portal_accounts.state_of(portal_accounts.account_of(item.id))
+        return {
+            "portal_state": portal_accounts.STATES[portal_state],
+            "billing_rules": db.session.scalars(sa.select(BillingRule).where(
+                BillingRule.payer_id == item.id).order_by(BillingRule.start_date)).all(),
             "account": {"balances": payments.balances(item.id),
                         "months": accounts.months_of(item.id)}}
 

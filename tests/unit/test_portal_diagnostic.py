@@ -74,7 +74,7 @@ def test_no_email_and_no_login(session, town):
     billing_rules.add_rule(mother, date(2026, 9, 1), [subscription])
     findings = diagnose(mother, TOWN_TODAY)
     shows(findings, BLOCKING, "Aucune adresse e-mail")
-    shows(findings, BLOCKING, "Aucun login portail")
+    shows(findings, BLOCKING, "Pas d'accès au portail")
     fix = next(f for f in findings if "Aucune adresse e-mail" in f.text).fix
     assert fix == ("AdultView", "edit", {"pk": mother.id})
 
@@ -119,7 +119,7 @@ def test_alternate_weeks_are_explained(session, town):
     shows(findings, WARNING, "semaines paires seulement : les semaines impaires ne sont pas "
                              "réservables (cette semaine est la semaine 47)")
     assert texts(findings, BLOCKING) == [f for f in texts(findings, BLOCKING)
-                                         if "login" in f or "e-mail" in f]
+                                         if "accès au portail" in f or "e-mail" in f]
     shows(diagnose(father, TOWN_TODAY), WARNING, "semaines impaires seulement")
 
 

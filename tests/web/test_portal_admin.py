@@ -1,5 +1,6 @@
 """The staff side of the parents' portal: texts, group documents, consents and who accepted
 them, the « Diagnostic portail » of an adult; who may open what."""
+import html
 import io
 from datetime import date
 
@@ -23,7 +24,7 @@ def family(app):
 
 
 def page(response):
-    return response.get_data(as_text=True)
+    return html.unescape(response.get_data(as_text=True))
 
 
 def test_the_texts_are_saved_together(session, login):
@@ -145,7 +146,7 @@ def test_the_diagnostic_from_the_adults_record(session, login, family):
     record = page(client.get(f"/adultview/show/{family['mother']}"))
     assert f"/portal_diagnostic/{family['mother']}" in record
     diagnostic = page(client.get(f"/portal_diagnostic/{family['mother']}"))
-    assert "Aucun login portail" in diagnostic
+    assert "Pas d'accès au portail" in diagnostic
     assert "list-group-item-danger" in diagnostic
     assert "aucune classe, ni en cours ni à venir" in diagnostic
     # A child's id is not an adult's diagnostic.
