@@ -1,4 +1,6 @@
 """The parents' portal: a parent sees and changes only their own family, within the rules."""
+import io
+import re
 from datetime import date, datetime
 
 import pytest
@@ -184,3 +186,174 @@ def test_an_invoice_shows_from_its_display_date(app, parent, family):
     response = parent.get(f"/portal/invoices/{invoice_id}.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     assert "attachment" in response.headers["Content-Disposition"]
+
+
+# -- consents ---------------------------------------------------------------------------------
+
+def test_a_consent_must_be_accepted_before_booking_then_staff_see_who_accepted(
+        app, parent, family, login):
+    from app.services import consents
+
+    with app.test_request_context():
+        consent = consents.save(None, "Règlement intérieur 2026-2027", "À lire avant tout.",
+                                date(2026, 9, 1), None, everyone=True)
+        db.session.commit()
+        consent_id = consent.id
+    child, meal = family["child_id"], family["meal_id"]
+    text = page_text(parent.get(f"/portal/bookings?child={child}&week=2026-11-30"))
+    assert "Avant de réserver pour" in text and "Règlement intérieur 2026-2027" in text
+    response = parent.post("/portal/bookings", data={
+        "child": child, "week": "2026-11-30", "day": [f"{meal}:2026-11-30"]})
+    assert "Acceptez d'abord les consentements demandés pour cet enfant." in page_text(
+        parent.get(response.location))
+    assert booked_days(app, child) == []
+    assert "Consentements à accepter" in page_text(parent.get("/portal/"))
+    response = parent.post(f"/portal/consents/{consent_id}")
+    assert "Merci : votre consentement est enregistré." in page_text(
+        parent.get(response.location))
+    parent.post("/portal/bookings", data={"child": child, "week": "2026-11-30",
+                                          "day": [f"{meal}:2026-11-30"]})
+    assert booked_days(app, child) == [date(2026, 11, 30)]
+    accepted = page_text(login("agent").get(f"/consents/acceptances/{consent_id}"))
+    assert "20/11/2026 à 10:00" in accepted
+
+
+def test_a_consent_of_another_school_asks_nothing(app, parent, family):
+    from app.models import School
+    from app.services import consents
+
+    with app.test_request_context():
+        other = School(name="École du Port")
+        db.session.add(other)
+        consents.save(None, "Sortie à la mer", None, date(2026, 9, 1), None, everyone=False,
+                      schools=[other])
+        db.session.commit()
+    assert "Sortie à la mer" not in page_text(parent.get("/portal/consents"))
+
+
+# -- documents --------------------------------------------------------------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_documents_own_and_shared_each_family_its_own(app, parent, family, other_family):
+    from werkzeug.datastructures import FileStorage
+
+    from app.models import Person
+    from app.services import documents, group_documents
+
+    with app.test_request_context():
+        mother = db.session.get(Person, family["mother_id"])
+        mine = documents.attach(mother, FileStorage(io.BytesIO(PDF), "attestation.pdf"),
+                                "Attestation CAF", portal_from=date(2026, 11, 1))
+        staff_only = documents.attach(mother, FileStorage(io.BytesIO(PDF), "note.pdf"),
+                                      "Note interne")
+        theirs = documents.attach(db.session.get(Person, other_family["child_id"]),
+                                  FileStorage(io.BytesIO(PDF), "autre.pdf"), "Leur document",
+                                  portal_from=date(2026, 11, 1))
+        menu = group_documents.publish(FileStorage(io.BytesIO(PDF), "menus.pdf"),
+                                       "Menus de décembre", None, date(2026, 11, 15), None,
+                                       everyone=True)
+        later = group_documents.publish(FileStorage(io.BytesIO(PDF), "noel.pdf"),
+                                        "Fête de Noël", None, date(2026, 12, 1), None,
+                                        everyone=True)
+        db.session.commit()
+        ids = dict(mine=mine.id, staff_only=staff_only.id, theirs=theirs.id, menu=menu.id,
+                   later=later.id)
+    text = page_text(parent.get("/portal/documents"))
+    assert "Attestation CAF" in text and "Menus de décembre" in text
+    assert "Note interne" not in text and "Leur document" not in text
+    assert "Fête de Noël" not in text
+    response = parent.get(f"/portal/documents/{ids['mine']}")
+    assert response.status_code == 200 and response.data == PDF
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert parent.get(f"/portal/shared-documents/{ids['menu']}").data == PDF
+    for url in (f"/portal/documents/{ids['staff_only']}", f"/portal/documents/{ids['theirs']}",
+                f"/portal/shared-documents/{ids['later']}"):
+        assert parent.get(url).status_code == 404, url
+
+
+# -- forms and limits -------------------------------------------------------------------------
+
+@pytest.fixture
+def csrf_on(app, monkeypatch):
+    return lambda: monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+
+
+def test_every_portal_form_needs_its_csrf_token(app, parent, family, csrf_on):
+    csrf_on()
+    for url, data in (("/portal/bookings", {"child": family["child_id"], "week": "2026-11-30"}),
+                      ("/portal/consents/1", {}), ("/portal/logout", {}),
+                      ("/portal/login", {"email": family["email"], "password": PASSWORD}),
+                      ("/portal/forgot", {"email": family["email"]})):
+        assert parent.post(url, data=data).status_code == 400, url
+    page = parent.get(f"/portal/bookings?child={family['child_id']}").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    response = parent.post("/portal/bookings", data={
+        "child": family["child_id"], "week": "2026-11-30", "csrf_token": token})
+    assert response.status_code == 302
+
+
+def test_logins_are_rate_limited_per_account(app, family, monkeypatch):
+    monkeypatch.setitem(app.config, "AUTH_RATE_LIMITED", True)
+    monkeypatch.setitem(app.config, "AUTH_RATE_LIMIT", "3 per 1 minute")
+    monkeypatch.setitem(app.config, "RATELIMIT_STORAGE_URI", "memory://")
+    app.extensions.pop("marelle_login_throttle", None)
+    try:
+        client = app.test_client()
+        for _ in range(3):
+            client.post("/portal/login", data={"email": family["email"], "password": "x"})
+        response = client.post("/portal/login", data={"email": family["email"],
+                                                      "password": PASSWORD})
+        assert response.status_code == 429
+        assert "Trop d'échecs de connexion" in page_text(response)
+    finally:
+        app.extensions.pop("marelle_login_throttle", None)
+
+
+# -- e-mailed links ---------------------------------------------------------------------------
+
+def test_an_invited_parent_chooses_a_password_from_the_email(app, login, smtp_server):
+    with app.test_request_context():
+        _, (mother,), _ = factories.household("Invitée")
+        db.session.commit()
+        mother_id = mother.id
+    login("agent").post(f"/portal_access/{mother_id}/open", data={"email": "ines@exemple.fr"})
+    received = smtp_server.last_to("ines@exemple.fr")
+    assert received.subject == "Votre accès au portail parents"
+    link = next(url for url in received.links() if "/portal/password/" in url)
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    client = app.test_client()
+    assert "Choisissez votre mot de passe" in page_text(client.get("/" + path))
+    short = client.post("/" + path, data={"password": "court", "confirm": "court"})
+    assert "Le mot de passe doit comporter au moins 10 caractères." in page_text(short)
+    differ = client.post("/" + path, data={"password": "un-long-mot-1", "confirm": "autre"})
+    assert "Les deux mots de passe" in page_text(differ)
+    client.post("/" + path, data={"password": "un-long-mot-1", "confirm": "un-long-mot-1"})
+    portal_client(app, "ines@exemple.fr", "un-long-mot-1")
+    assert client.get("/" + path).status_code == 410
+
+
+def test_forgot_password_on_the_portal_sends_a_link_to_parents_only(app, family, smtp_server):
+    client = app.test_client()
+    response = client.post("/portal/forgot", data={"email": family["email"].upper()})
+    assert response.status_code == 302
+    received = smtp_server.last_to(family["email"])
+    link = next(url for url in received.links() if "/portal/password/" in url)
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
+    client.post(path, data={"password": "encore-un-mot-2", "confirm": "encore-un-mot-2"})
+    portal_client(app, family["email"], "encore-un-mot-2")
+    # A staff login typed on the portal's page gets nothing (and the page says the same).
+    smtp_server.clear()
+    answer = client.post("/portal/forgot", data={"email": "agent"})
+    assert answer.status_code == 302 and smtp_server.messages == []
+
+
+def test_an_expired_link_says_so(app, family, smtp_server, town_clock):
+    client = app.test_client()
+    client.post("/portal/forgot", data={"email": family["email"]})
+    link = next(url for url in smtp_server.last_to(family["email"]).links()
+                if "/portal/password/" in url)
+    town_clock(datetime(2026, 11, 20, 12, 1))
+    page = client.get("/" + link.split("://", 1)[1].split("/", 1)[1])
+    assert page.status_code == 410 and "Ce lien a expiré." in page_text(page)
