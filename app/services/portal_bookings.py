@@ -21,6 +21,7 @@ from typing import Optional
 import sqlalchemy as sa
 from flask_babel import format_datetime
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app.extensions import db
 from app.formatting import money
@@ -90,9 +91,10 @@ def child_of(adult_id: int, child_id, lock: bool = False) -> Optional[Person]:
 def deadline_words(service) -> str:
     if service.deadline_days == 0:
         return _("Until %(time)s the same day.", time=service.deadline_time.strftime("%H:%M"))
-    days = (_("%(n)d working days before", n=service.deadline_days)
+    days = (ngettext("%(num)d working day before", "%(num)d working days before",
+                     service.deadline_days)
             if service.deadline_skips_closed_days
-            else _("%(n)d days before", n=service.deadline_days))
+            else ngettext("%(num)d day before", "%(num)d days before", service.deadline_days))
     return _("%(days)s, at %(time)s.", days=days, time=service.deadline_time.strftime("%H:%M"))
 
 

@@ -20,9 +20,22 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
+def live_smtp():
+    """A real SMTP server the live Marelle sends its e-mails to."""
+    from tests.mail_server import SmtpServer
+
+    smtp = SmtpServer()
+    smtp.start()
+    yield smtp
+    smtp.stop()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, live_smtp):
     folder = tmp_path_factory.mktemp("live")
-    extra = {"RQ_QUEUE": f"marelle-test-{uuid.uuid4().hex[:8]}"}
+    extra = {"RQ_QUEUE": f"marelle-test-{uuid.uuid4().hex[:8]}",
+             **{key: str(value) for key, value in live_smtp.settings().items()
+                if value is not None}}
     if os.environ.get("REDIS_URL"):
         extra["REDIS_URL"] = os.environ["REDIS_URL"]
     with throwaway_database(os.environ.get("DATABASE_URL"), folder) as url:
@@ -661,3 +674,113 @@ def test_a_direct_debit_is_run_then_rejected_and_the_invoice_is_due_again(server
     assert page.inner_text("#invoice-state") in ("impayée", "à relancer", "partiellement payée")
     again = api.get(f"{base_url}/api/v1/invoice/{invoice['id']}", headers=auth).json()
     assert again["result"]["amount_due"] == invoice["amount_due"]
+
+
+def _in_live_database(env, build):
+    """Run `build(session)` against the live server's database, in this process, committed."""
+    from app import create_app
+    from app.extensions import db
+
+    app = create_app("config.TestConfig", SQLALCHEMY_DATABASE_URI=env["DATABASE_URL"],
+                     UPLOAD_DIR=env["UPLOAD_DIR"])
+    with app.test_request_context():
+        try:
+            result = build(db.session)
+            db.session.commit()
+            return result
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_a_parent_on_a_phone_from_the_invitation_to_the_invoice_pdf(server, browser, live_smtp):
+    """The front desk opens a parent's login; on a 390×844 phone the parent chooses a password
+    from the e-mailed link, logs in, accepts a consent, books two days and downloads an
+    invoice."""
+    import time
+
+    import sqlalchemy as sa
+
+    base_url, env = server
+
+    def payer_and_invoice(session):
+        from app.models import BillingRule, Guardianship, Person, PortalAccount, Regie, Service
+        from app.models import Subscription
+        from app.services import consents
+        from tests import factories
+
+        adult = session.scalars(
+            sa.select(Person).join(BillingRule, BillingRule.payer_id == Person.id)
+            .join(Guardianship, Guardianship.adult_id == Person.id)
+            .join(Subscription, Subscription.person_id == Guardianship.child_id)
+            .join(Service, Service.id == Subscription.service_id)
+            .where(Person.archived_at.is_(None), BillingRule.criterion == "all_weeks",
+                   Service.name == "Restauration scolaire",
+                   ~sa.exists().where(PortalAccount.person_id == Person.id))
+            .order_by(Person.id).limit(1)).first()
+        regie = session.scalar(sa.select(Regie).join(Service, Service.regie_id == Regie.id)
+                               .where(Service.name == "Restauration scolaire"))
+        invoice = factories.validated_invoice(session, adult, regie, total="37.40")
+        consents.save(None, "Règlement de la restauration scolaire", "Merci de le lire.",
+                      TOWN_TODAY - timedelta(days=60), None, everyone=True)
+        return adult.id, invoice.number
+
+    adult_id, number = _in_live_database(env, payer_and_invoice)
+    email = f"parent-{uuid.uuid4().hex[:6]}@exemple.fr"
+    agent = logged_in(browser, base_url, "agent", "agent")
+    agent.goto(f"{base_url}/adultview/show/{adult_id}")
+    agent.click("#portal-access")
+    agent.fill("#email", email)
+    agent.click("button:has-text('Le responsable peut se connecter')")
+    agent.wait_for_selector("text=Accès au portail ouvert")
+    assert agent.inner_text("#portal-state") == "Invité"
+
+    for _ in range(100):  # the e-mail leaves after the commit, from a thread or a worker
+        if live_smtp.to(email):
+            break
+        time.sleep(0.1)
+    link = next(url for url in live_smtp.last_to(email).links() if "/portal/password/" in url)
+
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, locale="fr-FR")
+    phone.set_default_timeout(15000)
+    phone.goto(link)
+    phone.fill("#password", "mon-mot-de-passe-1")
+    phone.fill("#confirm", "mon-mot-de-passe-1")
+    phone.click("button:has-text('Enregistrer mon mot de passe')")
+    phone.wait_for_selector("text=Votre mot de passe est enregistré : connectez-vous.")
+    phone.fill("#email", email)
+    phone.fill("#password", "mon-mot-de-passe-1")
+    phone.click("button:has-text('Se connecter')")
+    phone.wait_for_selector("text=Consentements à accepter")
+    (ROOT / "test-results").mkdir(exist_ok=True)
+    phone.screenshot(path=str(ROOT / "test-results" / "portal-home.png"), full_page=True)
+    phone.click("text=Lire et accepter")
+    phone.click("button:has-text(\"J'ai lu et j'accepte\")")
+    phone.wait_for_selector("text=Merci : votre consentement est enregistré.")
+
+    phone.click("nav.tabs >> text=Réservations")
+    phone.wait_for_selector("text=Semaine du 16/11/2026")  # the town's clock: Friday 20/11
+    phone.click("a[aria-label='Semaine suivante']")
+    phone.wait_for_selector("text=Semaine du 23/11/2026")
+    phone.click("a[aria-label='Semaine suivante']")
+    phone.wait_for_selector("text=Semaine du 30/11/2026")
+    boxes = phone.locator("table.grid input[type=checkbox]:not([disabled]):not(:checked)")
+    assert boxes.count() >= 2
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    phone.click("button:has-text('Enregistrer mes réservations')")
+    phone.wait_for_selector("text=Enregistré : 2 jours réservés.")
+    width = phone.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the booking page is {width} px wide on a 390 px phone"
+    phone.screenshot(path=str(ROOT / "test-results" / "portal-bookings.png"), full_page=True)
+
+    phone.click("nav.tabs >> text=Factures")
+    card = phone.locator("article.invoice", has_text=number)
+    assert "37,40" in plain(card.inner_text()) and "À payer" in card.inner_text()
+    href = card.locator("a:has-text('Télécharger le PDF')").get_attribute("href")
+    pdf = phone.request.get(base_url + href)
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.body().startswith(b"%PDF")
+    phone.screenshot(path=str(ROOT / "test-results" / "portal-invoices.png"), full_page=True)
+    # Staff see the bookings at once.
+    agent.goto(f"{base_url}/adultview/show/{adult_id}")
+    assert "Actif" in agent.inner_text("#portal")
