@@ -150,7 +150,12 @@ def other_family(app):
         regie, meal, (father,), child, email = factories.portal_family(db.session, "Autre")
         invoice = factories.validated_invoice(db.session, father, regie)
         db.session.commit()
-        return dict(child_id=child.id, meal_id=meal.id, invoice_id=invoice.id)
+        from app.services import payments
+
+        payments.record_payment(father.id, regie.id, "10,00", "cash")
+        db.session.commit()
+        return dict(child_id=child.id, meal_id=meal.id, invoice_id=invoice.id,
+                    regie_id=regie.id)
 
 
 def test_another_familys_ids_give_404(app, parent, other_family):
@@ -162,6 +167,10 @@ def test_another_familys_ids_give_404(app, parent, other_family):
     assert booked_days(app, child) == []
     assert parent.get(f"/portal/invoices/{other_family['invoice_id']}.pdf").status_code == 404
     assert parent.get("/portal/bookings?child=abc").status_code == 404
+    # Another payer's account statement, and a month that is no month.
+    assert parent.get(f"/portal/account/{other_family['regie_id']}/2026-11.pdf").status_code \
+        == 404
+    assert parent.get("/portal/account/1/nope.pdf").status_code == 404
 
 
 def test_an_invoice_shows_from_its_display_date(app, parent, family):
@@ -357,3 +366,28 @@ def test_an_expired_link_says_so(app, family, smtp_server, town_clock):
     town_clock(datetime(2026, 11, 20, 12, 1))
     page = client.get("/" + link.split("://", 1)[1].split("/", 1)[1])
     assert page.status_code == 410 and "Ce lien a expiré." in page_text(page)
+
+
+PUBLIC_ENDPOINTS = {"static", "appbuilder.static", "AuthDBView.login", "MarelleAuthDBView.login",
+                    "MarelleAuthDBView.logout", "PasswordRecoveryView.forgot",
+                    "PasswordRecoveryView.reset", "SecurityApi.login", "SecurityApi.refresh",
+                    "LocaleView.index", "UtilView.back"}
+
+
+def test_a_parent_session_opens_no_back_office_or_api_url_at_all(app, parent):
+    """Every URL of the application outside the portal, ids filled in, answers a parent's
+    session with a login redirect, 401, 403 or 404 — never the page."""
+    opened, tried = [], 0
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith(("/portal", "/static")) or rule.endpoint in PUBLIC_ENDPOINTS \
+                or "GET" not in rule.methods or rule.endpoint.endswith("static"):
+            continue
+        values = {arg: ("1" if arg not in ("filename", "token") else "x") for arg in rule.arguments}
+        try:
+            url = rule.build(values, append_unknown=False)[1]
+        except Exception:  # noqa: BLE001  (a converter that refuses "1": nothing to open)
+            continue
+        tried += 1
+        if parent.get(url).status_code == 200:
+            opened.append(url)
+    assert tried > 150 and opened == []
