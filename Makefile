@@ -7,7 +7,7 @@ DEMO_CHILDREN ?= 500
 FLASK := $(BIN)/flask --app run.py
 export FAB_UPDATE_PERMS := False
 
-.PHONY: run test install install-dev translations chromium worker demo-big clean bench
+.PHONY: run test install install-dev translations chromium worker demo-big clean bench bench-portal
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,3 +65,8 @@ bench: install-dev
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+# The portal under load needs PostgreSQL (gunicorn's workers share the database).
+bench-portal: install-dev
+	@test -n "$${DATABASE_URL}" || { echo "set DATABASE_URL to a PostgreSQL server"; exit 1; }
+	$(BIN)/python bench/portal.py --children 20000
