@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from app.extensions import db
+from app.outcome import commit_or_refuse
 from app.models import Person
 from app.portal import bp
 from app.portal.access import forbid_unknown, parent_required
@@ -220,13 +221,7 @@ def consents_page():
 @bp.route("/consents/<int:consent_id>", methods=["POST"])
 @parent_required
 def accept_consent(consent_id):
-    try:
-        consents.accept(g.parent_id, consent_id, today_in_town())
-    except RuleViolation as exc:
-        db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        db.session.commit()
-        flash(_("Thank you: your consent is recorded."), "success")
+    commit_or_refuse(lambda: consents.accept(g.parent_id, consent_id, today_in_town()),
+                     _("Thank you: your consent is recorded."))
     return redirect(request.form.get("back") == "bookings" and url_for("portal.bookings")
                     or url_for("portal.consents_page"))

@@ -1,6 +1,6 @@
 """Billing screens: billing rules on an adult's record, invoice groups, drafts, validation,
 credit notes, folders and PDFs."""
-from datetime import date, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, request, send_file, session, url_for

@@ -11,6 +11,7 @@ from wtforms import DateField, RadioField, SelectField, StringField, TextAreaFie
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.extensions import db
+from app.outcome import commit_or_refuse
 from app.models import Consent, GroupDocument, Person, School, SchoolClass, Service
 from app.models.portal import PORTAL_TEXT_KEYS
 from app.security import acting_user
@@ -184,13 +185,9 @@ class GroupDocumentView(BaseView):
     @has_access
     def delete(self, pk):
         document = _get(GroupDocument, pk)
-        try:
-            group_documents.delete(document)
-            db.session.commit()
-            flash(_("Document “%(name)s” deleted.", name=document.name), "success")
-        except RuleViolation as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
+        name = document.name
+        commit_or_refuse(lambda: group_documents.delete(document),
+                         _("Document “%(name)s” deleted.", name=name))
         return redirect(url_for("GroupDocumentView.list"))
 
     @expose("/download/<int:pk>")
@@ -268,13 +265,9 @@ class ConsentView(BaseView):
     @has_access
     def delete(self, pk):
         consent = _get(Consent, pk)
-        try:
-            consents.delete(consent)
-            db.session.commit()
-            flash(_("Consent “%(label)s” deleted.", label=consent.label), "success")
-        except RuleViolation as exc:
-            db.session.rollback()
-            flash(exc.message, "danger")
+        label = consent.label
+        commit_or_refuse(lambda: consents.delete(consent),
+                         _("Consent “%(label)s” deleted.", label=label))
         return redirect(url_for("ConsentView.list"))
 
     @expose("/acceptances/<int:pk>")

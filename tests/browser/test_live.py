@@ -5,7 +5,7 @@ import shutil
 import subprocess
 import sys
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 

@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from app.models import Adjustment, Booking, Invoice
+from app.models import Booking, Invoice
 from app.services import RuleViolation, attendance, billing, billing_rules, bookings
-from tests.unit.test_billing import NOVEMBER, family, generate, invoices_by_payer
+from tests.unit.test_billing import family, generate, invoices_by_payer
 
 
 def billed_and_validated(session, price="3.00"):

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.models import AccountEntry, Deposit, Invoice, Payment, PaymentAllocation
+from app.models import Deposit, Invoice, Payment, PaymentAllocation
 from app.services import RuleViolation, billing, deposits, direct_debits, payments
 from tests import factories
 

@@ -1,11 +1,11 @@
 """« Diagnostic portail »: each finding of the FAQ's checklist on a household built to trigger
 it, and a household where nothing blocks."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 
 import pytest
 from flask_appbuilder.security.sqla.models import User
 
-from app.models import LoginLink, Period, PortalAccount
+from app.models import Period, PortalAccount
 from app.services import billing_rules, bookings, consents, login_links, schooling
 from app.services.portal_diagnostic import BLOCKING, OK, WARNING, diagnose
 from tests import factories

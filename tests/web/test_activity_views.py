@@ -11,7 +11,6 @@ from app.models import (
     Attendance,
     Booking,
     Enrollment,
-    Guardianship,
     Period,
     Person,
     SchoolClass,

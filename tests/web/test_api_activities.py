@@ -1,5 +1,5 @@
 """Schooling, services, periods, bookings and attendance through the REST API."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 

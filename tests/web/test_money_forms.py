@@ -1,5 +1,4 @@
 """Every money field of the screens takes the French decimal comma, and says why it refuses."""
-from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa

@@ -129,7 +129,7 @@ def test_deposit_the_whole_list_open_the_slip_delete_then_lock(app, login, debts
     assert f"Dépôt {number} créé" in words(made)
     slip = regisseur.get(f"/depositview/slip/{deposit_id}")
     assert slip.mimetype == "application/pdf" and slip.data.startswith(b"%PDF")
-    refused = regisseur.get(f"/paymentview/list/")
+    refused = regisseur.get("/paymentview/list/")
     assert "12,50 €" in words(refused)
     deleted = regisseur.post(f"/depositview/delete/{deposit_id}", follow_redirects=True)
     assert "Dépôt supprimé : 1 paiement est de nouveau à déposer." in words(deleted)

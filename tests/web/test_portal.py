@@ -36,7 +36,7 @@ def booked_days(app, child_id):
 
 def test_a_parent_logs_in_and_sees_their_child(parent, family):
     text = page_text(parent.get("/portal/"))
-    assert f"Bonjour" in text and family["child_name"] in text
+    assert "Bonjour" in text and family["child_name"] in text
 
 
 def test_a_wrong_password_is_refused_in_french(app, family):

@@ -5,13 +5,13 @@ checked before validating a group of invoices."""
 import html
 import json
 import re
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import Household, HouseholdMember, Person
+from app.models import Household, Person
 from app.services import bookings, schooling
 from tests import factories
 

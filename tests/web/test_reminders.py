@@ -96,8 +96,6 @@ def test_nobody_to_remind_is_said_and_agents_cannot_make_letters(login, overdue)
 
 def test_letters_of_two_regies_are_saved_each_to_its_own_invoices(app, login, overdue):
     """One payer overdue at two régies gets two letters; each invoice points to its own."""
-    from app.models import Regie
-
     with app.test_request_context():
         from app.models import Person
 
