@@ -199,3 +199,28 @@ def password(token):
             flash(_("Your password is saved: log in."), "success")
             return redirect(url_for("portal.login"))
     return render_template("portal/password.html", problem=problem), 410 if problem else 200
+
+
+@bp.route("/my-password", methods=["GET", "POST"])
+@parent_required
+def change_password():
+    from app.services import RuleViolation, portal_accounts
+
+    if request.method == "POST":
+        try:
+            portal_accounts.change_password(
+                g.parent_user_id, request.form.get("current"), request.form.get("password"),
+                request.form.get("confirm"))
+        except RuleViolation as exc:
+            db.session.rollback()
+            if exc.field == "current":
+                throttle = login_throttle()
+                if throttle is not None:
+                    throttle.failed(str(g.parent_user_id), request.remote_addr)
+            flash(exc.message, "danger")
+        else:
+            # The change ended every session of the account, this one included: reopen it.
+            open_portal_session(g.parent_user_id)
+            flash(_("Your new password is saved."), "success")
+            return redirect(url_for("portal.account"))
+    return render_template("portal/change_password.html")

@@ -137,7 +137,9 @@ def _flash_result(result):
 @bp.route("/invoices")
 @parent_required
 def invoices():
-    return render_template("portal/invoices.html", invoices=portal.invoices_of(g.parent_id))
+    listed = portal.invoices_of(g.parent_id)
+    return render_template("portal/invoices.html", invoices=listed,
+                           reminders=portal.reminders_of([i.id for i, _s, _st in listed]))
 
 
 @bp.route("/invoices/<int:invoice_id>.pdf")

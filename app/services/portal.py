@@ -11,7 +11,8 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import (
-    Document, Enrollment, Guardianship, Household, HouseholdMember, Invoice, Payment, Person,
+    Document, Enrollment, Guardianship, Household, HouseholdMember, Invoice, InvoiceReminder,
+    Payment, Person,
     Regie, SchoolClass, Service, Subscription)
 from app.services import billing
 from app.services.calendar import now_in_town
@@ -67,11 +68,23 @@ def _invoices_query(adult_id: int):
 
 
 def invoices_of(adult_id: int) -> list:
-    """[(invoice, Settlement, state)] the adult may read, newest first (three queries)."""
-    invoices = db.session.scalars(_invoices_query(adult_id).order_by(
-        Invoice.issue_date.desc(), Invoice.id.desc())).all()
+    """[(invoice, Settlement, state)] the adult may read, newest first (five queries)."""
+    invoices = db.session.scalars(_invoices_query(adult_id).options(
+        selectinload(Invoice.regie)).order_by(Invoice.issue_date.desc(), Invoice.id.desc())).all()
     found = billing.settlements([i.id for i in invoices])
     return [(i, found[i.id], billing.state_of(i, *found[i.id])) for i in invoices]
+
+
+def reminders_of(invoice_ids) -> dict:
+    """{invoice id: [days it was reminded]} (one query)."""
+    sent = {}
+    if invoice_ids:
+        for invoice_id, day in db.session.execute(
+                sa.select(InvoiceReminder.invoice_id, InvoiceReminder.sent_on)
+                .where(InvoiceReminder.invoice_id.in_(list(invoice_ids)))
+                .order_by(InvoiceReminder.sent_on)):
+            sent.setdefault(invoice_id, []).append(day)
+    return sent
 
 
 def invoice_of(adult_id: int, invoice_id: int):

@@ -178,3 +178,19 @@ def send_link(adult, link_for) -> None:
         name=adult.first_name, login=user.username, link=link_for(token),
         hours=login_links.validity_hours(purpose))
     mail.queue_email(user.email, subject, text, html, kind=purpose, person_id=adult.id)
+
+
+def change_password(user_id: int, current: str, new: str, confirm: str) -> None:
+    """A logged-in parent changes their password: the current one first. FAB's
+    reset_password commits and ends the account's other sessions."""
+    from werkzeug.security import check_password_hash
+
+    from app.services.recovery import check_new_password
+
+    user = db.session.get(_sm().user_model, user_id)
+    if not check_password_hash(user.password, current or ""):
+        raise RuleViolation(_("This is not your current password."), "current")
+    if new != confirm:
+        raise RuleViolation(_("The two passwords differ."), "confirm")
+    check_new_password(new)
+    _sm().reset_password(user.id, new)

@@ -391,3 +391,35 @@ def test_a_parent_session_opens_no_back_office_or_api_url_at_all(app, parent):
         if parent.get(url).status_code == 200:
             opened.append(url)
     assert tried > 150 and opened == []
+
+
+def test_a_parent_changes_their_password_and_stays_logged_in(app, parent, family):
+    wrong = parent.post("/portal/my-password", data={
+        "current": "pas-le-bon", "password": "nouveau-mot-42", "confirm": "nouveau-mot-42"})
+    assert "Ce n'est pas votre mot de passe actuel." in page_text(wrong)
+    short = parent.post("/portal/my-password", data={
+        "current": PASSWORD, "password": "court", "confirm": "court"})
+    assert "au moins 10 caractères" in page_text(short)
+    other_browser = portal_client(app, family["email"])
+    response = parent.post("/portal/my-password", data={
+        "current": PASSWORD, "password": "nouveau-mot-42", "confirm": "nouveau-mot-42"})
+    assert response.status_code == 302
+    assert "Votre nouveau mot de passe est enregistré." in page_text(parent.get(response.location))
+    assert other_browser.get("/portal/").status_code == 302  # its other sessions ended
+    portal_client(app, family["email"], "nouveau-mot-42")
+
+
+def test_invoices_say_their_reminders_and_how_to_pay(app, parent, family):
+    from app.models import InvoiceReminder, Person, Regie
+
+    with app.test_request_context():
+        regie = db.session.get(Regie, family["regie_id"])
+        regie.payment_instructions = "Chèque à l'ordre du Trésor public, en mairie."
+        invoice = factories.validated_invoice(db.session, db.session.get(
+            Person, family["mother_id"]), regie, total="12.00", due_date=date(2026, 11, 10))
+        db.session.add(InvoiceReminder(invoice_id=invoice.id, sent_on=date(2026, 11, 18),
+                                       amount_due=invoice.total))
+        db.session.commit()
+    text = page_text(parent.get("/portal/invoices"))
+    assert "En retard" in text and "Relance envoyée le 18/11/2026" in text
+    assert "Chèque à l'ordre du Trésor public, en mairie." in text
