@@ -4,6 +4,7 @@ The session keeps {"uid", version, last seen} under PORTAL_KEY. Each portal requ
 against the database in one query: the account still exists, is not locked, and its session
 version has not moved (logout, password change, lock end every session). Logins are throttled
 per account and per address like the staff's (app/security/throttle.py)."""
+import logging
 import math
 import time
 from functools import wraps
@@ -15,11 +16,14 @@ from flask import (abort, current_app, flash, g, redirect, render_template, requ
 from flask_babel import gettext as _
 
 from app.extensions import db
+from app.links import external_url
 from app.models import PortalAccount, UserSessionState
 from app.portal import bp
 from app.security import sessions
 from app.security.throttle import login_throttle
+from app.services import RuleViolation
 
+log = logging.getLogger(__name__)
 PORTAL_KEY = "_marelle_portal"
 # A parent's links: the invitation to choose a first password, and « mot de passe oublié ».
 LINK_PURPOSES = ("invitation", "password_reset")
@@ -29,12 +33,13 @@ def _user_model():
     return current_app.appbuilder.sm.user_model
 
 
-def open_portal_session(user_id: int) -> None:
+def open_portal_session(user) -> None:
     # A new session from scratch: whatever the browser held (a staff login included) goes.
     session.clear()
-    session[PORTAL_KEY] = {"uid": user_id,
-                           sessions.VERSION_KEY: sessions.session_version(user_id),
-                           sessions.SEEN_KEY: int(time.time())}
+    state = {"uid": user.id}
+    sessions.open_session(state, sessions.session_version(user.id), time.time(),
+                          sessions.account_mark(user))
+    session[PORTAL_KEY] = state
 
 
 def close_portal_session() -> None:
@@ -44,7 +49,7 @@ def close_portal_session() -> None:
 def _account_row(user_id):
     user = _user_model()
     return db.session.execute(
-        sa.select(PortalAccount.person_id, user.active,
+        sa.select(PortalAccount.person_id, user.active, user.created_on,
                   sa.func.coalesce(UserSessionState.version, 0).label("version"))
         .join(user, user.id == PortalAccount.user_id)
         .outerjoin(UserSessionState, UserSessionState.user_id == user.id)
@@ -52,8 +57,9 @@ def _account_row(user_id):
 
 
 def _safe_next(target):
-    """Only a portal path of this site: never an address elsewhere (open redirect)."""
-    if not target:
+    """Only a portal path of this site: never an address elsewhere (open redirect), nor
+    anything a header cannot carry."""
+    if not target or any(ord(c) < 33 or ord(c) == 127 or c == "\\" for c in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not parts.path.startswith("/portal/") \
@@ -78,7 +84,8 @@ def parent_required(view):
             refused = sessions.ENDED
         else:
             refused = sessions.refusal(state, row.version, now,
-                                       current_app.config["SESSION_IDLE_MINUTES"])
+                                       current_app.config["SESSION_IDLE_MINUTES"],
+                                       sessions.account_mark(row))
         if refused:
             close_portal_session()
             if refused == sessions.IDLE:
@@ -125,7 +132,7 @@ def login():
                 flash(_("Wrong e-mail address or password."), "danger")
                 status = 401
             else:
-                open_portal_session(user.id)
+                open_portal_session(user)
                 return redirect(_safe_next(request.args.get("next"))
                                 or url_for("portal.home"))
     return render_template("portal/login.html", email=email,
@@ -164,10 +171,15 @@ def forgot():
             flash(_("Too many requests: try again in %(minutes)d min.", minutes=minutes),
                   "danger")
             return render_template("portal/forgot.html", email=email), 429
-        recovery.send_password_link(
-            email, "parent",
-            lambda token: url_for("portal.password", token=token, _external=True))
-        db.session.commit()
+        try:
+            recovery.send_password_link(
+                email, "parent", lambda token: external_url("portal.password", token=token))
+            db.session.commit()
+        except RuleViolation as exc:
+            # The operator's configuration, not the parent's doing: logged, and the page
+            # answers as always (it tells nobody whether the account exists).
+            db.session.rollback()
+            log.error("portal password link not sent: %s", exc.message)
         flash(_("If this address is the login of an account, an e-mail with a link to choose "
                 "a password is on its way. Check your spam folder too."), "info")
         return redirect(url_for("portal.login"))
@@ -176,12 +188,11 @@ def forgot():
 
 @bp.route("/password/<token>", methods=["GET", "POST"])
 def password(token):
-    from app.services import login_links, portal_accounts, recovery
-    from app.services import RuleViolation
+    from app.services import portal_accounts, recovery
 
     problem = None
     try:
-        login_links.check(token, LINK_PURPOSES)
+        recovery.checked_link(token, LINK_PURPOSES, "parent")
     except RuleViolation as exc:
         problem = exc.message
     if problem is None and request.method == "POST":
@@ -189,7 +200,7 @@ def password(token):
         try:
             if password != (request.form.get("confirm") or ""):
                 raise RuleViolation(_("The two passwords differ."), "confirm")
-            user = recovery.set_password_from_link(token, password, LINK_PURPOSES)
+            user = recovery.set_password_from_link(token, password, LINK_PURPOSES, "parent")
             portal_accounts.activated(user.id)
         except RuleViolation as exc:
             db.session.rollback()
@@ -204,23 +215,33 @@ def password(token):
 @bp.route("/my-password", methods=["GET", "POST"])
 @parent_required
 def change_password():
-    from app.services import RuleViolation, portal_accounts
+    """The current password is checked like a login: failures count against the same
+    account and address limits, so a borrowed session cannot guess it."""
+    from app.services import portal_accounts
 
+    status = 200
     if request.method == "POST":
+        user = db.session.get(_user_model(), g.parent_user_id)
+        minutes = _too_many(user.username)
+        if minutes:
+            flash(_("Too many failed logins: try again in %(minutes)d min.", minutes=minutes),
+                  "danger")
+            return render_template("portal/change_password.html"), 429
         try:
             portal_accounts.change_password(
-                g.parent_user_id, request.form.get("current"), request.form.get("password"),
+                user.id, request.form.get("current"), request.form.get("password"),
                 request.form.get("confirm"))
         except RuleViolation as exc:
             db.session.rollback()
             if exc.field == "current":
                 throttle = login_throttle()
                 if throttle is not None:
-                    throttle.failed(str(g.parent_user_id), request.remote_addr)
+                    throttle.failed(user.username, request.remote_addr)
             flash(exc.message, "danger")
+            status = 422
         else:
             # The change ended every session of the account, this one included: reopen it.
-            open_portal_session(g.parent_user_id)
+            open_portal_session(db.session.get(_user_model(), g.parent_user_id))
             flash(_("Your new password is saved."), "success")
             return redirect(url_for("portal.account"))
-    return render_template("portal/change_password.html")
+    return render_template("portal/change_password.html"), status

@@ -95,15 +95,20 @@ class MarelleSecurityManager(SecurityManager):
         self.session.commit()
         if has_request_context() and current_user.is_authenticated \
                 and current_user.id == int(userid):
-            sessions.open_session(session, version, time.time())
+            sessions.open_session(session, version, time.time(),
+                                  sessions.account_mark(current_user))
 
     # -- sessions and tokens ------------------------------------------------------------------
 
     def create_jwt_manager(self, app):
         jwt_manager = super().create_jwt_manager(app)
-        jwt_manager.additional_claims_loader(
-            lambda identity: {"sv": sessions.session_version(int(identity))})
+        jwt_manager.additional_claims_loader(self._token_claims)
         return jwt_manager
+
+    def _token_claims(self, identity) -> dict:
+        """An API token carries its user's session version and account mark (sessions.py)."""
+        user, version = self._user_and_version(int(identity))
+        return {"sv": version, "born": sessions.account_mark(user)}
 
     def _user_and_version(self, pk: int):
         """The user and their session version, in one query, once per request."""
@@ -133,7 +138,8 @@ class MarelleSecurityManager(SecurityManager):
             return user
         now = time.time()
         refused = sessions.refusal(session, version, now,
-                                   current_app.config["SESSION_IDLE_MINUTES"])
+                                   current_app.config["SESSION_IDLE_MINUTES"],
+                                   sessions.account_mark(user))
         if refused:
             sessions.close_session(session)
             g.marelle_session_refused = refused
@@ -143,7 +149,8 @@ class MarelleSecurityManager(SecurityManager):
 
     def load_user_jwt(self, _jwt_header, jwt_data):
         user, version = self._user_and_version(int(jwt_data["sub"]))
-        if user is None or not user.is_active or jwt_data.get("sv", 0) != version:
+        if user is None or not user.is_active or jwt_data.get("sv", 0) != version \
+                or jwt_data.get("born") != sessions.account_mark(user):
             return None
         g.user = user
         return user

@@ -16,9 +16,12 @@ from app.models.security import UserSessionState
 
 VERSION_KEY = "_marelle_sv"
 SEEN_KEY = "_marelle_seen"
+# When the account was created: on SQLite a deleted user's id is given to the next one, and the
+# new account's session version starts again; this mark tells the two accounts apart.
+BORN_KEY = "_marelle_born"
 # Flask-Login's keys plus ours: what "logged in" means in a session.
 LOGIN_KEYS = ("_user_id", "_fresh", "_id", "_remember", "_remember_seconds", VERSION_KEY,
-              SEEN_KEY)
+              SEEN_KEY, BORN_KEY)
 # The last-seen time is rewritten at most this often, so that a page's many requests do not
 # each send a new cookie.
 TOUCH_EVERY_SECONDS = 60
@@ -48,14 +51,21 @@ def bump_session_version(user_id) -> int:
     return session_version(user_id)
 
 
-def open_session(session, version: int, now: float) -> None:
+def account_mark(user) -> str:
+    """What tells this account from another that later gets the same id: its creation time."""
+    created = getattr(user, "created_on", None)
+    return created.isoformat() if created else ""
+
+
+def open_session(session, version: int, now: float, mark: str = "") -> None:
     session[VERSION_KEY] = version
     session[SEEN_KEY] = int(now)
+    session[BORN_KEY] = mark
 
 
-def refusal(session, version: int, now: float, idle_minutes: int):
+def refusal(session, version: int, now: float, idle_minutes: int, mark: str = ""):
     """Why this logged-in session may no longer be used (ENDED, IDLE), or None."""
-    if session.get(VERSION_KEY) != version:
+    if session.get(VERSION_KEY) != version or session.get(BORN_KEY) != mark:
         return ENDED
     seen = session.get(SEEN_KEY)
     if not isinstance(seen, int) or now - seen > idle_minutes * 60:

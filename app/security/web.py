@@ -52,7 +52,8 @@ def register_hooks(app) -> None:
 
 def _session_opened(sender, user, **extra):
     """A new session remembers the user's session version and starts its idle clock."""
-    sessions.open_session(session, sessions.session_version(user.id), time.time())
+    sessions.open_session(session, sessions.session_version(user.id), time.time(),
+                          sessions.account_mark(user))
 
 
 def csp_nonce() -> str:

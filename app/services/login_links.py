@@ -2,9 +2,9 @@
 passe oublié » for staff and parents alike.
 
 The token travels in the e-mail only; the database keeps its SHA-256, so a copy of the
-database (a backup, a dump sent for support) opens no account. A new link for the same person
-and purpose ends the older ones: only the last e-mail works. A link works once, until it
-expires."""
+database (a backup, a dump sent for support) opens no account (the e-mails keep the link only
+until they are sent: app/services/mail.py). A new link for the same person ends the older
+ones: only the last e-mail works. A link works once, until it expires."""
 import hashlib
 import secrets
 from datetime import timedelta
@@ -31,12 +31,12 @@ def validity_hours(purpose: str) -> int:
 
 
 def issue(user_id: int, purpose: str) -> str:
-    """A new link for this user; returns the token to put in the e-mail."""
+    """A new link for this user; returns the token to put in the e-mail. Every older unused
+    link of the user stops working, whatever it was for: only the last e-mail works."""
     now = now_in_town()
     db.session.execute(
         sa.update(LoginLink)
-        .where(LoginLink.user_id == user_id, LoginLink.purpose == purpose,
-               LoginLink.used_at.is_(None))
+        .where(LoginLink.user_id == user_id, LoginLink.used_at.is_(None))
         .values(used_at=now))
     token = secrets.token_urlsafe(32)
     db.session.add(LoginLink(user_id=user_id, purpose=purpose, token_hash=_hash(token),

@@ -264,9 +264,23 @@ def deliver(email_id: int, session=None):
         email.state = "sent"
         email.sent_at = now_in_town()
         email.error = None
+        if email.kind in PRIVATE_KINDS:
+            forget_links(email)
     state = email.state
     session.commit()
     return state
+
+
+LINK = re.compile(r"https?://[^\s\"'<>]+")
+
+
+def forget_links(email: OutgoingEmail) -> None:
+    """Once sent, an invitation's or a password e-mail's link is the recipient's alone: the
+    stored copy loses it, so that a copy of the database (a backup, a dump) opens no account."""
+    gone = _("[link removed once sent]")
+    email.body_text = LINK.sub(gone, email.body_text or "")
+    if email.body_html:
+        email.body_html = LINK.sub(gone, email.body_html)
 
 
 def build_message(email: OutgoingEmail) -> EmailMessage:

@@ -76,16 +76,24 @@ def check_new_password(password) -> None:
         raise RuleViolation(str(exc), "password") from exc
 
 
-def set_password_from_link(token, password, purposes=("password_reset",)):
-    """Set the password of the link's account and use the link up. Refuses a weak password
-    (the link stays usable) or an invalid, used or expired link. The security manager's
-    `reset_password` commits (FAB's way) and ends the account's other sessions."""
+def checked_link(token, purposes, audience: str):
+    """The valid link of this token for this side: a staff member's link does not work on
+    the portal's page, nor a parent's on the staff's."""
     link = login_links.check(token, purposes)
-    check_new_password(password)
-    sm = current_app.appbuilder.sm
-    user = sm.get_user_by_id(link.user_id)
-    if user is None or not user.active:
+    user = current_app.appbuilder.sm.get_user_by_id(link.user_id)
+    if user is None or not user.active \
+            or MarelleSecurityManager.is_parent(user) != (audience == "parent"):
         raise RuleViolation(_("This link is not valid. Ask for a new one."), "token")
+    return link, user
+
+
+def set_password_from_link(token, password, purposes=("password_reset",), audience="staff"):
+    """Set the password of the link's account and use the link up. Refuses a weak password
+    (the link stays usable), an invalid, used or expired link, or a link of the other side
+    (staff, parent). The security manager's `reset_password` commits (FAB's way) and ends the
+    account's other sessions."""
+    _link, user = checked_link(token, purposes, audience)
+    check_new_password(password)
     login_links.redeem(token, purposes)
-    sm.reset_password(user.id, password)
+    current_app.appbuilder.sm.reset_password(user.id, password)
     return user

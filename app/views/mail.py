@@ -1,4 +1,6 @@
 """« E-mails envoyés » for staff, and « Mot de passe oublié » on the staff login page."""
+import logging
+
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
@@ -10,9 +12,11 @@ from wtforms.validators import EqualTo, InputRequired, Length
 
 from app.extensions import db
 from app.formatting import EMAIL_KIND_LABELS, EMAIL_STATE_LABELS
+from app.links import external_url
 from app.models import OutgoingEmail
 from app.services import RuleViolation, login_links, mail, recovery
 
+log = logging.getLogger(__name__)
 PAGE_SIZE = 50
 
 
@@ -114,8 +118,13 @@ class PasswordRecoveryView(BaseView):
                 response.status_code = 429
                 response.headers["Retry-After"] = str(wait)
                 return response
-            recovery.send_password_link(typed, "staff", _reset_link)
-            db.session.commit()
+            try:
+                recovery.send_password_link(typed, "staff", _reset_link)
+                db.session.commit()
+            except RuleViolation as exc:
+                # The operator's configuration (PUBLIC_URL): logged, the answer stays the same.
+                db.session.rollback()
+                log.error("staff password link not sent: %s", exc.message)
             return self._forgot_page(form, answered=True)
         return self._forgot_page(form)
 
@@ -129,7 +138,7 @@ class PasswordRecoveryView(BaseView):
     def reset(self, token):
         form = NewPasswordForm()
         try:
-            login_links.check(token, ("password_reset",))
+            recovery.checked_link(token, ("password_reset",), "staff")
         except RuleViolation as exc:
             return self.render_template("security/reset_password.html",
                                         title=_("Choose a new password"), form=None,
@@ -156,4 +165,4 @@ class PasswordRecoveryView(BaseView):
 
 
 def _reset_link(token: str) -> str:
-    return url_for("PasswordRecoveryView.reset", token=token, _external=True)
+    return external_url("PasswordRecoveryView.reset", token=token)

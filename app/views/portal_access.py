@@ -8,6 +8,7 @@ from flask_babel import format_datetime
 from flask_babel import gettext as _
 
 from app.extensions import db
+from app.links import external_url
 from app.models import Person
 from app.services import RuleViolation, login_links, portal_accounts
 from app.services.calendar import TOWN_TZ, now_in_town
@@ -28,7 +29,7 @@ def _link_words(link):
 
 
 def portal_link_for(token: str) -> str:
-    return url_for("portal.password", token=token, _external=True)
+    return external_url("portal.password", token=token)
 
 
 class PortalAccessView(BaseView):

@@ -423,3 +423,102 @@ def test_invoices_say_their_reminders_and_how_to_pay(app, parent, family):
     text = page_text(parent.get("/portal/invoices"))
     assert "En retard" in text and "Relance envoyée le 18/11/2026" in text
     assert "Chèque à l'ordre du Trésor public, en mairie." in text
+
+
+# -- what the attack review found -------------------------------------------------------------
+
+def test_emailed_links_never_take_the_requests_host(app, family, smtp_server, monkeypatch,
+                                                    login):
+    client = app.test_client()
+    client.post("/portal/forgot", data={"email": family["email"]},
+                headers={"Host": "evil.example"})
+    assert smtp_server.messages == []  # no public address configured: nothing leaves
+    monkeypatch.setitem(app.config, "PUBLIC_URL", "https://enfance.saint-aubin.fr/")
+    client.post("/portal/forgot", data={"email": family["email"]},
+                headers={"Host": "evil.example"})
+    links = smtp_server.last_to(family["email"]).links()
+    assert any(url.startswith("https://enfance.saint-aubin.fr/portal/password/")
+               for url in links)
+    assert not any("evil.example" in url for url in links)
+
+
+def test_staff_are_told_when_no_link_can_be_mailed(app):
+    from app.services import RuleViolation
+    from app.views.portal_access import portal_link_for
+
+    with app.test_request_context(base_url="http://marelle.saint-aubin.fr/"):
+        with pytest.raises(RuleViolation) as refused:
+            portal_link_for("jeton")
+    assert refused.value.message.startswith(
+        "L'adresse publique du site (PUBLIC_URL) n'est pas configurée")
+    with app.test_request_context(base_url="http://127.0.0.1:5000/"):
+        assert portal_link_for("jeton") == "http://127.0.0.1:5000/portal/password/jeton"
+
+
+def test_a_staff_link_does_not_work_on_the_portal_nor_a_parents_on_the_staff_page(
+        app, family, smtp_server):
+    from app.services import login_links
+    from app.models import PortalAccount
+
+    with app.test_request_context():
+        staff = app.appbuilder.sm.find_user(username="agent")
+        staff_token = login_links.issue(staff.id, "password_reset")
+        parent_user = db.session.scalar(sa.select(PortalAccount.user_id).where(
+            PortalAccount.person_id == family["mother_id"]))
+        parent_token = login_links.issue(parent_user, "password_reset")
+        db.session.commit()
+    client = app.test_client()
+    new = {"password": "un-mot-de-passe-9", "confirm": "un-mot-de-passe-9"}
+    refused = client.post(f"/portal/password/{staff_token}", data=new)
+    assert refused.status_code == 410 and "Ce lien n'est pas valide." in page_text(refused)
+    refused = client.get(f"/reset-password/{parent_token}")
+    assert "Ce lien n'est pas valide." in page_text(refused)
+    # The staff password did not change.
+    assert "/login/" in app.test_client().post("/login/", data={
+        "username": "agent", "password": "un-mot-de-passe-9"}).location
+
+
+def test_a_deleted_login_s_cookie_does_not_open_the_next_account_with_its_id(app, login):
+    with app.test_request_context():
+        _, _, (first,), _, first_email = factories.portal_family(db.session, "Premier")
+        _, (second,), _ = factories.household("Second")
+        db.session.commit()
+        first_id, second_id = first.id, second.id
+    old = portal_client(app, first_email)
+    agent = login("agent")
+    agent.post(f"/portal_access/{first_id}/close")
+    with app.test_request_context():
+        from app.models import Person
+
+        email = factories.parent_login(db.session, db.session.get(Person, second_id))
+        db.session.commit()
+    portal_client(app, email)
+    response = old.get("/portal/family")
+    assert response.status_code == 302 and "/portal/login" in response.location
+
+
+def test_guessing_the_current_password_is_limited_like_a_login(app, parent, family,
+                                                               monkeypatch):
+    monkeypatch.setitem(app.config, "AUTH_RATE_LIMITED", True)
+    monkeypatch.setitem(app.config, "AUTH_RATE_LIMIT", "3 per 1 minute")
+    monkeypatch.setitem(app.config, "RATELIMIT_STORAGE_URI", "memory://")
+    app.extensions.pop("marelle_login_throttle", None)
+    try:
+        for n in range(3):
+            assert parent.post("/portal/my-password", data={
+                "current": f"essai-{n}", "password": "x" * 12,
+                "confirm": "x" * 12}).status_code == 422
+        locked = parent.post("/portal/my-password", data={
+            "current": PASSWORD, "password": "x" * 12, "confirm": "x" * 12})
+        assert locked.status_code == 429
+        # The login of that account is locked too: the same counter.
+        assert app.test_client().post("/portal/login", data={
+            "email": family["email"], "password": PASSWORD}).status_code == 429
+    finally:
+        app.extensions.pop("marelle_login_throttle", None)
+
+
+def test_a_next_with_a_line_break_is_ignored(app, family):
+    response = app.test_client().post("/portal/login?next=/portal/%0D%0AX-Injected:%201",
+                                      data={"email": family["email"], "password": PASSWORD})
+    assert response.status_code == 302 and response.location.endswith("/portal/")
