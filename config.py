@@ -158,6 +158,8 @@ class Config:
     # The site's address as families and staff reach it (https://enfance.ville.fr): the links
     # e-mailed to them are built on it, never on the request's Host header (app/links.py).
     PUBLIC_URL = os.environ.get("PUBLIC_URL") or None
+    # The town's name, as families read it on the portal and in e-mails.
+    TOWN_NAME = os.environ.get("TOWN_NAME") or ""
     # E-mail (app/services/mail.py). Without MAIL_SERVER nothing leaves the machine: each
     # e-mail is written as a .eml file into MAIL_FOLDER and marked sent, so that `make run`
     # works offline and what would have been sent can be read.

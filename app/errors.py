@@ -105,11 +105,29 @@ def screen_error(status: int, message):
     return with_retry_hint(current_app.make_response((body, status)))
 
 
+def portal_error(status: int, message):
+    """An error on the parents' portal: the portal's own page, leading back to the portal
+    (never to the staff's login)."""
+    title = TITLES.get(status) or TITLES[400 if status < 500 else 500]
+    try:
+        body = render_template("portal/error.html", status=status, title=title,
+                               message=message)
+    except Exception:  # noqa: BLE001  (an error page must always answer)
+        log.exception("the portal's error page could not be drawn")
+        db.session.rollback()
+        body = (f"<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><title>Marelle"
+                f"</title><h2>{escape(title)}</h2><p>{escape(message)}</p>"
+                f"<p><a href=\"/portal/\">Portail</a></p></html>")
+    return with_retry_hint(current_app.make_response((body, status)))
+
+
 def _answer(exc, status, message):
     if _is_api():
         return json_error(status, message)
     if isinstance(exc, HTTPException) and exc.code and exc.code < 400:
         return exc
+    if request.path.startswith("/portal"):
+        return portal_error(status, message)
     return screen_error(status, message)
 
 

@@ -39,8 +39,8 @@ JOB_STATUS_LABELS = {
 # An e-mail's delivery state and what it was for (OutgoingEmail.state and .kind).
 EMAIL_STATE_LABELS = {"queued": _l("Waiting"), "sent": _l("Sent"), "failed": _l("Failed")}
 EMAIL_KIND_LABELS = {
-    "password_reset": _l("Forgotten password"), "invitation": _l("Portal invitation"),
-    "message": _l("Message"), "reminder": _l("Reminder"),
+    "password_reset": _l("Password link"), "invitation": _l("Portal invitation"),
+    "login_changed": _l("Login changed"), "message": _l("Message"), "reminder": _l("Reminder"),
 }
 
 

@@ -21,7 +21,8 @@ from app.models import PortalAccount, UserSessionState
 from app.portal import bp
 from app.security import sessions
 from app.security.throttle import login_throttle
-from app.services import RuleViolation
+from app.services import RuleViolation, portal_accounts
+from app.services.registry import check_email
 
 log = logging.getLogger(__name__)
 PORTAL_KEY = "_marelle_portal"
@@ -128,7 +129,11 @@ def login():
             status = 429
         else:
             user = current_app.appbuilder.sm.auth_user_db(email, password, audience="parent")
-            if user is None:
+            if user is None and portal_accounts.is_locked_with(email, password):
+                flash(_("Your access to the portal is suspended: contact the town's office."),
+                      "danger")
+                status = 403
+            elif user is None:
                 flash(_("Wrong e-mail address or password."), "danger")
                 status = 401
             else:
@@ -165,6 +170,11 @@ def forgot():
 
     if request.method == "POST":
         email = (request.form.get("email") or "").strip()[:254]
+        try:
+            check_email(email)
+        except RuleViolation as exc:
+            flash(exc.message, "danger")
+            return render_template("portal/forgot.html", email=email), 422
         wait = recovery.too_many_requests(email, request.remote_addr)
         if wait:
             minutes = max(1, math.ceil(wait / 60))
@@ -188,11 +198,11 @@ def forgot():
 
 @bp.route("/password/<token>", methods=["GET", "POST"])
 def password(token):
-    from app.services import portal_accounts, recovery
+    from app.services import recovery
 
-    problem = None
+    problem = login = None
     try:
-        recovery.checked_link(token, LINK_PURPOSES, "parent")
+        login = recovery.checked_link(token, LINK_PURPOSES, "parent")[1].username
     except RuleViolation as exc:
         problem = exc.message
     if problem is None and request.method == "POST":
@@ -209,7 +219,8 @@ def password(token):
             db.session.commit()
             flash(_("Your password is saved: log in."), "success")
             return redirect(url_for("portal.login"))
-    return render_template("portal/password.html", problem=problem), 410 if problem else 200
+    return render_template("portal/password.html", problem=problem,
+                           login=login), 410 if problem else 200
 
 
 @bp.route("/my-password", methods=["GET", "POST"])
@@ -217,7 +228,6 @@ def password(token):
 def change_password():
     """The current password is checked like a login: failures count against the same
     account and address limits, so a borrowed session cannot guess it."""
-    from app.services import portal_accounts
 
     status = 200
     if request.method == "POST":

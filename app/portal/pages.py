@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from app.extensions import db
+from app.formatting import money
 from app.outcome import commit_or_refuse
 from app.models import Person
 from app.portal import bp
@@ -32,8 +33,18 @@ STATE_WORDS = {"unpaid": _l("To pay"), "partially_paid": _l("Partly paid"), "pai
 @bp.app_context_processor
 def _portal_globals():
     return {"portal_contact": lambda: text_of("contact"),
+            "balance_words": _balance_words,
             "portal_state": lambda state: str(STATE_WORDS.get(state, state)),
             "invoice_due": lambda invoice, settlement: billing.amount_due(invoice, *settlement)}
+
+
+def _balance_words(balance) -> str:
+    """A prepaid account's balance as a parent reads it: in their favour, or to pay."""
+    if balance > 0:
+        return _("%(amount)s in your favour", amount=money(balance))
+    if balance < 0:
+        return _("%(amount)s to pay", amount=money(-balance))
+    return money(balance)
 
 
 @bp.app_template_filter("weekday_short")
@@ -91,7 +102,11 @@ def bookings():
                                booking_text=text_of("booking"))
     child_id = request.args.get("child") or children[0].id
     child = forbid_unknown(portal_bookings.child_of(g.parent_id, child_id))
-    week = portal_bookings.week_for(g.parent_id, child, _week_start(request.args.get("week")))
+    if request.args.get("week"):
+        week = portal_bookings.week_for(g.parent_id, child,
+                                        _week_start(request.args.get("week")))
+    else:
+        week = portal_bookings.first_open_week(g.parent_id, child, today_in_town())
     return render_template("portal/bookings.html", children=children, week=week,
                            booking_text=text_of("booking"))
 
@@ -127,8 +142,9 @@ def _flash_result(result):
     elif not result["refused"]:
         flash(_("Nothing changed."), "info")
     for service, day, reason in result["refused"]:
-        flash(_("%(service)s on %(day)s was not changed: %(reason)s", service=service.name,
-                day=day.strftime("%d/%m/%Y"), reason=reason), "warning")
+        flash(_("%(day)s, %(service)s: not changed. %(reason)s",
+                day=format_date(day, "EEE d/MM"), service=service.name, reason=reason),
+              "warning")
 
 
 # -- invoices, payments, account --------------------------------------------------------------
@@ -198,8 +214,7 @@ def documents_page():
 @parent_required
 def document(document_id):
     found = forbid_unknown(portal.document_of(g.parent_id, document_id, today_in_town()))
-    return send_file(documents.path_of(found), mimetype=found.content_type, as_attachment=True,
-                     download_name=documents.download_name(found))
+    return _document_file(found)
 
 
 @bp.route("/shared-documents/<int:document_id>")
@@ -209,15 +224,25 @@ def shared_document(document_id):
 
     found = forbid_unknown(next((d for d in group_documents.visible_to(
         g.parent_id, today_in_town()) if d.id == document_id), None))
-    return send_file(documents.path_of(found), mimetype=found.content_type, as_attachment=True,
-                     download_name=documents.download_name(found))
+    return _document_file(found)
+
+
+def _document_file(document):
+    """A document as an attachment named after what the parent read in the list (« Menus de
+    décembre.pdf »), not after the file staff uploaded."""
+    suffix = documents.download_name(document).rsplit(".", 1)[-1]
+    name = "".join(c for c in document.name if c.isalnum() or c in " -_'()").strip()
+    return send_file(documents.path_of(document), mimetype=document.content_type,
+                     as_attachment=True, download_name=f"{name or 'document'}.{suffix}")
 
 
 @bp.route("/consents")
 @parent_required
 def consents_page():
-    return render_template("portal/consents.html",
-                           pending=consents.pending_for(g.parent_id, today_in_town()))
+    back_child = request.args.get("child") if request.args.get("back") == "bookings" else None
+    return render_template("portal/consents.html", back_child=back_child,
+                           pending=consents.pending_for(g.parent_id, today_in_town()),
+                           accepted=portal.accepted_consents(g.parent_id))
 
 
 @bp.route("/consents/<int:consent_id>", methods=["POST"])
@@ -225,5 +250,10 @@ def consents_page():
 def accept_consent(consent_id):
     commit_or_refuse(lambda: consents.accept(g.parent_id, consent_id, today_in_town()),
                      _("Thank you: your consent is recorded."))
-    return redirect(request.form.get("back") == "bookings" and url_for("portal.bookings")
-                    or url_for("portal.consents_page"))
+    if request.form.get("back_child"):
+        # Accepted from the booking page: back to that child's bookings once none is left.
+        if not consents.pending_for(g.parent_id, today_in_town()):
+            return redirect(url_for("portal.bookings", child=request.form["back_child"]))
+        return redirect(url_for("portal.consents_page", back="bookings",
+                                child=request.form["back_child"]))
+    return redirect(url_for("portal.consents_page"))

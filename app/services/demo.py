@@ -97,7 +97,7 @@ def load_demo_town(children: int = 300, seed: int = 2026, progress=None) -> dict
                              f"{search_name(last, '').strip().lower().replace(' ', '-')}"
                              f"{len(people)}@example.fr",
                        mobile_phone=fake.numerify("06 ## ## ## ##"),
-                       profession=fake.job()[:120], can_login=rng.random() < 0.7)
+                       profession=fake.job()[:120], can_login=False)
         row.update(extra)
         people.append(row)
         return len(people) - 1

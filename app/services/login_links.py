@@ -30,6 +30,15 @@ def validity_hours(purpose: str) -> int:
     return int(setting.get(purpose) or DEFAULT_HOURS[purpose])
 
 
+def until_words(purpose: str) -> str:
+    """Until when a link issued now works, as an e-mail says it (« mercredi 25 novembre à
+    09:30 »), in the town's time."""
+    from flask_babel import format_datetime
+
+    expires = now_in_town() + timedelta(hours=validity_hours(purpose))
+    return format_datetime(expires, "EEEE d MMMM 'à' HH:mm")
+
+
 def issue(user_id: int, purpose: str) -> str:
     """A new link for this user; returns the token to put in the e-mail. Every older unused
     link of the user stops working, whatever it was for: only the last e-mail works."""

@@ -389,7 +389,8 @@ def render(template: str, **context) -> tuple:
     name = template if template.endswith(".html") else f"{template}.html"
     if not name.startswith(EMAIL_TEMPLATE_FOLDER):
         name = EMAIL_TEMPLATE_FOLDER + name
-    context = {"app_name": app.config.get("APP_NAME", "Marelle"), **context}
+    context = {"app_name": app.config.get("TOWN_NAME") or app.config.get("APP_NAME", "Marelle"),
+               **context}
     plain = _plain_environment(app).get_template(name)
     subject = " ".join(plain.render(context, part="subject").split())
     text = _tidy_text(plain.render(context, part="text"))

@@ -11,9 +11,8 @@ from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import (
-    Document, Enrollment, Guardianship, Household, HouseholdMember, Invoice, InvoiceReminder,
-    Payment, Person,
-    Regie, SchoolClass, Service, Subscription)
+    Consent, ConsentAcceptance, Document, Enrollment, Guardianship, Household, HouseholdMember,
+    Invoice, InvoiceReminder, Payment, Person, Regie, SchoolClass, Service, Subscription)
 from app.services import billing
 from app.services.calendar import now_in_town
 
@@ -138,6 +137,15 @@ def documents_of(adult_id: int, today: date) -> list:
 def document_of(adult_id: int, document_id: int, today: date):
     return db.session.scalar(_documents_query(adult_id, today).where(
         Document.id == document_id))
+
+
+def accepted_consents(adult_id: int) -> list:
+    """[(consent, accepted at)] the adult accepted, newest first."""
+    return db.session.execute(
+        sa.select(Consent, ConsentAcceptance.accepted_at)
+        .join(ConsentAcceptance, ConsentAcceptance.consent_id == Consent.id)
+        .where(ConsentAcceptance.adult_id == adult_id)
+        .order_by(ConsentAcceptance.accepted_at.desc())).tuples().all()
 
 
 def person_name(person_id: int) -> str:

@@ -103,18 +103,41 @@ def change_login(adult, email) -> PortalAccount:
     email = checked_email(email)
     user = user_of(account)
     _check_login_free(email, user.id)
+    previous = user.username
     user.username = user.email = email
     adult.email = email
     sessions.bump_session_version(user.id)
     db.session.flush()
+    _tell_login_changed(adult, previous, email)
     return account
 
 
+def _tell_login_changed(adult, previous: str, email: str) -> None:
+    """The parent learns their new login at the new address (and the old one, so that a
+    change they did not ask for does not go unnoticed)."""
+    from app.services import mail
+
+    subject, text, html = mail.render("email/login_changed", name=adult.first_name,
+                                      login=email, previous=previous)
+    for recipient in dict.fromkeys((email, previous)):
+        try:
+            mail.queue_email(recipient, subject, text, html, kind="login_changed",
+                             person_id=adult.id)
+        except RuleViolation:
+            continue  # an old address that was never valid: nothing to tell there
+
+
 def follow_email(adult) -> None:
-    """After staff edit the adult's e-mail on the record: the login follows it."""
+    """After staff edit the adult's e-mail on the record: the login follows it. A login
+    cannot lose its e-mail: it is its identifier."""
     account = account_of(adult.id)
-    if account is not None and adult.email and \
-            user_of(account).username != adult.email.strip().lower():
+    if account is None:
+        return
+    if not (adult.email or "").strip():
+        raise RuleViolation(_(
+            "%(name)s logs in to the portal with this e-mail address: delete the portal access "
+            "before removing it.", name=adult.display_name), "email")
+    if user_of(account).username != adult.email.strip().lower():
         change_login(adult, adult.email)
 
 
@@ -173,11 +196,27 @@ def send_link(adult, link_for) -> None:
     token = new_link(adult)
     purpose = "password_reset" if account.activated_at else "invitation"
     user = user_of(account)
+    from app.links import external_url
+    from app.services.portal_texts import text_of
+
     subject, text, html = mail.render(
         "email/invitation" if purpose == "invitation" else "email/password_reset",
         name=adult.first_name, login=user.username, link=link_for(token),
-        hours=login_links.validity_hours(purpose))
+        until=login_links.until_words(purpose), by_staff=True,
+        portal=external_url("portal.login"), contact=text_of("contact"))
     mail.queue_email(user.email, subject, text, html, kind=purpose, person_id=adult.id)
+
+
+def is_locked_with(email: str, password: str) -> bool:
+    """Whether these are the right credentials of a locked login: only then is the parent
+    told their access is suspended (a wrong password learns nothing)."""
+    from werkzeug.security import check_password_hash
+
+    account = account_of_email(email or "")
+    if account is None:
+        return False
+    user = user_of(account)
+    return not user.active and check_password_hash(user.password, password or "")
 
 
 def change_password(user_id: int, current: str, new: str, confirm: str) -> None:

@@ -27,7 +27,7 @@ from app.extensions import db
 from app.formatting import money
 from app.models import Guardianship, Person, Regie
 from app.services import RuleViolation, billing, bookings, prepaid
-from app.services.calendar import deadline_for, now_in_town, today_in_town
+from app.services.calendar import deadline_for, is_public_holiday, now_in_town, today_in_town
 from app.services.payments import balance
 
 ZERO = Decimal("0")
@@ -51,6 +51,21 @@ class PortalWeek:
     cells: dict  # (service id, day) -> PortalCell; absent: the service does not run that day
     deadlines: dict  # service id -> the service's rule in words
     missing_consents: list = field(default_factory=list)
+    prices: dict = field(default_factory=dict)  # service id -> this parent's price, when one
+
+    @property
+    def common_reason(self) -> Optional[str]:
+        """The reason every cell of the week shares, when none can change: said once above the
+        grid rather than in every cell."""
+        reasons = {cell.reason for cell in self.cells.values()}
+        if self.cells and not any(cell.open for cell in self.cells.values()) \
+                and len(reasons) == 1:
+            return reasons.pop()
+        return None
+
+    @property
+    def has_open_day(self) -> bool:
+        return any(cell.open for cell in self.cells.values())
 
     @property
     def previous(self) -> date:
@@ -113,6 +128,7 @@ def week_for(adult_id: int, child: Person, monday: date) -> PortalWeek:
     run_days = set().union(*(s.weekday_set for s in services)) if services else set(range(5))
     days = [monday + timedelta(days=n) for n in range(7) if n in run_days]
     holders = billing.covering_rules(child.id, [s.id for s in services], days)
+    prices = _prices(adult_id, child, services, days, holders)
     prepaid_ids = set(prepaid.prepaid_services([s.id for s in services]))
     missing = _missing_consents(adult_id, child.id) if services else []
     now = now_in_town()
@@ -128,7 +144,33 @@ def week_for(adult_id: int, child: Person, monday: date) -> PortalWeek:
             cells[(service.id, day)] = cell
     return PortalWeek(child=child, monday=monday, days=days, services=services, cells=cells,
                       deadlines={s.id: deadline_words(s) for s in services},
-                      missing_consents=missing)
+                      missing_consents=missing, prices=prices)
+
+
+def _prices(adult_id, child, services, days, holders) -> dict:
+    """{service id: the unit price this parent pays} on the week's first day they pay."""
+    mine = {(service_id, day) for (service_id, day), (payer_id, _co) in holders.items()
+            if payer_id == adult_id}
+    if not mine:
+        return {}
+    found = billing.payers_and_prices(child.id, {service_id for service_id, _ in mine},
+                                      {day for _, day in mine})
+    prices = {}
+    for (service_id, day), (_payer, _name, price) in sorted(found.items(),
+                                                            key=lambda i: i[0][1]):
+        if (service_id, day) in mine and price is not None:
+            prices.setdefault(service_id, price)
+    return prices
+
+
+def first_open_week(adult_id: int, child: Person, today) -> PortalWeek:
+    """The week a parent lands on: this week, or the next when nothing can change this one
+    any more (on a Wednesday, most of this week is closed)."""
+    week = week_for(adult_id, child, today)
+    if week.has_open_day:
+        return week
+    following = week_for(adult_id, child, week.next)
+    return following if following.has_open_day else week
 
 
 def _cell(adult_id, service, day, booking, context, holder, is_prepaid, missing, now):
@@ -139,11 +181,14 @@ def _cell(adult_id, service, day, booking, context, holder, is_prepaid, missing,
         reason = context.refusal(service.id, day)
         if reason:
             return PortalCell(False, False, reason)
+        if is_public_holiday(day):
+            return PortalCell(False, False, _("Public holiday."))
     deadline = deadline_for(day, service.deadline_days, service.deadline_time,
                             service.deadline_skips_closed_days)
     if now >= deadline:
         return PortalCell(booked, False, _(
-            "Closed since %(moment)s.", moment=format_datetime(deadline, "EEE d MMM 'à' HH:mm")))
+            "Bookings closed since %(moment)s.",
+            moment=format_datetime(deadline, "EEE d MMM 'à' HH:mm")))
     if holder is None:
         return PortalCell(booked, False, _(
             "No billing rule in your name covers this day: contact the town's office."))
@@ -153,9 +198,10 @@ def _cell(adult_id, service, day, booking, context, holder, is_prepaid, missing,
             return PortalCell(booked, False, _(
                 "Prepaid service: only the payer's account can be debited, so only they book."))
         if co_payer_id != adult_id:
-            return PortalCell(booked, False, _("This day is booked by the other parent."))
+            return PortalCell(booked, False, _(
+                "This day is billed to the other parent, who books it."))
     if missing and not booked:
-        return PortalCell(False, False, _("Accept the consents asked for this child first."))
+        return PortalCell(False, False, _("Consent to accept first."))
     return PortalCell(booked, True)
 
 

@@ -56,7 +56,7 @@ def send_password_link(login_or_email, audience: str, link_for) -> None:
             "email/password_reset", name=" ".join(filter(None, (user.first_name,
                                                                 user.last_name))),
             login=user.username, link=link_for(token),
-            hours=login_links.validity_hours("password_reset"))
+            until=login_links.until_words("password_reset"))
         person_id = db.session.scalar(sa.select(PortalAccount.person_id)
                                       .where(PortalAccount.user_id == user.id))
         try:

@@ -33,8 +33,13 @@ class SentEmailView(BaseView):
         state = request.args.get("state") if request.args.get("state") in EMAIL_STATE_LABELS \
             else None
         kind = (request.args.get("kind") or "").strip()[:40] or None
+        # « Familles qui ne reçoivent pas les mails »: one family's e-mails by their address.
+        recipient = (request.args.get("recipient") or "").strip().lower()[:254] or None
         page = max(0, request.args.get("page", 0, type=int) or 0)
         query = sa.select(OutgoingEmail)
+        if recipient:
+            query = query.where(sa.func.lower(OutgoingEmail.recipient).contains(
+                recipient, autoescape=True))
         if state:
             query = query.where(OutgoingEmail.state == state)
         if kind:
@@ -48,6 +53,7 @@ class SentEmailView(BaseView):
         return self.render_template(
             "mail/list.html", title=_("Sent e-mails"), emails=emails, count=count, page=page,
             pages=max(1, -(-count // PAGE_SIZE)), state=state, kind=kind, kinds=kinds,
+            recipient=recipient,
             folder_mode=_folder_mode())
 
     @expose("/show/<int:pk>")

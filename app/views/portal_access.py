@@ -2,6 +2,7 @@
 produce a fresh link to choose a password (the vendor asks towns to phone them for that),
 change the login with the e-mail, lock, unlock or delete it. The page says the login's state
 and its last link's."""
+import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import format_datetime
@@ -9,7 +10,7 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from app.links import external_url
-from app.models import Person
+from app.models import OutgoingEmail, Person
 from app.services import RuleViolation, login_links, portal_accounts
 from app.services.calendar import TOWN_TZ, now_in_town
 
@@ -51,6 +52,9 @@ class PortalAccessView(BaseView):
             state=portal_accounts.state_of(account), states=portal_accounts.STATES,
             last_link=_link_words(login_links.state_of(account.user_id)) if account else None,
             produced_link=produced_link, email_typed=email_typed,
+            last_email=db.session.scalar(
+                sa.select(OutgoingEmail).where(OutgoingEmail.person_id == adult.id)
+                .order_by(OutgoingEmail.id.desc()).limit(1)),
             title=_("Portal access: %(name)s", name=adult.display_name))
 
     @expose("/<int:pk>")

@@ -11,6 +11,7 @@ from wtforms import DateField, RadioField, SelectField, StringField, TextAreaFie
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.extensions import db
+from app.links import external_url
 from app.outcome import commit_or_refuse
 from app.models import Consent, GroupDocument, Person, School, SchoolClass, Service
 from app.models.portal import PORTAL_TEXT_KEYS
@@ -53,7 +54,12 @@ class PortalConfigView(BaseView):
             except RuleViolation as exc:
                 db.session.rollback()
                 _show_problems(form, exc)
+        try:
+            portal_address = external_url("portal.login")
+        except RuleViolation:
+            portal_address = None
         return self.render_template("portal_admin/config.html", form=form,
+                                    portal_address=portal_address,
                                     max_length=portal_texts.MAX_LENGTH,
                                     title=_("Portal configuration"))
 

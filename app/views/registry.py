@@ -411,7 +411,7 @@ class AdultView(PersonView):
     edit_title = _l("Edit an adult")
     list_columns = ["last_name", "first_name", "email", "phone", "households"]
     show_columns = ["last_name", "first_name", "birth_date", "email", "phone", "mobile_phone",
-                    "profession", "can_login", "notes", "created_at"]
+                    "profession", "notes", "created_at"]
     # The portal login is opened, changed and deleted on its own page (« Accès au portail »),
     # which sends the invitation: a bare checkbox here would promise a login nobody created.
     edit_columns = ["last_name", "first_name", "birth_date", "email", "phone", "mobile_phone",

@@ -199,12 +199,12 @@ def test_with_redis_a_worker_retries_then_fails(app, session, smtp_server, monke
 def test_render_gives_french_subject_text_and_escaped_html(app, ctx):
     subject, text, html = mail.render("email/password_reset", name="Claire <b>MARTIN</b>",
                                       login="cmartin", link="https://mairie.example/r/abc?x=1&y=2",
-                                      hours=2)
-    assert subject == "Votre nouveau mot de passe"
+                                      until="vendredi 20 novembre à 12:00")
+    assert subject == "Choisir un nouveau mot de passe"
     assert text.startswith("Bonjour Claire <b>MARTIN</b>,")
     assert "https://mairie.example/r/abc?x=1&y=2" in text
-    assert "valable 2 heures" in text
+    assert "jusqu'au vendredi 20 novembre à 12:00" in text
     assert "Claire &lt;b&gt;MARTIN&lt;/b&gt;" in html
     assert 'href="https://mairie.example/r/abc?x=1&amp;y=2"' in html
-    assert "<title>Votre nouveau mot de passe</title>" in html
+    assert "<title>Choisir un nouveau mot de passe</title>" in html
     assert Path(app.root_path, "templates", "email", "password_reset.html").exists()

@@ -41,7 +41,8 @@ def test_each_separated_parent_books_their_own_weeks_only(session, separated):
     meal, mother, father, child = separated
     week = portal_bookings.week_for(mother.id, child, ODD_MONDAY)
     cell = week.cells[(meal.id, ODD_MONDAY)]
-    assert not cell.open and cell.reason == "Ce jour est réservé par l'autre responsable."
+    assert not cell.open and cell.reason == ("Ce jour est facturé à l'autre responsable : c'est lui ou elle qui "
+                                            "le réserve.")
     result = portal_bookings.save_week(mother.id, child.id, ODD_MONDAY, whole_week(meal, ODD_MONDAY))
     assert result["created"] == 0 and len(result["refused"]) == 4
     result = portal_bookings.save_week(mother.id, child.id, EVEN_MONDAY,

@@ -57,10 +57,10 @@ def test_a_staff_member_sets_a_new_password_from_the_emailed_link(app, client, s
     answer = _ask(client, "CLAIRE.DUPONT@example.fr")
     assert answer.status_code == 200 and ANSWER in answer.get_data(as_text=True)
     received = smtp_server.last_to(staff)
-    assert received.subject == "Votre nouveau mot de passe"
+    assert received.subject == "Choisir un nouveau mot de passe"
     assert "identifiant : cdupont" in received.text  # « j'ai perdu mon login » too
-    assert "valable 2 heures" in received.text and "Choisir mon nouveau mot de passe" in \
-        received.html
+    assert "ne sert qu'une fois, jusqu'au vendredi 20 novembre à 12:00" in received.text
+    assert "Choisir mon nouveau mot de passe" in received.html
     link = _link(smtp_server, staff)
     assert re.fullmatch(r"/reset-password/[\w-]{40,}", link)
 
@@ -90,7 +90,7 @@ def test_a_staff_member_sets_a_new_password_from_the_emailed_link(app, client, s
 
 def test_the_login_works_as_well_as_the_email(client, staff, smtp_server):
     _ask(client, " CDupont ")
-    assert smtp_server.last_to(staff).subject == "Votre nouveau mot de passe"
+    assert smtp_server.last_to(staff).subject == "Choisir un nouveau mot de passe"
 
 
 def test_an_unknown_address_gets_the_same_answer_and_no_email(client, staff, smtp_server):

@@ -97,8 +97,8 @@ def test_the_week_grid_says_why_each_closed_day_is_closed(parent, family):
     # Friday 20/11 10:00: Monday 23/11 closed Thursday 10:00, Tuesday 24/11 closes right now.
     text = page_text(parent.get(f"/portal/bookings?child={family['child_id']}&week=2026-11-23"))
     assert "Semaine du 23/11/2026" in text
-    assert "Fermé depuis le jeu. 19 nov. à 10:00." in text
-    assert "Fermé depuis le ven. 20 nov. à 10:00." in text
+    assert "Réservation close depuis le jeu. 19 nov. à 10:00." in text
+    assert "Réservation close depuis le ven. 20 nov. à 10:00." in text
     assert "2 jours ouvrés avant, à 10:00." in text
 
 
@@ -123,8 +123,8 @@ def test_a_day_past_its_deadline_is_not_changed_and_says_why(app, parent, family
         "day": [f"{meal}:2026-11-23", f"{meal}:2026-11-26"]})
     text = page_text(parent.get(response.location))
     assert "Enregistré : 1 jour réservé." in text
-    assert ("Cantine" in text and "le 23/11/2026 n'a pas été modifié : Fermé depuis le jeu. "
-            "19 nov. à 10:00." in text)
+    assert ("lun. 23/11, Cantine" in text and " : pas de changement. Réservation close depuis "
+            "le jeu. 19 nov. à 10:00." in text)
     assert booked_days(app, child) == [date(2026, 11, 26)]
 
 
@@ -138,7 +138,8 @@ def test_the_deadline_skips_the_weekend_and_a_public_holiday(app, parent, family
     assert booked_days(app, child) == [date(2026, 12, 28)]
     town_clock(datetime(2026, 12, 23, 10, 0))
     response = parent.post("/portal/bookings", data={"child": child, "week": "2026-12-28"})
-    assert "Fermé depuis le mer. 23 déc. à 10:00." in page_text(parent.get(response.location))
+    assert "Réservation close depuis le mer. 23 déc. à 10:00." in page_text(
+        parent.get(response.location))
     assert booked_days(app, child) == [date(2026, 12, 28)]
 
 
@@ -213,7 +214,7 @@ def test_a_consent_must_be_accepted_before_booking_then_staff_see_who_accepted(
     assert "Avant de réserver pour" in text and "Règlement intérieur 2026-2027" in text
     response = parent.post("/portal/bookings", data={
         "child": child, "week": "2026-11-30", "day": [f"{meal}:2026-11-30"]})
-    assert "Acceptez d'abord les consentements demandés pour cet enfant." in page_text(
+    assert ": pas de changement. Consentement à accepter d'abord." in page_text(
         parent.get(response.location))
     assert booked_days(app, child) == []
     assert "Consentements à accepter" in page_text(parent.get("/portal/"))
@@ -352,10 +353,11 @@ def test_forgot_password_on_the_portal_sends_a_link_to_parents_only(app, family,
     path = "/" + link.split("://", 1)[1].split("/", 1)[1]
     client.post(path, data={"password": "encore-un-mot-2", "confirm": "encore-un-mot-2"})
     portal_client(app, family["email"], "encore-un-mot-2")
-    # A staff login typed on the portal's page gets nothing (and the page says the same).
+    # A staff login typed on the portal's page gets nothing: it is not even an e-mail.
     smtp_server.clear()
     answer = client.post("/portal/forgot", data={"email": "agent"})
-    assert answer.status_code == 302 and smtp_server.messages == []
+    assert answer.status_code == 422 and "n'est pas valide" in page_text(answer)
+    assert smtp_server.messages == []
 
 
 def test_an_expired_link_says_so(app, family, smtp_server, town_clock):
@@ -522,3 +524,68 @@ def test_a_next_with_a_line_break_is_ignored(app, family):
     response = app.test_client().post("/portal/login?next=/portal/%0D%0AX-Injected:%201",
                                       data={"email": family["email"], "password": PASSWORD})
     assert response.status_code == 302 and response.location.endswith("/portal/")
+
+
+# -- what the parent's review asked for -------------------------------------------------------
+
+def test_the_grid_lands_on_the_first_week_with_open_days_and_shows_the_price(app, parent,
+                                                                            family, town_clock):
+    town_clock(datetime(2026, 11, 26, 11, 0))  # Thursday: this week is closed
+    text = page_text(parent.get(f"/portal/bookings?child={family['child_id']}"))
+    assert "Semaine du 30/11/2026" in text and "3,20 €" in text
+
+
+def test_a_week_nobody_can_change_says_why_once(app, family):
+    from app.models import BillingRule, Person
+
+    with app.test_request_context():
+        mother = db.session.get(Person, family["mother_id"])
+        db.session.scalar(sa.select(BillingRule).where(
+            BillingRule.payer_id == mother.id)).criterion = "even_weeks"
+        db.session.commit()
+    parent = portal_client(app, family["email"])
+    page = page_text(parent.get(f"/portal/bookings?child={family['child_id']}&week=2026-11-30"))
+    sentence = ("Aucune règle de facturation à votre nom ne couvre ce jour : contactez le "
+                "service enfance.")
+    assert page.count(sentence) == 1 and "Enregistrer mes réservations" not in page
+
+
+def test_a_public_holiday_is_not_offered(parent, family):
+    page = page_text(parent.get(f"/portal/bookings?child={family['child_id']}&week=2026-12-21"))
+    assert "Jour férié." in page  # Friday 25 December
+
+
+def test_an_unknown_portal_page_stays_in_the_portal(parent):
+    response = parent.get("/portal/invoices/999999.pdf")
+    text = page_text(response)
+    assert response.status_code == 404 and "Retour au portail" in text
+    assert 'href="/portal/"' in response.get_data(as_text=True)
+
+
+def test_a_prepaid_balance_reads_in_the_parents_words(app):
+    from app.services import payments
+
+    with app.test_request_context():
+        regie, _meal, (mother,), _child, email = factories.portal_family(
+            db.session, "Solde", mode="prepaid")
+        payments.record_payment(mother.id, regie.id, "14,00", "cash")
+        db.session.commit()
+    text = page_text(portal_client(app, email).get("/portal/account"))
+    assert "14,00 € en votre faveur" in text.replace("\u202f", " ").replace("\xa0", " ")
+
+
+def test_a_login_change_is_told_to_both_addresses_and_an_email_cannot_be_emptied(
+        app, login, smtp_server):
+    with app.test_request_context():
+        _, _, (mother,), _, email = factories.portal_family(db.session, "Change")
+        db.session.commit()
+        mother_id, first = mother.id, mother.first_name
+    agent = login("agent")
+    agent.post(f"/portal_access/{mother_id}/email", data={"email": "nouvelle.adresse@exemple.fr"})
+    for address in (email, "nouvelle.adresse@exemple.fr"):
+        received = smtp_server.last_to(address)
+        assert received.subject == "Votre identifiant du portail a changé"
+        assert "nouvelle.adresse@exemple.fr" in received.text
+    emptied = agent.post(f"/adultview/edit/{mother_id}", data={
+        "last_name": "Change", "first_name": first, "email": ""})
+    assert "supprimez l'accès au portail avant de l'effacer" in page_text(emptied)

@@ -80,8 +80,13 @@ def test_locking_ends_the_parents_session_and_unlocking_restores_the_login(app, 
     assert "Bloqué" in page_text(agent.get(f"/portal_access/{mother_id}"))
     response = parent.get("/portal/")
     assert response.status_code == 302 and "/portal/login" in response.location
+    locked = app.test_client().post("/portal/login", data={"email": email, "password": PASSWORD})
+    assert locked.status_code == 403
+    assert "Votre accès au portail est suspendu : contactez le service enfance." in page_text(
+        locked)
+    # A wrong password learns nothing of it.
     assert app.test_client().post("/portal/login", data={
-        "email": email, "password": PASSWORD}).status_code == 401
+        "email": email, "password": "autre-chose"}).status_code == 401
     agent.post(f"/portal_access/{mother_id}/unlock")
     portal_client(app, email)
 
