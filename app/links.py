@@ -21,7 +21,9 @@ def _requested_host() -> str:
 
 
 def external_url(endpoint: str, **values) -> str:
-    path = url_for(endpoint, **values)
+    # The path alone (a job, without a request, builds it from the URL map).
+    path = url_for(endpoint, **values) if has_request_context() \
+        else current_app.url_map.bind("").build(endpoint, values)
     base = current_app.config.get("PUBLIC_URL")
     if base:
         return base.rstrip("/") + path

@@ -77,10 +77,12 @@ def print_invoices(progress, invoice_ids):
 
 
 @job("reminder_letters")
-def reminder_letters(progress, invoice_ids, save_to_records=False, created_by_id=None):
+def reminder_letters(progress, invoice_ids, save_to_records=False, created_by_id=None,
+                     notify=False):
     """The reminder letters of the overdue invoices among `invoice_ids`, one merged PDF;
-    with `save_to_records`, each letter also goes into its payer's documents. Every invoice
-    reminded keeps the date and the amount due."""
+    with `save_to_records`, each letter also goes into its payer's documents, and with
+    `notify` an e-mail tells the payer it is on the portal. Every invoice reminded keeps the
+    date and the amount due."""
     from app.pdf.reminders import letter_html
     from app.services import reminders
     from app.services.calendar import today_in_town
@@ -99,9 +101,10 @@ def reminder_letters(progress, invoice_ids, save_to_records=False, created_by_id
     saved = (reminders.save_into_records(letters, pdfs, sent_on, created_by_id)
              if save_to_records else {})
     reminders.record_sent(letters, sent_on, saved)
+    notified = reminders.notify_families(letters, saved) if saved and notify else 0
     name = f"{secrets.token_hex(16)}.pdf"
     write_private(batch_folder() / name, merge_pdfs(pdfs) if pdfs else b"")
     counted = reminders.totals(letters)
     return {"file": name, "letters": counted["letters"], "invoices": counted["invoices"],
-            "total": str(counted["total"]), "saved": len(saved),
+            "total": str(counted["total"]), "saved": len(saved), "notified": notified,
             "skipped": len(set(invoice_ids)) - counted["invoices"]}

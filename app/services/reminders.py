@@ -9,6 +9,7 @@ from typing import Optional
 import sqlalchemy as sa
 
 from app.extensions import db
+from app.formatting import money
 from app.models import AccountEntry, Invoice, InvoiceReminder
 from app.services import billing, bulk
 from app.services.calendar import today_in_town
@@ -116,3 +117,34 @@ def save_into_records(letters, pdfs, sent_on: date, uploaded_by_id=None) -> dict
             # portail parents »), from the day it is sent.
             portal_from=sent_on, uploaded_by_id=uploaded_by_id).id
     return saved
+
+
+def notify_families(letters, saved: dict) -> int:
+    """« Envoyer une notification »: an e-mail to each payer whose letter was saved into their
+    documents, saying it is on the portal. Payers without an e-mail address are skipped (their
+    letter is in the printed PDF). Returns how many e-mails were queued."""
+    from app.links import external_url
+    from app.models import Person
+    from app.services import RuleViolation, mail
+
+    try:
+        portal = external_url("portal.documents_page")
+    except RuleViolation:
+        portal = None
+    payers = {p.id: p for p in db.session.scalars(sa.select(Person).where(
+        bulk.among(Person.id, {payer_id for payer_id, _regie in saved})))}
+    queued = 0
+    for letter in letters:
+        payer = payers.get(letter.payer_id)
+        if (letter.payer_id, letter.regie.id) not in saved or not payer or not payer.email:
+            continue
+        subject, text, html = mail.render(
+            "email/reminder_notice", name=payer.first_name, regie=letter.regie.name,
+            amount=money(letter.total), portal=portal)
+        try:
+            mail.queue_email(payer.email, subject, text, html, kind="reminder",
+                             person_id=payer.id)
+        except RuleViolation:
+            continue  # an address that cannot receive mail: the printed letter remains
+        queued += 1
+    return queued

@@ -363,6 +363,7 @@ class InvoiceView(RuleCheckedModelView):
         if request.method == "POST":
             row = jobs.submit("reminder_letters", {
                 "invoice_ids": ids, "save_to_records": bool(request.form.get("save_to_records")),
+                "notify": bool(request.form.get("save_to_records") and request.form.get("notify")),
                 "created_by_id": current_user.id}, created_by_id=current_user.id)
             db.session.commit()
             jobs.dispatch(row.id)

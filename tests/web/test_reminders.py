@@ -161,3 +161,27 @@ def test_a_failed_job_says_why_in_words(app):
         jobs.execute(row.id)
         assert db.session.get(BackgroundJob, row.id).error == "La régie n'a pas d'IBAN."
         jobs.JOBS.pop("test_refused_job")
+
+
+def test_families_are_told_their_letter_is_on_the_portal(app, login, overdue, smtp_server):
+    """« Envoyer une notification »: the payer with an e-mail is told; the other one is not,
+    and has the printed letter; the letter reads on the portal."""
+    from app.models import Person
+
+    with app.test_request_context():
+        payer = db.session.get(Person, overdue["payer"])
+        payer.email = "payeur@exemple.fr"
+        email = factories.parent_login(db.session, payer, "payeur@exemple.fr")
+        db.session.commit()
+    done = login("regisseur").post("/invoiceview/reminders", data={
+        "ids": ",".join(map(str, overdue["ids"])), "save_to_records": "1", "notify": "1"},
+        follow_redirects=True)
+    assert "1 famille prévenue par e-mail." in words(done)
+    received = smtp_server.last_to("payeur@exemple.fr")
+    assert received.subject == "Une lettre de relance est dans vos documents"
+    assert "il reste 60,00 € à régler" in received.text.replace("\xa0", " ").replace(
+        "\u202f", " ")
+    assert [m for m in smtp_server.messages if "payeur" not in m.rcpt_tos[0]] == []
+    from tests.support import portal_client
+
+    assert "Relance du 20/11/2026" in words(portal_client(app, email).get("/portal/documents"))
