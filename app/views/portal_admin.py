@@ -6,19 +6,19 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from app.extensions import db
 from app.links import external_url
-from app.outcome import commit_or_refuse
 from app.models import Consent, GroupDocument, Person, School, SchoolClass, Service
 from app.models.portal import PORTAL_TEXT_KEYS
+from app.outcome import commit_or_refuse
 from app.security import acting_user
 from app.services import RuleViolation, audience, consents, documents, group_documents
 from app.services import portal_diagnostic, portal_texts
 from app.views.bookings import CheckboxesField
+from app.views.forms import DocumentForm
 
 TEXT_LABELS = {
     "login": _l("Login page of the portal (read before signing in)"),
@@ -120,13 +120,8 @@ class ScopeFields(FlaskForm):
 # Group documents
 
 
-class GroupDocumentForm(ScopeFields):
-    file = FileField(_l("File (PDF, JPEG or PNG)"))
-    name = StringField(_l("Name"), [InputRequired(message=_l("The document name is required.")),
-                                    Length(max=150)])
-    description = TextAreaField(_l("Description"))
-    portal_from = DateField(_l("On the portal from"), [Optional()])
-    portal_until = DateField(_l("On the portal until"), [Optional()])
+class GroupDocumentForm(ScopeFields, DocumentForm):
+    """A person's document form (file, name, description, portal dates) with a scope."""
 
 
 def _get(model, pk):
