@@ -35,6 +35,7 @@ import socket
 import ssl
 import threading
 import time
+from contextlib import contextmanager
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
@@ -309,27 +310,78 @@ def _write_to_folder(message: EmailMessage, email: OutgoingEmail, config) -> Non
                          folder=str(folder), reason=exc.strerror or str(exc)), False) from exc
 
 
-def _send_smtp(message: EmailMessage, recipient: str, config) -> None:
-    host, port = config["MAIL_SERVER"], int(config["MAIL_PORT"])
-    server = f"{host}:{port}"
+# A mass mailing sends through one connection (`one_connection`); any other e-mail opens its
+# own. Per thread: the background sender and a job never share a connection.
+_shared = threading.local()
+
+
+@contextmanager
+def one_connection():
+    """Within this block, the e-mails this thread sends share one SMTP connection, opened at
+    the first and reopened after a failure: a mass mailing does not pay a connection (and a
+    login) per e-mail."""
+    _shared.active, _shared.smtp = True, None
+    try:
+        yield
+    finally:
+        _drop_shared(quit_first=True)
+        _shared.active = False
+
+
+def _drop_shared(quit_first=False) -> None:
+    smtp, _shared.smtp = getattr(_shared, "smtp", None), None
+    if smtp is not None:
+        try:
+            smtp.quit() if quit_first else smtp.close()
+        except Exception:  # noqa: BLE001  (a connection already gone)
+            pass
+
+
+def _connect(config, host, port, server):
     security = (config.get("MAIL_SECURITY") or "starttls").lower()
     timeout = float(config.get("MAIL_TIMEOUT") or 20)
+    if security == "ssl":
+        smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
+    else:
+        smtp = smtplib.SMTP(host, port, timeout=timeout)
     try:
-        if security == "ssl":
-            smtp = smtplib.SMTP_SSL(host, port, timeout=timeout,
-                                    context=ssl.create_default_context())
-        else:
-            smtp = smtplib.SMTP(host, port, timeout=timeout)
-        with smtp:
-            if security == "starttls":
-                try:
-                    smtp.starttls(context=ssl.create_default_context())
-                except smtplib.SMTPNotSupportedError as exc:
-                    raise _Failure(_("The server %(server)s does not offer STARTTLS: check "
-                                     "MAIL_SECURITY.", server=server), True) from exc
-            if config.get("MAIL_USERNAME"):
-                smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+        if security == "starttls":
+            try:
+                smtp.starttls(context=ssl.create_default_context())
+            except smtplib.SMTPNotSupportedError as exc:
+                raise _Failure(_("The server %(server)s does not offer STARTTLS: check "
+                                 "MAIL_SECURITY.", server=server), True) from exc
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config.get("MAIL_PASSWORD") or "")
+    except BaseException:
+        smtp.close()
+        raise
+    return smtp
+
+
+def _send_smtp(message: EmailMessage, recipient: str, config) -> None:
+    try:
+        _send_smtp_once(message, recipient, config)
+    except _Failure:
+        # After a failure a shared connection's state is unknown: the next e-mail reopens it.
+        if getattr(_shared, "active", False):
+            _drop_shared()
+        raise
+
+
+def _send_smtp_once(message: EmailMessage, recipient: str, config) -> None:
+    host, port = config["MAIL_SERVER"], int(config["MAIL_PORT"])
+    server = f"{host}:{port}"
+    shared = getattr(_shared, "active", False)
+    try:
+        smtp = (_shared.smtp if shared else None) or _connect(config, host, port, server)
+        if shared:
+            _shared.smtp = smtp
+        try:
             smtp.send_message(message, to_addrs=[recipient])
+        finally:
+            if not shared:
+                smtp.quit()
     except _Failure:
         raise
     except smtplib.SMTPRecipientsRefused as exc:
