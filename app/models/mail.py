@@ -20,6 +20,8 @@ class OutgoingEmail(Model):
     subject = sa.Column(sa.String(250), nullable=False)
     body_text = sa.Column(sa.Text, nullable=False)
     body_html = sa.Column(sa.Text)
+    # Files sent with it: [{"storage_name", "filename", "content_type"}] in the private folder.
+    attachments = sa.Column(sa.JSON)
     # What the e-mail is for ("invitation", "password_reset", "message"...): lists filter on it.
     kind = sa.Column(sa.String(40), nullable=False, default="message")
     state = enum_column(*EMAIL_STATES, name="outgoing_email_state", nullable=False,

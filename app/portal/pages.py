@@ -15,7 +15,8 @@ from app.outcome import commit_or_refuse
 from app.models import Person
 from app.portal import bp
 from app.portal.access import forbid_unknown, parent_required
-from app.services import RuleViolation, billing, consents, documents, portal, portal_bookings
+from app.services import (RuleViolation, billing, consents, documents, messaging, portal,
+                          portal_bookings)
 from app.services.calendar import today_in_town
 from app.services.payments import balances
 from app.services.portal_texts import text_of
@@ -63,7 +64,14 @@ def home():
         "portal/home.html", parent=_parent(), home_text=text_of("home"),
         children=portal.children_details(g.parent_id, today),
         pending=consents.pending_for(g.parent_id, today), to_pay=to_pay,
-        accounts=_accounts())
+        accounts=_accounts(), messages=messaging.messages_of(g.parent_id, limit=3))
+
+
+@bp.route("/messages")
+@parent_required
+def messages():
+    return render_template("portal/messages.html",
+                           messages=messaging.messages_of(g.parent_id))
 
 
 def _accounts():

@@ -60,6 +60,9 @@ ROLES = {
         (r"BillingRuleApi", r".*"),
         (r"InvoiceView", READ + r"|can_pdf"),
         (r"InvoiceApi", READ + r"|can_pdf"),
+        # Messages to one family or to a list of families (the FAQ's « envoyer un message »).
+        (r"MessageView", r"can_list|can_show|can_new|can_retry"),
+        (r"Messages", r"menu_access"),
         # Parents' logins are opened, reset and locked at the front desk.
         (r"PortalAccessView", r"can_show|can_manage"),
         # Families hand their signed mandate at the front desk: agents see it on the record.

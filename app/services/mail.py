@@ -48,6 +48,7 @@ from app.extensions import db
 from app.models import OutgoingEmail
 from app.services import RuleViolation
 from app.services.calendar import now_in_town
+from app.services.storage import private_folder
 
 log = logging.getLogger(__name__)
 
@@ -74,18 +75,21 @@ def check_address(recipient) -> str:
     return address
 
 
-def queue_email(recipient, subject, text, html=None, kind="message",
-                person_id=None) -> OutgoingEmail:
-    """Queue an e-mail to be sent once the caller's transaction commits."""
+def queue_email(recipient, subject, text, html=None, kind="message", person_id=None,
+                attachments=None, dispatch=True) -> OutgoingEmail:
+    """Queue an e-mail to be sent once the caller's transaction commits. `attachments`:
+    [{"storage_name", "filename", "content_type"}] of files in the private folder. A mass
+    mailing passes dispatch=False and sends its e-mails itself (`deliver`, one connection)."""
     email = OutgoingEmail(
         recipient=check_address(recipient),
         # A header is one line: a newline in a subject would end it (or add headers).
         subject=" ".join(str(subject).split())[:250],
         body_text=text, body_html=html, kind=kind, state="queued", attempts=0,
-        person_id=person_id, created_at=now_in_town())
+        person_id=person_id, created_at=now_in_town(), attachments=attachments or None)
     db.session.add(email)
     db.session.flush()
-    _send_after_commit(email.id)
+    if dispatch:
+        _send_after_commit(email.id)
     return email
 
 
@@ -296,6 +300,11 @@ def build_message(email: OutgoingEmail) -> EmailMessage:
     message.set_content(email.body_text)
     if email.body_html:
         message.add_alternative(email.body_html, subtype="html")
+    for attached in email.attachments or ():
+        maintype, _slash, subtype = attached["content_type"].partition("/")
+        message.add_attachment((private_folder() / attached["storage_name"]).read_bytes(),
+                               maintype=maintype, subtype=subtype,
+                               filename=attached["filename"])
     return message
 
 

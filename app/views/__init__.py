@@ -23,6 +23,7 @@ from app.views.offer import (
     TariffView,
 )
 from app.views.payments import DepositView, PaymentView
+from app.views.messaging import MessageView
 from app.views.portal_access import PortalAccessView
 from app.views.periods import PeriodCalendarView, PeriodView, PeriodWithoutServiceView
 from app.views.registry import (
@@ -129,6 +130,8 @@ def register_views(appbuilder):
                         **ACTIVITIES)
     appbuilder.add_view_no_menu(PeriodCalendarView)
     appbuilder.add_view_no_menu(PortalAccessView)
+    appbuilder.add_view(MessageView, "Messages", label=_l("Messages"), icon="fa-envelope",
+                        **FAMILIES)
 
     appbuilder.add_view(PortalConfigView, "Portal configuration",
                         label=_l("Portal configuration"), icon="fa-edit", **PORTAL)

@@ -126,7 +126,8 @@ def registry_kind_label(kind):
 class HouseholdView(RuleCheckedModelView):
     datamodel = SQLAInterface(Household)
     list_template = "marelle/list_name_search.html"
-    extra_args = {"name_search_arg": "_flt_2_name",  # the folded « Contient » filter
+    extra_args = {"message_source": "household",
+                  "name_search_arg": "_flt_2_name",  # the folded « Contient » filter
                   "name_search_reset": _l("Show every household")}
     list_title = _l("Households")
     show_title = _l("Household")
@@ -404,6 +405,7 @@ _ACTIVE = [["archived_at", FilterIsNull, None]]
 
 class AdultView(PersonView):
     kind = "adult"
+    extra_args = {**PersonView.extra_args, "message_source": "adult"}
     base_filters = [["kind", FilterEqual, "adult"]] + _ACTIVE
     list_title = _l("Adults")
     show_title = _l("Adult")
@@ -496,6 +498,7 @@ class AdultView(PersonView):
 
 class ChildView(PersonView):
     kind = "child"
+    extra_args = {**PersonView.extra_args, "message_source": "child"}
     base_filters = [["kind", FilterEqual, "child"]] + _ACTIVE
     list_title = _l("Children")
     show_title = _l("Child")

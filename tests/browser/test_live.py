@@ -783,3 +783,30 @@ def test_a_parent_on_a_phone_from_the_invitation_to_the_invoice_pdf(server, brow
     # Staff see the bookings at once.
     agent.goto(f"{base_url}/adultview/show/{adult_id}")
     assert "Actif" in agent.inner_text("#portal")
+
+
+def test_a_mass_message_to_a_filtered_list_shows_its_progress_and_states(server, browser):
+    base_url, _ = server
+    page = logged_in(browser, base_url, "agent", "agent")
+    page.goto(base_url + "/childview/list/?_flt_0_search_name=a")
+    page.click("#write-to-list")
+    page.wait_for_selector("#message-form")
+    count = page.inner_text("#message-count")
+    assert "destinataire" in count
+    page.fill("#subject", "Fermeture exceptionnelle")
+    page.fill("#body", "Bonjour {prenom},\nle centre ferme vendredi à 16 h.")
+    page.click("#message-preview")
+    page.wait_for_selector("#message-shown")
+    assert "{prenom}" not in page.inner_text("#message-shown")
+    page.click("#message-send")
+    page.wait_for_selector("#job-bar")
+    page.wait_for_selector("#job-status[data-status=finished]", timeout=60000)
+    page.wait_for_selector("#message-summary")
+    assert page.get_attribute("#job-bar", "aria-valuenow") == "100"
+    assert "envoyé" in page.inner_text("#message-summary")
+    page.click("#message-states")
+    page.wait_for_selector("#message-recipients")
+    rows = page.locator("#message-recipients tr").count()
+    assert rows > 1
+    (ROOT / "test-results").mkdir(exist_ok=True)
+    page.screenshot(path=str(ROOT / "test-results" / "message-states.png"), full_page=True)

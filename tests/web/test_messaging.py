@@ -1,0 +1,99 @@
+"""Messages to families: variables checked before anything is written, one family or a whole
+filtered list, each recipient's state, failures sent again, the copy on the portal."""
+import io
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Message, MessageRecipient, OutgoingEmail, Person
+from tests import factories
+from tests.support import page_text, portal_client
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def families(app):
+    """Two households named Courrier: the Dupuis mother has an e-mail and an invoice to pay,
+    the second household's father has no e-mail address."""
+    with app.test_request_context():
+        regie = factories.regie(db.session, code="MSG")
+        _, (mother,), (child,) = factories.household("Courrier")
+        mother.email = "mere.courrier@exemple.fr"
+        factories.validated_invoice(db.session, mother, regie, total="42.50")
+        _, (father,), (other_child,) = factories.household("Courrier")
+        father.email = None
+        db.session.commit()
+        return dict(mother=mother.id, father=father.id, child=child.id,
+                    child_name=child.first_name, mother_name=mother.first_name)
+
+
+def test_an_unknown_variable_is_refused_before_anything_is_written(app, login, families):
+    agent = login("agent")
+    response = agent.post(f"/messages/new?source=adult&ids={families['mother']}", data={
+        "subject": "Bonjour {prenom}", "body": "Votre enfant {prenom_enfant} est inscrit."})
+    assert response.status_code == 422
+    text = page_text(response)
+    assert "Variable inconnue : {prenom_enfant}. Les variables sont {prenom}, {nom}" in text
+    broken = agent.post(f"/messages/new?source=adult&ids={families['mother']}", data={
+        "subject": "Objet", "body": "Une accolade { ouverte"})
+    assert "Une accolade n'est pas fermée" in page_text(broken)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Message.id))) == 0
+
+
+def test_the_preview_shows_one_recipients_values(login, families):
+    response = login("agent").post(f"/messages/new?source=adult&ids={families['mother']}", data={
+        "subject": "Pour {prenom}", "preview": "1",
+        "body": "Enfants : {enfants}. Reste à payer : {reste_a_payer}."})
+    text = page_text(response).replace("\xa0", " ").replace("\u202f", " ")
+    assert f"Pour {families['mother_name']}" in text
+    assert f"Enfants : {families['child_name']}. Reste à payer : 42,50 €." in text
+
+
+def test_a_message_to_a_filtered_list_with_states_retry_and_the_portal(app, login, families,
+                                                                       smtp_server):
+    smtp_server.refuse("mere.courrier@exemple.fr")
+    agent = login("agent")
+    # The children list filtered on the name: their guardians are the recipients.
+    page = agent.get("/messages/new?source=child&_flt_0_search_name=courrier")
+    assert "2 destinataires — 1 avec une adresse e-mail." in page_text(page)
+    done = agent.post("/messages/new?source=child&_flt_0_search_name=courrier", data={
+        "subject": "Sortie du mercredi", "body": "Bonjour {prenom},\nSortie mercredi.",
+        "attachments": (io.BytesIO(PDF), "programme.pdf")},
+        content_type="multipart/form-data", follow_redirects=True)
+    summary = page_text(done)
+    assert "2 destinataires : 0 e-mail envoyé, 1 en échec, 1 sans adresse e-mail." in summary
+    with app.app_context():
+        message = db.session.scalar(sa.select(Message))
+        message_id = message.id
+    states = page_text(agent.get(f"/messages/{message_id}"))
+    assert "Pas d'adresse e-mail" in states and "Destinataire refusé par le serveur : 550" \
+        in states
+    # The server takes it now: « Renvoyer » sends the failed one.
+    smtp_server.refused.clear()
+    agent.post(f"/messages/{message_id}/retry")
+    received = smtp_server.last_to("mere.courrier@exemple.fr")
+    assert received.subject == "Sortie du mercredi"
+    assert received.text.startswith(f"Bonjour {families['mother_name']},")
+    attachment = next(part for part in received.message.iter_attachments())
+    assert attachment.get_filename() == "programme.pdf" and attachment.get_content() == PDF
+    with app.app_context():
+        copies = db.session.execute(
+            sa.select(MessageRecipient.person_id, OutgoingEmail.state)
+            .outerjoin(OutgoingEmail, OutgoingEmail.id == MessageRecipient.email_id)).all()
+        assert sorted(copies) == sorted([(families["mother"], "sent"),
+                                         (families["father"], None)])
+        email = factories.parent_login(db.session, db.session.get(Person, families["mother"]),
+                                       "mere.portail@exemple.fr")
+        db.session.commit()
+    portal = portal_client(app, email)
+    assert "Sortie du mercredi" in page_text(portal.get("/portal/"))
+    assert "Sortie mercredi." in page_text(portal.get("/portal/messages"))
+
+
+def test_only_staff_who_write_to_families_may(login, families):
+    assert login("animateur").get("/messages/new?source=adult").status_code in (302, 403)
+    assert login("regisseur").get("/messages/").status_code in (302, 403)
+    assert login("agent").get("/messages/").status_code == 200
