@@ -62,6 +62,7 @@ bench: install-dev
 	$(BIN)/python bench/pages.py --children 20000
 	$(BIN)/python bench/payments.py --children 20000
 	$(BIN)/python bench/printing.py --children 2000
+	$(BIN)/python bench/messaging.py --children 2000
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
