@@ -235,3 +235,50 @@ def messages_of(adult_id: int, limit: int = 50) -> list:
         .join(Message, Message.id == MessageRecipient.message_id)
         .where(MessageRecipient.person_id == adult_id)
         .order_by(Message.created_at.desc(), Message.id.desc()).limit(limit)).tuples().all()
+
+
+def _addresses(person_ids) -> dict:
+    """{adult id: (household name, address lines)} of each adult's first household."""
+    found = {}
+    for person_id, home in db.session.execute(
+            sa.select(HouseholdMember.person_id, Household).join(Household)
+            .where(bulk.among(HouseholdMember.person_id, list(person_ids)))
+            .order_by(Household.id)):
+        found.setdefault(person_id, [line for line in (
+            home.address_line, " ".join(filter(None, (home.postal_code, home.city)))) if line])
+    return found
+
+
+def unreached_copies(message_id: int) -> list:
+    """[(copy, adult, address lines)] of the copies no e-mail delivered: no address, or the
+    e-mail failed. Staff print them (the FAQ's « familles qui ne reçoivent pas les mailings »)."""
+    rows = db.session.execute(
+        sa.select(MessageRecipient, Person)
+        .join(Person, Person.id == MessageRecipient.person_id)
+        .outerjoin(OutgoingEmail, OutgoingEmail.id == MessageRecipient.email_id)
+        .where(MessageRecipient.message_id == message_id,
+               sa.or_(MessageRecipient.email_id.is_(None), OutgoingEmail.state == "failed"))
+        .order_by(Person.search_name)).all()
+    addresses = _addresses([person.id for _copy, person in rows])
+    return [(copy, person, addresses.get(person.id, [])) for copy, person in rows]
+
+
+def unreachable_adults(limit: int = 500) -> tuple:
+    """(count, [(adult, why)]) of the adults e-mail does not reach: no address, or their last
+    e-mail failed (its reason)."""
+    latest = (sa.select(OutgoingEmail.person_id, sa.func.max(OutgoingEmail.id).label("last"))
+              .where(OutgoingEmail.person_id.is_not(None))
+              .group_by(OutgoingEmail.person_id).subquery())
+    last_email = sa.orm.aliased(OutgoingEmail)
+    query = (sa.select(Person, last_email)
+             .outerjoin(latest, latest.c.person_id == Person.id)
+             .outerjoin(last_email, last_email.id == latest.c.last)
+             .where(Person.kind == "adult", Person.archived_at.is_(None),
+                    sa.or_(sa.func.coalesce(Person.email, "") == "",
+                           last_email.state == "failed")))
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    rows = db.session.execute(query.order_by(Person.search_name).limit(limit)).all()
+    return count, [(person, (_("Last e-mail failed: %(reason)s", reason=email.error or "")
+                             if email is not None and email.state == "failed" and person.email
+                             else _("No e-mail address")))
+                   for person, email in rows]

@@ -2,7 +2,7 @@
 adults, children or households; preview for one recipient; send as a job with a progress bar;
 each recipient's delivery state, and the failed ones sent again."""
 import sqlalchemy as sa
-from flask import abort, flash, redirect, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -27,7 +27,8 @@ def _list_view(appbuilder, source):
 class MessageView(BaseView):
     route_base = "/messages"
     default_view = "list"
-    base_permissions = ["can_list", "can_show", "can_new", "can_retry"]
+    base_permissions = ["can_list", "can_show", "can_new", "can_retry", "can_unreachable",
+                        "can_letters"]
 
     def _recipients(self, source):
         """The adults the message goes to: the ids given (a record, ticked rows), else the
@@ -108,6 +109,34 @@ class MessageView(BaseView):
         return self.render_template("messaging/show.html", title=message.subject,
                                     message=message, rows=rows, state=state,
                                     states=messaging.states_of(pk))
+
+    @expose("/unreachable")
+    @has_access
+    def unreachable(self):
+        """« Familles qui ne reçoivent pas les mailings »."""
+        count, rows = messaging.unreachable_adults()
+        return self.render_template("messaging/unreachable.html", count=count, rows=rows,
+                                    title=_("Families e-mail does not reach"))
+
+    @expose("/<int:pk>/letters.pdf")
+    @has_access
+    def letters(self, pk):
+        """The message printed for each recipient no e-mail reached, one page each."""
+        from flask_babel import force_locale
+
+        from app.pdf import html_to_pdf
+
+        message = db.session.get(Message, pk) or abort(404)
+        copies = messaging.unreached_copies(pk)
+        if not copies:
+            flash(_("Every recipient received this message by e-mail: nothing to print."),
+                  "info")
+            return redirect(url_for("MessageView.show", pk=pk))
+        with force_locale("fr"):
+            document = html_to_pdf(render_template("pdf/message_letters.html",
+                                                   message=message, copies=copies))
+        return Response(document, mimetype="application/pdf", headers={
+            "Content-Disposition": f'attachment; filename="message-{pk}.pdf"'})
 
     @expose("/<int:pk>/retry", methods=["POST"])
     @has_access

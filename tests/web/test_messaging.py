@@ -97,3 +97,25 @@ def test_only_staff_who_write_to_families_may(login, families):
     assert login("animateur").get("/messages/new?source=adult").status_code in (302, 403)
     assert login("regisseur").get("/messages/").status_code in (302, 403)
     assert login("agent").get("/messages/").status_code == 200
+
+
+def test_families_email_does_not_reach_are_listed_and_their_letters_printed(app, login,
+                                                                            families,
+                                                                            smtp_server):
+    from pypdf import PdfReader
+
+    smtp_server.refuse("mere.courrier@exemple.fr")
+    agent = login("agent")
+    agent.post(f"/messages/new?source=adult&ids={families['mother']},{families['father']}",
+               data={"subject": "Kermesse", "body": "Bonjour {prenom}, kermesse samedi."})
+    with app.app_context():
+        message_id = db.session.scalar(sa.select(Message.id))
+    listed = page_text(agent.get("/messages/unreachable"))
+    assert "Dernier e-mail en échec : Destinataire refusé par le serveur : 550" in listed
+    assert "Pas d'adresse e-mail" in listed
+    pdf = agent.get(f"/messages/{message_id}/letters.pdf")
+    assert pdf.headers["Content-Type"] == "application/pdf"
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(pdf.data)).pages]
+    assert len(pages) == 2 and all("Kermesse" in page for page in pages)
+    assert any(f"Bonjour {families['mother_name']}, kermesse samedi." in p for p in pages)
+    assert "3 rue des Écoles" in pages[0]
