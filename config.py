@@ -158,6 +158,9 @@ class Config:
     # The site's address as families and staff reach it (https://enfance.ville.fr): the links
     # e-mailed to them are built on it, never on the request's Host header (app/links.py).
     PUBLIC_URL = os.environ.get("PUBLIC_URL") or None
+    # Data protection: people archived longer than this are pseudonymised by
+    # `flask marelle purge --apply` (accounting records are kept).
+    RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS") or 5)
     # The town's name, as families read it on the portal and in e-mails.
     TOWN_NAME = os.environ.get("TOWN_NAME") or ""
     # E-mail (app/services/mail.py). Without MAIL_SERVER nothing leaves the machine: each

@@ -125,3 +125,26 @@ def send_mail_command():
     counts = send_queued()
     click.echo(f"{counts['sent']} sent, {counts['queued']} still queued (temporary failure), "
                f"{counts['failed']} failed.")
+
+
+@marelle_cli.command("purge")
+@click.option("--years", type=int, default=None,
+              help="Archived more than this many years ago (default: RETENTION_YEARS).")
+@click.option("--apply", is_flag=True, help="Really forget them; without it, a dry run.")
+@with_appcontext
+def purge_command(years, apply):
+    """Forget the people archived long ago: identity replaced by a pseudonym, contact details,
+    documents and portal login removed; invoices and payments kept. A dry run by default."""
+    from app.services import privacy
+
+    years = years if years is not None else current_app.config["RETENTION_YEARS"]
+    result = privacy.purge(years, apply=apply)
+    for person_id, name, archived_on in result["people"]:
+        click.echo(f"  #{person_id} {name} (archived {archived_on})")
+    if apply:
+        db.session.commit()
+        click.echo(f"{len(result['people'])} people pseudonymised (archived more than "
+                   f"{years} years ago).")
+    else:
+        click.echo(f"Dry run: {len(result['people'])} people archived more than {years} years "
+                   "ago would be pseudonymised. Nothing changed; add --apply to do it.")

@@ -47,7 +47,8 @@ OWN_ACCOUNT = [
 ROLES = {
     # Front desk: the register, bookings, attendance and messages.
     "Agent": [
-        (REGISTER_VIEWS, r".*"),
+        # Everything on the register but the data export of an access request (Admin's).
+        (REGISTER_VIEWS, r"(?!can_export$).*"),
         (REGISTER_APIS, r".*"),
         (REGISTER_MENUS, r"menu_access"),
         (BOOKING_VIEWS, r".*"),

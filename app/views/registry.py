@@ -426,7 +426,7 @@ class AdultView(PersonView):
         # The login is the e-mail: it follows the record's (refused if another login has it).
         self._run_rule(portal_accounts.follow_email, item)
     base_permissions = ["can_list", "can_show", "can_edit", "can_add", "can_search",
-                        "can_search_json", "can_move", "archive", "can_statement"]
+                        "can_search_json", "can_move", "archive", "can_statement", "can_export"]
     # « id » stands for the account: its filters are « in debit / in credit at the régie ».
     search_columns = PersonView.search_columns + ["id"]
     label_columns = {**PERSON_LABELS, "id": _l("Account")}
@@ -441,6 +441,18 @@ class AdultView(PersonView):
         regies = db.session.scalars(sa.select(Regie).order_by(Regie.code)).all()
         return self.render_template(self.list_template, title=self.list_title,
                                     widgets=widgets, regies=regies)
+
+    @expose("/export/<int:pk>")
+    @has_access
+    def export(self, pk):
+        """An access request (RGPD): everything held about the adult and their children."""
+        from app.services import privacy
+
+        adult = db.session.get(Person, pk)
+        if adult is None or adult.kind != "adult":
+            abort(404)
+        return Response(privacy.family_export(adult), mimetype="application/zip", headers={
+            "Content-Disposition": f'attachment; filename="donnees-{adult.id}.zip"'})
 
     @expose("/statement/<int:pk>")
     @has_access

@@ -1,0 +1,97 @@
+"""Data protection: a family's export for an access request, and the purge of people archived
+long ago (a dry run first; accounting records kept)."""
+import io
+import json
+import zipfile
+from datetime import date, datetime, timezone
+
+import sqlalchemy as sa
+from werkzeug.datastructures import FileStorage
+
+from app.models import AuditLog, Document, Invoice, Person, PortalAccount
+from app.services import documents, privacy, registry
+from tests import factories
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_the_export_holds_the_family_its_invoices_and_documents(session):
+    regie, _meal, (mother,), child, _email = factories.portal_family(session, "Export")
+    invoice = factories.validated_invoice(session, mother, regie, total="18.00")
+    documents.attach(child, FileStorage(io.BytesIO(PDF), "vaccins.pdf"), "Vaccins")
+    zipped = zipfile.ZipFile(io.BytesIO(privacy.family_export(mother)))
+    names = zipped.namelist()
+    data = json.loads(zipped.read("donnees.json"))
+    assert data["adult"]["last_name"] == mother.last_name
+    assert [c["first_name"] for c in data["children"]] == [child.first_name]
+    assert data["children"][0]["subscriptions"][0]["service_id"] is not None
+    assert data["invoices"][0]["total"] == "18.00"
+    assert data["adult"]["portal_login"]["activated_at"] is not None
+    assert f"factures/{invoice.number}.pdf" in names
+    assert any(n.endswith("-vaccins.pdf") for n in names)
+    assert zipped.read(next(n for n in names if n.endswith("-vaccins.pdf"))) == PDF
+
+
+def test_the_purge_dry_run_changes_nothing_then_it_forgets_identities_not_accounts(session):
+    regie, _meal, (mother,), child, _email = factories.portal_family(session, "Ancien")
+    invoice = factories.validated_invoice(session, mother, regie, total="12.00")
+    from app.services import payments
+
+    payments.record_payment(mother.id, regie.id, "12,00", "cash", invoice_ids=[invoice.id])
+    documents.attach(mother, FileStorage(io.BytesIO(PDF), "rib.pdf"), "RIB")
+    _, (recent,), _ = factories.household("Récent")
+    for person in (mother, child):
+        registry.archive_person(person)
+        person.archived_at = datetime(2019, 5, 1, tzinfo=timezone.utc)
+    registry.archive_person(recent)
+    session.flush()
+    names = (mother.last_name, mother.first_name, child.first_name)
+
+    dry = privacy.purge(5)
+    assert not dry["applied"]
+    assert {pid for pid, _name, _day in dry["people"]} == {mother.id, child.id}
+    session.expire_all()
+    assert (mother.last_name, mother.first_name, child.first_name) == names
+    assert session.scalar(sa.select(sa.func.count(Document.id)).where(
+        Document.person_id == mother.id)) == 1
+
+    done = privacy.purge(5, apply=True)
+    assert done["applied"] and len(done["people"]) == 2
+    assert (mother.last_name, mother.first_name) == ("ANONYME", f"#{mother.id}")
+    assert mother.email is None and mother.birth_date is None
+    assert session.scalar(sa.select(sa.func.count(Document.id)).where(
+        Document.person_id == mother.id)) == 0
+    assert session.scalar(sa.select(PortalAccount).where(
+        PortalAccount.person_id == mother.id)) is None
+    # What accounting keeps: the invoice as issued, its payment.
+    kept = session.get(Invoice, invoice.id)
+    assert kept.payer_name == f"{names[0].upper()} {names[1]}" and kept.total == 12
+    assert session.get(Person, recent.id).last_name == "Récent"
+    assert session.scalar(sa.select(sa.func.count(AuditLog.id)).where(
+        AuditLog.action == "pseudonymise")) == 2
+    # Run again: nobody left to forget.
+    assert privacy.purge(5)["people"] == []
+
+
+def test_the_purge_command_is_a_dry_run_by_default(app, session):
+    _, (adult,), _ = factories.household("Commande")
+    registry.archive_person(adult)
+    adult.archived_at = datetime(2018, 1, 1, tzinfo=timezone.utc)
+    session.flush()
+    result = app.test_cli_runner().invoke(args=["marelle", "purge", "--years", "5"])
+    assert "Dry run: 1 people archived more than 5 years ago would be pseudonymised." \
+        in result.output
+    assert session.get(Person, adult.id).last_name == "Commande"
+
+
+def test_only_the_admin_exports_a_familys_data(app, login):
+    from app.extensions import db
+
+    with app.test_request_context():
+        _, (adult,), _ = factories.household("Demande")
+        db.session.commit()
+        adult_id = adult.id
+    response = login("admin").get(f"/adultview/export/{adult_id}")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    assert "donnees.json" in zipfile.ZipFile(io.BytesIO(response.data)).namelist()
+    assert login("agent").get(f"/adultview/export/{adult_id}").status_code in (302, 403)
