@@ -24,8 +24,10 @@ def sync_roles_command():
     """Write every view's permissions, then give each role of app/security/roles.py its own."""
     from app.security.roles import sync_roles
 
-    for role, count in sync_roles(_appbuilder()).items():
-        click.echo(f"{role}: {count} permissions")
+    kept = []
+    for role, count in sync_roles(_appbuilder(), kept).items():
+        click.echo(f"{role}: {count} permissions"
+                   + (" (edited by the town: left as it is)" if role in kept else ""))
 
 
 def ensure_user(username, password, role_name, first_name, last_name, email, *,

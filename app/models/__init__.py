@@ -35,7 +35,7 @@ from app.models.portal import (  # noqa: F401
     PortalText,
 )
 from app.models.schooling import Enrollment, Level, School, SchoolClass, SchoolYear  # noqa: F401
-from app.models.security import UserSessionState  # noqa: F401
+from app.models.security import SyncedRole, UserSessionState  # noqa: F401
 from app.models.sepa import Mandate  # noqa: F401
 from app.models.services import (  # noqa: F401
     FamilyQuotient,

@@ -13,3 +13,13 @@ class UserSessionState(Model):
     user_id = sa.Column(sa.Integer, sa.ForeignKey("ab_user.id", ondelete="CASCADE"),
                         primary_key=True)
     version = sa.Column(sa.Integer, nullable=False, default=0, server_default="0")
+
+
+class SyncedRole(Model):
+    """What `flask marelle sync-roles` last gave a role of the code (a fingerprint of its
+    permissions). A role whose permissions no longer match was edited by the town: later
+    syncs leave it as the town made it."""
+
+    __tablename__ = "synced_role"
+    name = sa.Column(sa.String(64), primary_key=True)
+    fingerprint = sa.Column(sa.String(64), nullable=False)

@@ -2,8 +2,10 @@
 
 Each role lists (view, permission) pairs as regular expressions matched against the whole
 name (re.fullmatch), so "Household.*" can never leak onto a view that merely starts alike.
-Admin is FAB's: it receives every permission. Roles created in the UI are left alone.
+Admin is FAB's: it receives every permission. Roles created in the UI are left alone, and so
+is a role of this table once the town edited it (sync_roles).
 """
+import hashlib
 import re
 
 REGISTER_VIEWS = (r"HouseholdView|AdultView|ChildView|HouseholdWizardView|HouseholdMemberView"
@@ -120,12 +122,23 @@ def role_grants(role_name, view_name, permission_name) -> bool:
     )
 
 
-def sync_roles(appbuilder) -> dict:
-    """Write every view's permissions, then give each role of ROLES exactly what it grants.
+def _fingerprint(pvms) -> str:
+    names = sorted(f"{p.view_menu.name}/{p.permission.name}" for p in pvms
+                   if p.view_menu and p.permission)
+    return hashlib.sha256("\n".join(names).encode()).hexdigest()
+
+
+def sync_roles(appbuilder, kept=None) -> dict:
+    """Write every view's permissions, then give each role of ROLES exactly what it grants —
+    unless the town edited that role since the last sync (its permissions no longer match
+    what the sync gave it): an upgrade never overwrites a town's choices. Returns {role:
+    number of permissions}; the names of the roles left alone go into `kept` (a list).
 
     The Admin role must exist before FAB writes permissions: FAB grants each new permission to
     Admin as it goes, and gives up on a view at its first permission when Admin is missing.
     """
+    from app.models import SyncedRole
+
     sm = appbuilder.sm
     for name in (sm.auth_role_admin, sm.auth_role_public, *ROLES):
         if sm.find_role(name) is None:
@@ -134,13 +147,23 @@ def sync_roles(appbuilder) -> dict:
     appbuilder.sm.security_cleanup(appbuilder.baseviews, appbuilder.menu)
     all_pvms = sm.session.query(sm.permissionview_model).all()
     report = {}
+    kept = kept if kept is not None else []
     for role_name in ROLES:
         role = sm.find_role(role_name)
+        synced = sm.session.get(SyncedRole, role_name)
+        if synced is not None and synced.fingerprint != _fingerprint(role.permissions):
+            kept.append(role_name)
+            report[role_name] = len(role.permissions)
+            continue
         role.permissions = [
             pvm for pvm in all_pvms
             if pvm.permission and pvm.view_menu
             and role_grants(role_name, pvm.view_menu.name, pvm.permission.name)
         ]
+        if synced is None:
+            synced = SyncedRole(name=role_name)
+            sm.session.add(synced)
+        synced.fingerprint = _fingerprint(role.permissions)
         report[role_name] = len(role.permissions)
     admin = sm.find_role(sm.auth_role_admin)
     admin.permissions = all_pvms

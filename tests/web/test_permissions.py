@@ -99,3 +99,24 @@ def test_roles_sync_is_idempotent_and_keeps_custom_roles(app):
         assert first["Parent"] == 0
         assert min(first["Agent"], first["Régisseur"]) > first["Animateur"] > 0
         assert sm.find_role("Secrétariat") is custom
+
+
+def test_an_upgrade_never_overwrites_a_role_the_town_edited(app):
+    """The town gives its agents the régie's payments list: the next `marelle init` (an
+    upgrade) keeps it, while an untouched role still follows the code."""
+    from app.security.roles import sync_roles
+
+    with app.test_request_context():
+        sm = app.appbuilder.sm
+        sync_roles(app.appbuilder)
+        agent = sm.find_role("Agent")
+        extra = sm.find_permission_view_menu("can_list", "PaymentView")
+        assert extra not in agent.permissions
+        agent.permissions = agent.permissions + [extra]
+        sm.session.commit()
+        kept = []
+        report = sync_roles(app.appbuilder, kept)
+        assert kept == ["Agent"]
+        assert extra in sm.find_role("Agent").permissions
+        assert report["Agent"] == len(sm.find_role("Agent").permissions)
+        assert "Régisseur" not in kept
