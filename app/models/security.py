@@ -23,3 +23,19 @@ class SyncedRole(Model):
     __tablename__ = "synced_role"
     name = sa.Column(sa.String(64), primary_key=True)
     fingerprint = sa.Column(sa.String(64), nullable=False)
+
+
+def _scope_table(target: str) -> sa.Table:
+    return sa.Table(
+        f"staff_scope_{target}", Model.metadata,
+        sa.Column("user_id", sa.Integer, sa.ForeignKey("ab_user.id", ondelete="CASCADE"),
+                  primary_key=True),
+        sa.Column(f"{target}_id", sa.Integer, sa.ForeignKey(f"{target}.id", ondelete="CASCADE"),
+                  primary_key=True),
+    )
+
+
+# A staff member's scope (« rattaché à ces établissements, puis à ces prestations »): nothing
+# listed, no limit; see app/security/scopes.py.
+staff_scope_school = _scope_table("school")
+staff_scope_service = _scope_table("service")

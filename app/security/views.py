@@ -103,6 +103,10 @@ class MarelleUserView(UserDBModelView):
         "email": _l("Their e-mail address."),
     }
 
+    @action("scope", _l("Scope: schools and services"), "", "fa-sitemap", multiple=False)
+    def scope(self, item):
+        return redirect(url_for("StaffScopeView.edit", user_id=item.id))
+
     @action("userinfoedit", _l("Edit my information"), "", "fa-edit", multiple=False)
     def userinfoedit(self, item):
         return redirect(url_for(self.appbuilder.sm.userinfoeditview.__name__ + ".this_form_get"))

@@ -14,7 +14,7 @@ from flask_login import current_user, user_logged_in
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.extensions import csrf
-from app.security import sessions
+from app.security import scopes, sessions
 from app.security.manager import reset_request_cache
 from app.security.passwords import check_password_strength
 from app.security.throttle import login_throttle
@@ -44,6 +44,7 @@ def configure(app) -> None:
 def register_hooks(app) -> None:
     app.before_request(_start_request)
     app.before_request(_check_session)
+    app.before_request(_resolve_scope)
     app.before_request(_check_csrf)
     app.before_request(_throttle_login)
     app.after_request(_security_headers)
@@ -94,6 +95,14 @@ def _check_session():
     flash(message, "warning")
     next_url = request.full_path if request.method == "GET" else None
     return redirect(url_for(_login_endpoint(), next=next_url))
+
+
+def _resolve_scope():
+    """A staff member attached to some schools and services sees only those (scopes.py)."""
+    if _is_static() or request.path.startswith("/portal"):
+        return None
+    scopes.resolve_for_request(current_app.appbuilder.sm._request_user())
+    return None
 
 
 def _bearer_token():

@@ -24,6 +24,7 @@ from app.views.offer import (
 )
 from app.views.payments import DepositView, PaymentView
 from app.views.messaging import MessageView
+from app.views.staff import StaffScopeView
 from app.views.portal_access import PortalAccessView
 from app.views.periods import PeriodCalendarView, PeriodView, PeriodWithoutServiceView
 from app.views.registry import (
@@ -130,6 +131,7 @@ def register_views(appbuilder):
                         **ACTIVITIES)
     appbuilder.add_view_no_menu(PeriodCalendarView)
     appbuilder.add_view_no_menu(PortalAccessView)
+    appbuilder.add_view_no_menu(StaffScopeView)
     appbuilder.add_view(MessageView, "Messages", label=_l("Messages"), icon="fa-envelope",
                         **FAMILIES)
 

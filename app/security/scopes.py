@@ -1,0 +1,112 @@
+"""Staff scopes: what a staff member attached to some schools and services may see.
+
+One row filter for the whole application, not one per view: every ORM query of a request made
+by a scoped user gets loader criteria (SQLAlchemy's `with_loader_criteria`) on the services,
+the children, and the rows that belong to a service (subscriptions, bookings, attendance) or a
+school (enrollments). Lists, record pages, the attendance sheet, exports and the API alike only
+ever load what is in scope; a record out of scope is simply not found (404).
+
+- Services: those of the scope (when some are listed).
+- Children: subscribed to one of the scope's services, and enrolled in one of its schools
+  (each condition only when that part of the scope is set). Adults are not filtered here:
+  roles decide who sees adults at all (the Animateur sees none).
+A user with nothing listed has no scope. The scope is resolved once per request, after the
+user is known (session or API token)."""
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from flask import g, has_request_context
+from sqlalchemy.orm import with_loader_criteria
+
+from app.extensions import db
+from app.models import Attendance, Booking, Enrollment, Person, SchoolClass, Service, Subscription
+from app.models.security import staff_scope_school, staff_scope_service
+
+SCOPE_KEY = "_marelle_scope"
+
+
+@dataclass(frozen=True)
+class Scope:
+    school_ids: tuple
+    service_ids: tuple
+
+    @property
+    def empty(self) -> bool:
+        return not self.school_ids and not self.service_ids
+
+
+def scope_of(user_id) -> Scope:
+    if user_id is None:
+        return Scope((), ())
+    schools = db.session.scalars(sa.select(staff_scope_school.c.school_id).where(
+        staff_scope_school.c.user_id == user_id)).all()
+    services = db.session.scalars(sa.select(staff_scope_service.c.service_id).where(
+        staff_scope_service.c.user_id == user_id)).all()
+    return Scope(tuple(sorted(schools)), tuple(sorted(services)))
+
+
+def set_scope(user_id: int, school_ids, service_ids) -> Scope:
+    """Attach a staff member to these schools and services (none: no limit)."""
+    db.session.execute(sa.delete(staff_scope_school).where(
+        staff_scope_school.c.user_id == user_id))
+    db.session.execute(sa.delete(staff_scope_service).where(
+        staff_scope_service.c.user_id == user_id))
+    schools = sorted({int(i) for i in school_ids})
+    services = sorted({int(i) for i in service_ids})
+    if schools:
+        db.session.execute(sa.insert(staff_scope_school),
+                           [{"user_id": user_id, "school_id": i} for i in schools])
+    if services:
+        db.session.execute(sa.insert(staff_scope_service),
+                           [{"user_id": user_id, "service_id": i} for i in services])
+    db.session.flush()
+    return Scope(tuple(schools), tuple(services))
+
+
+def resolve_for_request(user) -> None:
+    """Called once the request's user is known: their scope, or none."""
+    g.pop(SCOPE_KEY, None)
+    scope = scope_of(user.id if user is not None else None)
+    if not scope.empty:
+        setattr(g, SCOPE_KEY, scope)
+
+
+def criteria(scope: Scope) -> list:
+    """The loader criteria of a scope (see the module)."""
+    options = []
+    services, schools = scope.service_ids, scope.school_ids
+    if services:
+        options.append(with_loader_criteria(Service, lambda cls: cls.id.in_(services),
+                                            include_aliases=True))
+        for model in (Subscription, Booking, Attendance):
+            options.append(with_loader_criteria(
+                model, lambda cls: cls.service_id.in_(services), include_aliases=True))
+    if schools:
+        options.append(with_loader_criteria(
+            Enrollment, lambda cls: cls.school_class_id.in_(
+                sa.select(SchoolClass.id).where(SchoolClass.school_id.in_(schools))),
+            include_aliases=True))
+
+    def child_in_scope(cls):
+        conditions = []
+        if services:
+            conditions.append(sa.exists().where(Subscription.person_id == cls.id,
+                                                Subscription.service_id.in_(services)))
+        if schools:
+            conditions.append(sa.exists().where(
+                Enrollment.person_id == cls.id,
+                Enrollment.school_class_id.in_(
+                    sa.select(SchoolClass.id).where(SchoolClass.school_id.in_(schools)))))
+        return sa.or_(cls.kind != "child", sa.and_(*conditions))
+
+    options.append(with_loader_criteria(Person, child_in_scope, include_aliases=True))
+    return options
+
+
+@sa.event.listens_for(sa.orm.Session, "do_orm_execute")
+def _scoped_queries(execute_state):
+    if not execute_state.is_select or not has_request_context():
+        return
+    scope = g.get(SCOPE_KEY)
+    if scope is not None:
+        execute_state.statement = execute_state.statement.options(*criteria(scope))

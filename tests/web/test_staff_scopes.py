@@ -1,0 +1,76 @@
+"""Staff scopes: an animateur attached to one service sees only that service's children and
+sheets — by the screens, by URL and by the API — through one row filter."""
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.models import Attendance
+from app.security import scopes
+from app.services import bookings, schooling
+from tests import factories
+from tests.support import page_text
+
+
+@pytest.fixture
+def town(app):
+    """The canteen and the evening care of one school; Léa eats at the canteen, Hugo only
+    goes to the evening care; the test animateur is attached to the canteen."""
+    with app.test_request_context():
+        setup = factories.school_setup(db.session, name="École des Scopes")
+        cp = setup["classes"]["CP A"]
+        canteen = factories.service(db.session, name="Cantine Scopes", classes=[cp])
+        care = factories.service(db.session, name="Garderie Scopes", classes=[cp])
+        _, _, (lea,) = factories.household("Scope")
+        _, _, (hugo,) = factories.household("Horsscope")
+        for child, service in ((lea, canteen), (hugo, care)):
+            schooling.enroll(child, cp, date(2026, 9, 1))
+            bookings.subscribe(child, service, date(2026, 9, 1))
+        db.session.add(Attendance(person_id=hugo.id, service_id=care.id,
+                                  date=date(2026, 11, 19), status="present"))
+        animateur = app.appbuilder.sm.find_user(username="animateur")
+        scopes.set_scope(animateur.id, [], [canteen.id])
+        db.session.commit()
+        hugo_attendance = db.session.scalar(sa.select(Attendance.id).where(
+            Attendance.person_id == hugo.id))
+        return dict(lea=lea.id, hugo=hugo.id, lea_name=lea.first_name,
+                    hugo_name=hugo.first_name, canteen=canteen.id, care=care.id,
+                    hugo_attendance=hugo_attendance)
+
+
+def test_the_scoped_animateur_sees_only_their_services_children(login, town):
+    animateur = login("animateur")
+    listed = page_text(animateur.get("/childview/list/?_flt_0_search_name=scope"))
+    assert town["lea_name"] in listed and town["hugo_name"] not in listed
+    assert animateur.get(f"/childview/show/{town['lea']}").status_code == 200
+    assert animateur.get(f"/childview/show/{town['hugo']}").status_code == 404
+    sheet = page_text(animateur.get("/attendance/"))
+    assert "Cantine Scopes" in sheet and "Garderie Scopes" not in sheet
+
+
+def test_the_scope_holds_through_the_api(api, town):
+    animateur = api("animateur")
+    assert animateur.get(f"/api/v1/attendance/{town['hugo_attendance']}").status_code == 404
+    listed = animateur.get("/api/v1/attendance/").get_json()
+    assert town["hugo_attendance"] not in listed["ids"]
+    refused = animateur.post("/api/v1/attendance/", json={
+        "person_id": town["hugo"], "service_id": town["care"], "date": "2026-11-19",
+        "status": "present"})
+    assert refused.status_code in (400, 404, 422)
+
+
+def test_an_unscoped_agent_sees_everyone(login, town):
+    agent = login("agent")
+    assert agent.get(f"/childview/show/{town['hugo']}").status_code == 200
+
+
+def test_the_admin_sets_a_scope_on_its_page(app, login, town):
+    admin = login("admin")
+    with app.app_context():
+        agent_id = app.appbuilder.sm.find_user(username="agent").id
+    page = page_text(admin.get(f"/staff_scope/{agent_id}"))
+    assert "Cantine Scopes" in page and "Rien de coché : aucune limite." in page
+    admin.post(f"/staff_scope/{agent_id}", data={"services": [str(town["care"])]})
+    assert login("agent").get(f"/childview/show/{town['lea']}").status_code == 404
+    assert login("animateur").get(f"/staff_scope/{agent_id}").status_code in (302, 403)
