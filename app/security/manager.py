@@ -27,7 +27,7 @@ from flask_jwt_extended import current_user as current_user_jwt
 from flask_jwt_extended import verify_jwt_in_request
 from flask_login import current_user
 
-from app.models.security import UserSessionState
+from app.models.security import UserSessionState, staff_scope_school, staff_scope_service
 from app.security import sessions
 from app.security.throttle import login_throttle
 from app.security.views import (
@@ -38,6 +38,7 @@ PARENT_ROLE = "Parent"
 # Who the request acts for, as kept in flask.g by this module, Flask-Login and
 # Flask-JWT-Extended: reset as each request starts.
 REQUEST_CACHE_KEYS = ("_marelle_user", "_marelle_permissions", "marelle_session_refused",
+                      "_marelle_scope",
                       "_login_user", "_jwt_extended_jwt", "_jwt_extended_jwt_header",
                       "_jwt_extended_jwt_user", "_jwt_extended_jwt_location")
 
@@ -115,15 +116,30 @@ class MarelleSecurityManager(SecurityManager):
         cached = g.get("_marelle_user") if has_request_context() else None
         if cached is not None and cached[0] == pk:
             return cached[1], cached[2]
+        # The staff member's scope (app/security/scopes.py) comes in the same statement.
+        scope = [sa.select(sa.func.aggregate_strings(sa.cast(column, sa.String), ","))
+                 .where(table.c.user_id == self.user_model.id).scalar_subquery()
+                 for table, column in ((staff_scope_school, staff_scope_school.c.school_id),
+                                       (staff_scope_service, staff_scope_service.c.service_id))]
         row = self.session.execute(
-            sa.select(self.user_model, sa.func.coalesce(UserSessionState.version, 0))
+            sa.select(self.user_model, sa.func.coalesce(UserSessionState.version, 0), *scope)
             .outerjoin(UserSessionState, UserSessionState.user_id == self.user_model.id)
             .where(self.user_model.id == pk)
         ).first()
-        user, version = row if row is not None else (None, 0)
+        user, version, schools, services = row if row is not None else (None, 0, None, None)
         if has_request_context():
-            g._marelle_user = (pk, user, version)
+            g._marelle_user = (pk, user, version, (schools, services))
         return user, version
+
+    def scope_of(self, user):
+        """The scope of the request's user, as `_user_and_version` read it."""
+        from app.security.scopes import Scope, scope_of
+
+        cached = g.get("_marelle_user") if has_request_context() else None
+        if user is None or cached is None or cached[0] != user.id:
+            return scope_of(user.id if user is not None else None)
+        ids = [tuple(sorted(int(i) for i in (text or "").split(",") if i)) for text in cached[3]]
+        return Scope(*ids)
 
     def load_user(self, pk):
         """Flask-Login's user loader: the session's user, unless the session has ended

@@ -64,9 +64,14 @@ def set_scope(user_id: int, school_ids, service_ids) -> Scope:
 
 
 def resolve_for_request(user) -> None:
-    """Called once the request's user is known: their scope, or none."""
+    """Called once the request's user is known: their scope, or none (read with the user by
+    the security manager: no statement of its own)."""
+    from flask import current_app
+
     g.pop(SCOPE_KEY, None)
-    scope = scope_of(user.id if user is not None else None)
+    if user is None:
+        return
+    scope = current_app.appbuilder.sm.scope_of(user)
     if not scope.empty:
         setattr(g, SCOPE_KEY, scope)
 
