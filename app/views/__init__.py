@@ -13,6 +13,7 @@ from app.views.billing import (
 from app.views.bookings import BookingView, SubscriptionView
 from app.views.direct_debits import DirectDebitView
 from app.views.jobs import DemoView, JobView
+from app.views.official_documents import OfficialDocumentView
 from app.views.mail import PasswordRecoveryView, SentEmailView
 from app.views.offer import (
     FamilyQuotientView,
@@ -129,6 +130,7 @@ def register_views(appbuilder):
                         **ACTIVITIES)
     appbuilder.add_view_no_menu(PeriodCalendarView)
     appbuilder.add_view_no_menu(PortalAccessView)
+    appbuilder.add_view_no_menu(OfficialDocumentView)
 
     appbuilder.add_view(PortalConfigView, "Portal configuration",
                         label=_l("Portal configuration"), icon="fa-edit", **PORTAL)

@@ -12,38 +12,15 @@ from app.services import RuleViolation, billing, certificates, direct_debits, pa
 from tests import factories
 
 YEAR = (date(2026, 1, 1), date(2026, 12, 31))
-OCTOBER = [date(2026, 10, d) for d in (1, 2, 5, 6, 7, 8, 9, 12, 13, 14)]
 
 
-def _line(child, service, price, days=OCTOBER):
-    return InvoiceLine(person_id=child.id, service_id=service.id, person_name=child.full_name,
-                       service_name=service.name, quantity=len(days), unit_price=Decimal(price),
-                       amount=Decimal(price) * len(days),
-                       dates=",".join(d.isoformat() for d in days), first_date=days[0],
-                       last_date=days[-1])
+_line = factories.invoice_line
+OCTOBER = factories.OCTOBER_DAYS
 
 
 @pytest.fixture
 def family(session):
-    """Léa, 5 on 1/1/2026 (born 1/3/2020), and Hugo, 6 that day (born 1/1/2020: his sixth
-    birthday is 1 January itself); their mother pays one October invoice at régie ENF:
-    Léa's after-school care 20,00 €, Léa's meals 35,00 €, Hugo's care 20,00 € (75,00 €)."""
-    regie = factories.regie(session, code="ENF")
-    care = factories.service(session, "Garderie du soir", regie, tax_deductible=True)
-    meals = factories.service(session, "Restauration scolaire", regie)
-    _, (mother,), (lea, hugo) = factories.household("Durand", children=2)
-    lea.first_name, lea.birth_date = "Léa", date(2020, 3, 1)
-    hugo.first_name, hugo.birth_date = "Hugo", date(2020, 1, 1)
-    invoice = Invoice(kind="invoice", regie_id=regie.id, payer_id=mother.id, status="draft",
-                      period_start=date(2026, 10, 1), period_end=date(2026, 10, 31),
-                      due_date=date(2026, 11, 30), total=Decimal("75.00"),
-                      lines=[_line(lea, care, "2.00"), _line(lea, meals, "3.50"),
-                             _line(hugo, care, "2.00")])
-    session.add(invoice)
-    session.flush()
-    billing.validate([invoice.id])
-    return {"regie": regie, "care": care, "meals": meals, "mother": mother, "lea": lea,
-            "hugo": hugo, "invoice": invoice}
+    return factories.care_family(session)
 
 
 def _of(found):
