@@ -254,3 +254,57 @@ def portal_family(session, last="Portail", mode="postpaid", adults=("mother",)):
     billing_rules.add_rule(grown_ups[0], date(2026, 9, 1), [subscription])
     email = parent_login(session, grown_ups[0])
     return regie_row, meal, grown_ups, child, email
+
+
+# ---------------------------------------------------------------------------------------------
+# Tax certificates
+
+OCTOBER_DAYS = [date(2026, 10, d) for d in (1, 2, 5, 6, 7, 8, 9, 12, 13, 14)]
+
+
+def invoice_line(child, service_row, price, days=OCTOBER_DAYS):
+    """An invoice line billing `child`'s `service_row` on `days` at `price` each."""
+    from decimal import Decimal
+
+    from app.models import InvoiceLine
+
+    return InvoiceLine(person_id=child.id, service_id=service_row.id,
+                       person_name=child.full_name, service_name=service_row.name,
+                       quantity=len(days), unit_price=Decimal(price),
+                       amount=Decimal(price) * len(days),
+                       dates=",".join(d.isoformat() for d in days), first_date=days[0],
+                       last_date=days[-1])
+
+
+def invoice_with_lines(session, payer, regie_row, lines, start=date(2026, 10, 1),
+                       end=date(2026, 10, 31)):
+    """A validated invoice of these lines, its total their sum."""
+    from decimal import Decimal
+
+    from app.models import Invoice
+    from app.services import billing
+
+    invoice = Invoice(kind="invoice", regie_id=regie_row.id, payer_id=payer.id, status="draft",
+                      period_start=start, period_end=end, due_date=date(2026, 11, 30),
+                      total=sum((line.amount for line in lines), Decimal("0")), lines=lines)
+    session.add(invoice)
+    session.flush()
+    billing.validate([invoice.id])
+    return invoice
+
+
+def care_family(session):
+    """Léa, 5 on 1/1/2026 (born 1/3/2020), and Hugo, 6 that day (born 1/1/2020: his sixth
+    birthday is 1 January itself); their mother pays one October invoice at régie ENF:
+    Léa's after-school care 20,00 €, Léa's meals 35,00 €, Hugo's care 20,00 € (75,00 €)."""
+    regie_row = regie(session, code="ENF")
+    care = service(session, "Garderie du soir", regie_row, tax_deductible=True)
+    meals = service(session, "Restauration scolaire", regie_row)
+    _, (mother,), (lea, hugo) = household("Durand", children=2)
+    lea.first_name, lea.birth_date = "Léa", date(2020, 3, 1)
+    hugo.first_name, hugo.birth_date = "Hugo", date(2020, 1, 1)
+    invoice = invoice_with_lines(session, mother, regie_row, [
+        invoice_line(lea, care, "2.00"), invoice_line(lea, meals, "3.50"),
+        invoice_line(hugo, care, "2.00")])
+    return {"regie": regie_row, "care": care, "meals": meals, "mother": mother, "lea": lea,
+            "hugo": hugo, "invoice": invoice}

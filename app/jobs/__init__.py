@@ -149,4 +149,4 @@ def execute(row_id: str):
 
 def load_job_modules():
     """Import every module that registers jobs, so `JOBS` is complete in web and worker alike."""
-    from app.jobs import billing, demo, direct_debits, messaging  # noqa: F401
+    from app.jobs import billing, demo, direct_debits, documents, messaging  # noqa: F401

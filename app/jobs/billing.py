@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.jobs import job, submit
 from app.models import Invoice
-from app.pdf import merge_pdfs, pdf_press
+from app.pdf import PRINT_SLICE, merge_pdfs, pdf_press, press_all
 from app.pdf.invoices import invoice_pdfs
 from app.services import billing
 from app.services.storage import private_folder, write_private
@@ -48,8 +48,11 @@ def batch_folder() -> Path:
     return private_folder("batches")
 
 
-# Invoices written as HTML while the previous slice is converted (and held in memory as HTML).
-PRINT_SLICE = 50
+def save_batch(pdfs) -> str:
+    """The merged PDF of a batch, kept privately; its name is what the job's page links to."""
+    name = f"{secrets.token_hex(16)}.pdf"
+    write_private(batch_folder() / name, merge_pdfs(pdfs) if pdfs else b"")
+    return name
 
 
 @job("print_invoices")
@@ -71,9 +74,7 @@ def print_invoices(progress, invoice_ids):
             waiting = started
         if waiting:
             documents += waiting()
-    name = f"{secrets.token_hex(16)}.pdf"
-    write_private(batch_folder() / name, merge_pdfs(documents) if documents else b"")
-    return {"file": name, "count": len(documents)}
+    return {"file": save_batch(documents), "count": len(documents)}
 
 
 @job("reminder_letters")
@@ -89,22 +90,12 @@ def reminder_letters(progress, invoice_ids, save_to_records=False, created_by_id
 
     sent_on = today_in_town()
     letters = reminders.letters_for(invoice_ids, sent_on)
-    pdfs = []
-    with pdf_press(len(letters)) as press:
-        waiting = []
-        for start in range(0, len(letters), PRINT_SLICE):
-            waiting.append(press([letter_html(letter, sent_on)
-                                  for letter in letters[start:start + PRINT_SLICE]]))
-        for done, finished in enumerate(waiting, start=1):
-            pdfs += finished()
-            progress.report_only(int(80 * done / len(waiting)))
+    pdfs = press_all(letters, lambda letter: letter_html(letter, sent_on), progress.report_only)
     saved = (reminders.save_into_records(letters, pdfs, sent_on, created_by_id)
              if save_to_records else {})
     reminders.record_sent(letters, sent_on, saved)
     notified = reminders.notify_families(letters, saved) if saved and notify else 0
-    name = f"{secrets.token_hex(16)}.pdf"
-    write_private(batch_folder() / name, merge_pdfs(pdfs) if pdfs else b"")
     counted = reminders.totals(letters)
-    return {"file": name, "letters": counted["letters"], "invoices": counted["invoices"],
+    return {"file": save_batch(pdfs), "letters": counted["letters"], "invoices": counted["invoices"],
             "total": str(counted["total"]), "saved": len(saved), "notified": notified,
             "skipped": len(set(invoice_ids)) - counted["invoices"]}

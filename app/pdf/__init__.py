@@ -55,6 +55,24 @@ def pdf_press(count: int):
         yield press
 
 
+# Documents written as HTML while the previous slice is converted (and held in memory as HTML).
+PRINT_SLICE = 50
+
+
+def press_all(items, html_of, progress=None, share: int = 80) -> list:
+    """One PDF per item, in order: `html_of(item)` written slice by slice and converted over
+    the machine's processes; `progress(percent)` moves up to `share` between slices."""
+    pdfs = []
+    with pdf_press(len(items)) as press:
+        waiting = [press([html_of(item) for item in items[start:start + PRINT_SLICE]])
+                   for start in range(0, len(items), PRINT_SLICE)]
+        for done, finished in enumerate(waiting, start=1):
+            pdfs += finished()
+            if progress is not None:
+                progress(int(share * done / len(waiting)))
+    return pdfs
+
+
 def merge_pdfs(documents) -> bytes:
     from pypdf import PdfWriter
 

@@ -49,8 +49,9 @@ OWN_ACCOUNT = [
 ROLES = {
     # Front desk: the register, bookings, attendance and messages.
     "Agent": [
-        # Everything on the register but the data export of an access request (Admin's).
-        (REGISTER_VIEWS, r"(?!can_export$).*"),
+        # Everything on the register but the data export of an access request (Admin's) and
+        # tax certificates, which say what a family paid (the régie's).
+        (REGISTER_VIEWS, r"(?!can_export$|tax_certificates$).*"),
         (REGISTER_APIS, r".*"),
         (REGISTER_MENUS, r"menu_access"),
         (BOOKING_VIEWS, r".*"),
@@ -74,6 +75,8 @@ ROLES = {
         # The parents' portal: its texts, group documents, consents, a parent's diagnostic.
         (PORTAL_VIEWS, r".*"),
         (PORTAL_MENUS, r"menu_access"),
+        # « Fiches de renseignements » of the children and adults lists.
+        (r"OfficialDocumentView", r"can_information_sheets|can_download"),
         *SENT_EMAILS,
         *JOBS,
         *OWN_ACCOUNT,
@@ -84,6 +87,9 @@ ROLES = {
         (REGISTER_APIS, READ),
         ACCOUNT,
         (r"AdultView", r"can_statement"),
+        # « Attestations fiscales » (and information sheets) from the register's lists.
+        (r"AdultView|ChildView|HouseholdView", r"tax_certificates|information_sheets"),
+        (r"OfficialDocumentView", r".*"),
         # Families phone the régie when they cannot book: the régisseur reads the diagnostic
         # and the login's state.
         (r"PortalDiagnosticView|PortalAccessView", r"can_show"),

@@ -125,3 +125,60 @@ def remove_path(path: str) -> None:
         os.remove(path)
     except FileNotFoundError:
         pass
+
+
+def save_generated_batch(items, portal_from, uploaded_by_id=None) -> dict:
+    """« Enregistrer dans les fiches » for a batch: `items` are (key, person id, pdf, file
+    name, document name); each PDF goes into its person's documents, on the portal from
+    `portal_from`, except an archived person's (a read-only record: the document is in the
+    printed PDF only). Returns {key: document id} of those saved."""
+    import sqlalchemy as sa
+
+    from app.models import Person
+    from app.services import bulk
+
+    items = list(items)
+    people = {p.id: p for p in db.session.scalars(sa.select(Person).where(
+        bulk.among(Person.id, {item[1] for item in items})))}
+    saved = {}
+    for key, person_id, pdf, filename, name in items:
+        person = people.get(person_id)
+        if person is None or person.archived:
+            continue
+        saved[key] = attach_generated(person, pdf, filename, name, portal_from=portal_from,
+                                      uploaded_by_id=uploaded_by_id).id
+    return saved
+
+
+def announce(recipients, template: str, kind: str) -> int:
+    """« Envoyer une notification »: an e-mail from `template` to each (person id, context)
+    saying a document is in their documents on the portal (`portal`, the documents page, and
+    `name`, their first name, are added to the context). People without an address, or
+    whose address cannot receive mail, are skipped: the printed copy remains. Returns how
+    many e-mails were queued."""
+    import sqlalchemy as sa
+
+    from app.links import external_url
+    from app.models import Person
+    from app.services import bulk, mail
+
+    recipients = list(recipients)
+    try:
+        portal = external_url("portal.documents_page")
+    except RuleViolation:
+        portal = None
+    people = {p.id: p for p in db.session.scalars(sa.select(Person).where(
+        bulk.among(Person.id, {person_id for person_id, _context in recipients})))}
+    queued = 0
+    for person_id, context in recipients:
+        person = people.get(person_id)
+        if person is None or not person.email:
+            continue
+        subject, text, html = mail.render(template, name=person.first_name, portal=portal,
+                                          **context)
+        try:
+            mail.queue_email(person.email, subject, text, html, kind=kind, person_id=person.id)
+        except RuleViolation:
+            continue
+        queued += 1
+    return queued

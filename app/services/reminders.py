@@ -94,57 +94,29 @@ def totals(letters) -> dict:
 
 
 def save_into_records(letters, pdfs, sent_on: date, uploaded_by_id=None) -> dict:
-    """« Enregistrer dans les fiches »: each letter into its payer's documents, except an
-    archived payer's (a read-only record: the letter is in the printed PDF only). Returns
-    {(payer id, régie id): document id}, as `record_sent` takes it."""
+    """« Enregistrer dans les fiches »: each letter into its payer's documents (not an
+    archived payer's), on the portal from the day it is sent (the FAQ's « consultable sur le
+    portail parents »). Returns {(payer id, régie id): document id}, as `record_sent` takes
+    it."""
     from flask_babel import format_date
     from flask_babel import gettext as _
 
-    from app.models import Person
     from app.services import documents
 
-    payers = {p.id: p for p in db.session.scalars(sa.select(Person).where(
-        bulk.among(Person.id, {letter.payer_id for letter in letters})))}
-    saved = {}
-    for letter, pdf in zip(letters, pdfs):
-        payer = payers[letter.payer_id]
-        if payer.archived:
-            continue
-        saved[(letter.payer_id, letter.regie.id)] = documents.attach_generated(
-            payer, pdf, f"relance-{sent_on:%Y-%m-%d}.pdf",
-            _("Reminder of %(day)s", day=format_date(sent_on, "dd/MM/yyyy")),
-            # Saved into the records to be read on the portal (the FAQ's « consultable sur le
-            # portail parents »), from the day it is sent.
-            portal_from=sent_on, uploaded_by_id=uploaded_by_id).id
-    return saved
+    name = _("Reminder of %(day)s", day=format_date(sent_on, "dd/MM/yyyy"))
+    return documents.save_generated_batch(
+        (((letter.payer_id, letter.regie.id), letter.payer_id, pdf,
+          f"relance-{sent_on:%Y-%m-%d}.pdf", name) for letter, pdf in zip(letters, pdfs)),
+        sent_on, uploaded_by_id)
 
 
 def notify_families(letters, saved: dict) -> int:
     """« Envoyer une notification »: an e-mail to each payer whose letter was saved into their
     documents, saying it is on the portal. Payers without an e-mail address are skipped (their
     letter is in the printed PDF). Returns how many e-mails were queued."""
-    from app.links import external_url
-    from app.models import Person
-    from app.services import RuleViolation, mail
+    from app.services import documents
 
-    try:
-        portal = external_url("portal.documents_page")
-    except RuleViolation:
-        portal = None
-    payers = {p.id: p for p in db.session.scalars(sa.select(Person).where(
-        bulk.among(Person.id, {payer_id for payer_id, _regie in saved})))}
-    queued = 0
-    for letter in letters:
-        payer = payers.get(letter.payer_id)
-        if (letter.payer_id, letter.regie.id) not in saved or not payer or not payer.email:
-            continue
-        subject, text, html = mail.render(
-            "email/reminder_notice", name=payer.first_name, regie=letter.regie.name,
-            amount=money(letter.total), portal=portal)
-        try:
-            mail.queue_email(payer.email, subject, text, html, kind="reminder",
-                             person_id=payer.id)
-        except RuleViolation:
-            continue  # an address that cannot receive mail: the printed letter remains
-        queued += 1
-    return queued
+    return documents.announce(
+        ((letter.payer_id, {"regie": letter.regie.name, "amount": money(letter.total)})
+         for letter in letters if (letter.payer_id, letter.regie.id) in saved),
+        "email/reminder_notice", "reminder")

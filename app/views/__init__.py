@@ -13,6 +13,7 @@ from app.views.billing import (
 from app.views.bookings import BookingView, SubscriptionView
 from app.views.direct_debits import DirectDebitView
 from app.views.jobs import DemoView, JobView
+from app.views.official_documents import OfficialDocumentView
 from app.views.mail import PasswordRecoveryView, SentEmailView
 from app.views.offer import (
     FamilyQuotientView,
@@ -134,6 +135,7 @@ def register_views(appbuilder):
     appbuilder.add_view_no_menu(StaffScopeView)
     appbuilder.add_view(MessageView, "Messages", label=_l("Messages"), icon="fa-envelope",
                         **FAMILIES)
+    appbuilder.add_view_no_menu(OfficialDocumentView)
 
     appbuilder.add_view(PortalConfigView, "Portal configuration",
                         label=_l("Portal configuration"), icon="fa-edit", **PORTAL)

@@ -24,6 +24,8 @@ JOB_TITLES = {
     "reminder_letters": _l("Reminder letters"),
     "demo_load": _l("Demo families"),
     "direct_debit_run": _l("Direct debits"),
+    "tax_certificates": _l("Tax certificates"),
+    "information_sheets": _l("Information sheets"),
 }
 # What the demo loader counts, in words.
 DEMO_COUNTS = {

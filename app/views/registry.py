@@ -123,10 +123,18 @@ def registry_kind_label(kind):
     return KIND_LABELS.get(kind, kind)
 
 
+def _official_documents(page, view, items):
+    """The rows ticked, to the certificates' or sheets' form (OfficialDocumentView)."""
+    items = items if isinstance(items, list) else [items]
+    return redirect(url_for(f"OfficialDocumentView.{page}",
+                            source=view.extra_args["official_documents"],
+                            ids=",".join(str(i.id) for i in items)))
+
+
 class HouseholdView(RuleCheckedModelView):
     datamodel = SQLAInterface(Household)
     list_template = "marelle/list_name_search.html"
-    extra_args = {"message_source": "household",
+    extra_args = {"message_source": "household", "official_documents": "households",
                   "name_search_arg": "_flt_2_name",  # the folded « Contient » filter
                   "name_search_reset": _l("Show every household")}
     list_title = _l("Households")
@@ -148,7 +156,7 @@ class HouseholdView(RuleCheckedModelView):
     }
     formatters_columns = {"created_at": short_date}
     base_permissions = ["can_list", "can_show", "can_edit", "can_delete", "can_search",
-                        "can_search_json"]
+                        "can_search_json", "tax_certificates"]
     related_views = [HouseholdMemberView, FamilyQuotientView]
     show_template = "registry/household_show.html"
 
@@ -163,6 +171,10 @@ class HouseholdView(RuleCheckedModelView):
     def pre_delete(self, item):
         if item.memberships:
             raise Exception(_("A household with members cannot be deleted: move or archive them."))
+
+    @action("tax_certificates", _l("Tax certificates"), None, "fa-file-invoice")
+    def tax_certificates(self, items):
+        return _official_documents("tax_certificates", self, items)
 
     @expose("/search_json")
     @has_access
@@ -377,6 +389,14 @@ class PersonView(RuleCheckedModelView):
     def archive(self, items):
         return self._bulk(items, registry.archive_person, _("%(name)s archived."))
 
+    @action("tax_certificates", _l("Tax certificates"), None, "fa-file-invoice")
+    def tax_certificates(self, items):
+        return _official_documents("tax_certificates", self, items)
+
+    @action("information_sheets", _l("Information sheets"), None, "fa-id-card")
+    def information_sheets(self, items):
+        return _official_documents("information_sheets", self, items)
+
     def _bulk(self, items, operation, message):
         items = items if isinstance(items, list) else [items]
         for item in items:
@@ -405,7 +425,8 @@ _ACTIVE = [["archived_at", FilterIsNull, None]]
 
 class AdultView(PersonView):
     kind = "adult"
-    extra_args = {**PersonView.extra_args, "message_source": "adult"}
+    extra_args = {**PersonView.extra_args, "message_source": "adult",
+                  "official_documents": "adults"}
     base_filters = [["kind", FilterEqual, "adult"]] + _ACTIVE
     list_title = _l("Adults")
     show_title = _l("Adult")
@@ -426,7 +447,8 @@ class AdultView(PersonView):
         # The login is the e-mail: it follows the record's (refused if another login has it).
         self._run_rule(portal_accounts.follow_email, item)
     base_permissions = ["can_list", "can_show", "can_edit", "can_add", "can_search",
-                        "can_search_json", "can_move", "archive", "can_statement", "can_export"]
+                        "can_search_json", "can_move", "archive", "can_statement", "can_export",
+                        "tax_certificates", "information_sheets"]
     # « id » stands for the account: its filters are « in debit / in credit at the régie ».
     search_columns = PersonView.search_columns + ["id"]
     label_columns = {**PERSON_LABELS, "id": _l("Account")}
@@ -510,7 +532,8 @@ class AdultView(PersonView):
 
 class ChildView(PersonView):
     kind = "child"
-    extra_args = {**PersonView.extra_args, "message_source": "child"}
+    extra_args = {**PersonView.extra_args, "message_source": "child",
+                  "official_documents": "children"}
     base_filters = [["kind", FilterEqual, "child"]] + _ACTIVE
     list_title = _l("Children")
     show_title = _l("Child")
@@ -521,7 +544,8 @@ class ChildView(PersonView):
     show_columns = ["last_name", "first_name", "birth_date", "notes", "created_at"]
     edit_columns = ["last_name", "first_name", "birth_date", "notes"]
     base_permissions = ["can_list", "can_show", "can_edit", "can_add", "can_search",
-                        "can_search_json", "archive"]
+                        "can_search_json", "archive", "tax_certificates",
+                        "information_sheets"]
 
     @expose("/add", methods=["GET", "POST"])
     @has_access
