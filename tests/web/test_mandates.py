@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import AuditLog, Mandate
+from app.models import JournalEntry, Mandate
 from app.services import RuleViolation, sepa
 from tests import factories
 from tests.web.test_billing_web import billed_family  # noqa: F401 (fixture)
