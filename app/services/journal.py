@@ -204,3 +204,23 @@ def verify(batch: int = 2000) -> Verdict:
     if head_seq != count or head_hash != previous:
         return Verdict(False, count, last_id, count, "head", head_seq)
     return Verdict(True, count)
+
+
+# ---------------------------------------------------------------------------------------------
+# PostgreSQL grants (docs/security.md)
+
+
+def grant_statements(role: str) -> str:
+    """What the tables' owner runs so that the application's role may append to the journal
+    and read it, move its head forward, and never UPDATE, DELETE or TRUNCATE it. The owner
+    must be another role: an owner can always grant itself back what was revoked."""
+    if not role.replace("_", "").isalnum():
+        raise ValueError("a role name is letters, digits and underscores")
+    return "\n".join([
+        f"REVOKE ALL ON money_journal, money_journal_head FROM PUBLIC, {role};",
+        f"GRANT SELECT, INSERT ON money_journal TO {role};",
+        f"GRANT USAGE ON SEQUENCE money_journal_id_seq TO {role};",
+        "-- The head moves forward only onto an existing row (trigger "
+        "money_journal_head_forward).",
+        f"GRANT SELECT, UPDATE ON money_journal_head TO {role};",
+    ])
