@@ -150,3 +150,31 @@ def purge_command(years, apply):
     else:
         click.echo(f"Dry run: {len(result['people'])} people archived more than {years} years "
                    "ago would be pseudonymised. Nothing changed; add --apply to do it.")
+
+
+@marelle_cli.group("audit")
+def audit_cli():
+    """The money journal: verify its chain, print the database grants that protect it."""
+
+
+@audit_cli.command("verify")
+@with_appcontext
+def audit_verify_command():
+    """Walk the money journal's chain; exit 1 at the first broken row."""
+    from app.services import journal
+
+    verdict = journal.verify()
+    click.echo(verdict.text())
+    if not verdict.ok:
+        raise SystemExit(1)
+
+
+@audit_cli.command("grants")
+@click.option("--role", default="marelle_app", show_default=True,
+              help="The PostgreSQL role the application connects as.")
+def audit_grants_command(role):
+    """Print the GRANT/REVOKE statements that keep the app's role from changing the journal
+    (run them as the tables' owner; docs/security.md)."""
+    from app.services.journal import grant_statements
+
+    click.echo(grant_statements(role))

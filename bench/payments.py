@@ -75,7 +75,7 @@ def main():
     args = parser.parse_args()
 
     from app.extensions import db
-    from app.models import (AccountEntry, AuditLog, BillingRule, Deposit, Invoice, Mandate,
+    from app.models import (AccountEntry, BillingRule, Deposit, Invoice, Mandate,
                             Payment, Regie)
     from app.services import billing, bulk, direct_debits, sepa
     from app.services.calendar import today_in_town
@@ -108,8 +108,6 @@ def main():
                 connection.exec_driver_sql("ANALYZE")
 
         def undo_run():
-            db.session.execute(sa.delete(AuditLog).where(AuditLog.action.in_(
-                ["direct_debit_run", "reject_direct_debit", "import_rejects"])))
             db.session.execute(sa.delete(AccountEntry).where(AccountEntry.kind == "rejection"))
             db.session.execute(sa.delete(Payment).where(Payment.method == "direct_debit"))
             db.session.execute(sa.delete(Deposit))
@@ -151,8 +149,6 @@ def main():
                                .values(status="ok", reject_reason=None))
             db.session.execute(sa.delete(AccountEntry).where(AccountEntry.kind == "rejection"))
             db.session.execute(sa.update(Mandate).values(status="active", revoked_on=None))
-            db.session.execute(sa.delete(AuditLog).where(AuditLog.action.in_(
-                ["reject_direct_debit", "import_rejects"])))
             db.session.commit()
 
         timings = []

@@ -123,8 +123,12 @@ def execute(row_id: str):
     row.status = "started"
     db.session.commit()
     progress = Progress(row)
+    from app.services import journal
+
     try:
-        result = JOBS[row.name](progress=progress, **(row.params or {}))
+        # What the job changes in money is journalled as done by whoever started it.
+        with journal.acting_as(row.created_by_id):
+            result = JOBS[row.name](progress=progress, **(row.params or {}))
     except Exception as exc:
         db.session.rollback()
         row = db.session.get(BackgroundJob, row_id)

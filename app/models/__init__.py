@@ -11,6 +11,7 @@ from app.models.billing import (  # noqa: F401
 )
 from app.models.bookings import Attendance, Booking, Period  # noqa: F401
 from app.models.jobs import BackgroundJob  # noqa: F401
+from app.models.journal import JournalEntry, JournalHead  # noqa: F401
 from app.models.mail import OutgoingEmail  # noqa: F401
 from app.models.messaging import Message, MessageAttachment, MessageRecipient  # noqa: F401
 from app.models.payments import AccountEntry, Deposit, Payment, PaymentAllocation  # noqa: F401

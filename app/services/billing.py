@@ -21,7 +21,6 @@ from app.extensions import db
 from app.formatting import money
 from app.models import (
     Adjustment,
-    AuditLog,
     Attendance,
     BillingRule,
     Booking,
@@ -47,7 +46,7 @@ from app.models.billing import (
     week_set_of,
 )
 from app.models.sql import iso_date_text
-from app.services import RuleViolation, audit, bulk, numbering, problems_of, refuse_all
+from app.services import RuleViolation, bulk, journal, numbering, problems_of, refuse_all
 from app.services.bookings import check_range
 from app.services.money import AmountError, parse_amount
 from app.services.pricing import bracket_price, households_of, price_for
@@ -703,26 +702,53 @@ def save_adjustment(adjustment: Adjustment) -> Adjustment:
     reaches a validated invoice), the rules hold, and both totals change in the same
     transaction as the adjustment."""
     target_id = _invoice_id_of(adjustment)
-    previous_id = None
+    stored = None
     if adjustment.id is not None:
-        with db.session.no_autoflush:  # the stored invoice, not the one being set
-            previous_id = db.session.scalar(sa.select(Adjustment.invoice_id)
-                                            .where(Adjustment.id == adjustment.id))
+        with db.session.no_autoflush:  # the stored adjustment, not the one being set
+            stored = db.session.execute(sa.select(*_ADJUSTMENT_FIELDS)
+                                        .where(Adjustment.id == adjustment.id)).first()
+    previous_id = stored.invoice_id if stored is not None else None
     invoices = {i: lock_draft(i) for i in sorted({target_id, previous_id} - {None})}
     if target_id is None:
         raise RuleViolation(_("Unknown invoice."), "invoice_id")
     target = invoices[target_id]
     check_adjustment(adjustment, target)
+    totals = {i: invoice.total for i, invoice in invoices.items()}
     if previous_id is not None and previous_id != target_id:
         recompute_total(invoices[previous_id], adjustment, removed=True)
     recompute_total(target, adjustment)
+    journal.record("adjustment_change" if stored is not None else "adjustment_add",
+                   "Invoice", target_id,
+                   before={"adjustment": dict(stored._mapping) if stored else None,
+                           "totals": totals},
+                   after={"adjustment": _adjustment_state(adjustment, target_id),
+                          "totals": {i: invoice.total for i, invoice in invoices.items()}})
     return adjustment
+
+
+_ADJUSTMENT_FIELDS = (Adjustment.id, Adjustment.invoice_id, Adjustment.label, Adjustment.kind,
+                      Adjustment.amount, Adjustment.person_id, Adjustment.service_id)
+
+
+def _adjustment_state(adjustment: Adjustment, invoice_id) -> dict:
+    """What the journal keeps of an adjustment (a form may have set the relations only)."""
+    return {"id": adjustment.id, "invoice_id": invoice_id, "label": adjustment.label,
+            "kind": adjustment.kind, "amount": Decimal(adjustment.amount),
+            "person_id": adjustment.person_id or (adjustment.person.id
+                                                  if adjustment.person else None),
+            "service_id": adjustment.service_id or (adjustment.service.id
+                                                    if adjustment.service else None)}
 
 
 def remove_adjustment(adjustment: Adjustment) -> None:
     """Before an adjustment is deleted: only from a locked draft, whose total follows."""
     invoice = lock_draft(adjustment.invoice_id)
+    before = invoice.total
     recompute_total(invoice, adjustment, removed=True)
+    journal.record("adjustment_remove", invoice,
+                   before={"adjustment": _adjustment_state(adjustment, invoice.id),
+                           "totals": {invoice.id: before}},
+                   after={"adjustment": None, "totals": {invoice.id: invoice.total}})
 
 
 def put_in_folder(invoice_ids, folder_id: Optional[int]) -> int:
@@ -791,7 +817,7 @@ def _names_and_addresses(person_ids) -> tuple:
     return names, addresses
 
 
-def validate(invoice_ids) -> dict:
+def validate(invoice_ids, journal_it: bool = True) -> dict:
     """Number the drafts (all of them or none): per régie, year and kind, in id order, under
     the counter's lock. The names and address the family will read are frozen now.
     Returns {invoice id: number}."""
@@ -799,10 +825,10 @@ def validate(invoice_ids) -> dict:
     if not ids:
         raise RuleViolation(_("Choose the invoices to validate."), "ids")
     with bulk.paused_garbage_collector():
-        return _validate(ids)
+        return _validate(ids, journal_it)
 
 
-def _validate(ids) -> dict:
+def _validate(ids, journal_it: bool) -> dict:
     invoices = db.session.scalars(sa.select(Invoice).where(bulk.among(Invoice.id, ids))
                                   .order_by(Invoice.id).with_for_update()).all()
     if len(invoices) != len(ids):
@@ -814,8 +840,7 @@ def _validate(ids) -> dict:
     names, addresses = _names_and_addresses(
         [i.payer_id for i in invoices] + [i.co_payer_id for i in invoices if i.co_payer_id])
     today, now = today_in_town(), utcnow()
-    user_id = audit.current_user_id()
-    numbers, audit_rows = {}, []
+    numbers = {}
     groups = defaultdict(list)
     for invoice in invoices:
         groups[(invoice.regie_id, today.year, invoice.kind)].append(invoice)
@@ -831,12 +856,21 @@ def _validate(ids) -> dict:
             invoice.co_payer_name = names.get(invoice.co_payer_id) if invoice.co_payer_id else None
             invoice.address = addresses.get(invoice.payer_id, "")
             numbers[invoice.id] = number
-            audit_rows.append(dict(at=now, user_id=user_id, action="validate_invoice",
-                                   entity="Invoice", entity_id=invoice.id, before=None,
-                                   after={"number": number, "total": str(invoice.total)}))
     db.session.flush()
-    db.session.execute(sa.insert(AuditLog), audit_rows)
+    if journal_it:
+        journal.record("validate_invoices", "Invoice", ids[0] if len(ids) == 1 else None,
+                       before={"status": "draft", "invoices": ids},
+                       after=validated_state(invoices))
     return numbers
+
+
+def validated_state(invoices) -> dict:
+    """What the journal keeps of validated invoices: each one's number and total, and the
+    day they were issued (one row for a whole batch)."""
+    return {"status": "validated", "issue_date": today_in_town(), "count": len(invoices),
+            "total": sum((Decimal(i.total) for i in invoices), ZERO),
+            "invoices": {i.id: {"number": i.number, "total": Decimal(i.total),
+                                "payer_id": i.payer_id} for i in invoices}}
 
 
 def credit_note(invoice: Invoice, amount=None, reason: Optional[str] = None,
@@ -889,11 +923,17 @@ def credit_note(invoice: Invoice, amount=None, reason: Optional[str] = None,
                                                "notes)"), kind="surcharge", amount=already)]
     db.session.add(note)
     db.session.flush()
-    validate([note.id])
+    validate([note.id], journal_it=False)
     # What was paid beyond what the invoice now asks goes back to the payer's account.
     from app.services import payments
 
-    payments.release_excess(invoice)
+    released = payments.release_excess(invoice)
+    journal.record("credit_note", invoice, before={"credited": -credited, "left": room}, after={
+        "credit_note_id": note.id, "number": note.number, "amount": value,
+        "credited": value - credited, "left": room - value, "reason": note.reason,
+        "cancelled": [{"line_id": line["cancels_line_id"], "days": line["dates"],
+                       "amount": line["amount"]} for line in note_lines],
+        "given_back_to_account": released})
     return note
 
 

@@ -10,7 +10,7 @@ from flask_babel import ngettext
 from app.extensions import db
 from app.models import Deposit, Payment, Regie
 from app.models.base import utcnow
-from app.services import RuleViolation, audit, bulk, numbering
+from app.services import RuleViolation, bulk, journal, numbering
 from app.services.calendar import today_in_town
 
 ZERO = Decimal("0.00")
@@ -57,9 +57,12 @@ def create_deposits(payment_ids) -> list:
         for payment in group:
             payment.deposit_id = deposit.id
         made.append(deposit)
-        audit.record("create_deposit", deposit, after={
-            "number": number, "total": str(deposit.total), "payments": [p.id for p in group]})
     db.session.flush()
+    for deposit in made:
+        journal.record("create_deposit", deposit, after={
+            "number": deposit.number, "regie_id": deposit.regie_id, "method": deposit.method,
+            "date": deposit.date, "total": deposit.total,
+            "payments": {p.id: p.amount for p in groups[(deposit.regie_id, deposit.method)]}})
     return made
 
 
@@ -88,13 +91,17 @@ def delete_deposit(deposit: Deposit) -> int:
         # Its debits exist only through the run and its file may already be at the bank.
         raise RuleViolation(_("Deposit %(number)s is a direct-debit run: it is not deleted; "
                               "reject the debits the bank refuses.", number=deposit.number))
+    payment_ids = list(db.session.scalars(sa.select(Payment.id).where(
+        Payment.deposit_id == deposit.id).order_by(Payment.id)))
+    before = {"number": deposit.number, "regie_id": deposit.regie_id,
+              "method": deposit.method, "total": deposit.total, "payments": payment_ids}
+    deposit_id = deposit.id
     freed = db.session.execute(sa.update(Payment).where(Payment.deposit_id == deposit.id)
                                .values(deposit_id=None)).rowcount
-    audit.record("delete_deposit", deposit, before={
-        "number": deposit.number, "total": str(deposit.total)})
     db.session.expire_all()
-    db.session.delete(db.session.get(Deposit, deposit.id))
+    db.session.delete(db.session.get(Deposit, deposit_id))
     db.session.flush()
+    journal.record("delete_deposit", "Deposit", deposit_id, before=before, after=None)
     return freed
 
 
@@ -104,7 +111,9 @@ def mark_sent(deposit: Deposit) -> Deposit:
     ensure_open(deposit)
     deposit.sent_at = utcnow()
     db.session.flush()
-    audit.record("send_deposit", deposit, after={"sent_at": deposit.sent_at.isoformat()})
+    journal.record("send_deposit", deposit, before={"sent_at": None},
+                   after={"sent_at": deposit.sent_at, "number": deposit.number,
+                          "total": deposit.total})
     return deposit
 
 

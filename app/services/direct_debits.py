@@ -23,7 +23,6 @@ from flask_babel import gettext as _
 from app.extensions import db
 from app.models import (
     AccountEntry,
-    AuditLog,
     Deposit,
     Invoice,
     Mandate,
@@ -33,7 +32,7 @@ from app.models import (
     Regie,
 )
 from app.models.base import utcnow
-from app.services import RuleViolation, audit, billing, bulk, numbering, sepa, sepa_returns
+from app.services import RuleViolation, billing, bulk, journal, numbering, sepa, sepa_returns
 from app.services.calendar import now_in_town, today_in_town
 from app.services.storage import private_folder, write_private
 
@@ -189,11 +188,13 @@ def run(regie_id: int, collection_date: date, invoice_ids=None, progress=None) -
               "regie_id": regie.id,
               "refused": [{"invoice_id": i, "reason": refusal_text(code), "code": code}
                           for i, code in refused]}
-    audit.record("direct_debit_run", deposit or regie, after={
-        "collection_date": collection_date.isoformat(), "count": len(accepted),
-        "total": str(total), "deposit": deposit.number if deposit else None,
-        "refused": {str(i): code for i, code in refused}})
     db.session.flush()
+    journal.record("direct_debit_run", deposit or regie, after={
+        "regie_id": regie.id, "collection_date": collection_date, "count": len(accepted),
+        "total": total, "deposit": deposit.number if deposit else None,
+        "debits": {row.id: {"amount": due, "mandate_id": row.mandate_id}
+                   for row, due in accepted},
+        "refused": {i: code for i, code in refused}})
     progress(100)
     return result
 
@@ -281,8 +282,9 @@ def reject(payment: Payment, reason_code: str) -> dict:
     return reject_many([(payment.id, why.code)])
 
 
-def reject_many(pairs) -> dict:
-    """Reject direct debits [(payment id, reason code)] in a fixed number of statements.
+def reject_many(pairs, action: str = "reject_direct_debit", journal_extra=None) -> dict:
+    """Reject direct debits [(payment id, reason code)] in a fixed number of statements,
+    journalled as one `action` row (with `journal_extra` in its after).
     Returns {"rejected": [ids], "already": [ids], "revoked": [RUMs]}."""
     codes = {}
     for payment_id, code in pairs:
@@ -347,15 +349,24 @@ def reject_many(pairs) -> dict:
                                                     Mandate.status == "active")
                            .values(status="revoked", revoked_on=today),
                            execution_options={"synchronize_session": False})
-    user_id = audit.current_user_id()
-    # JSON columns: SQLAlchemy's own multi-row INSERT rather than COPY.
-    db.session.execute(sa.insert(AuditLog), [dict(
-        user_id=user_id, action="reject_direct_debit", entity="Payment", entity_id=r.id,
-        before={"status": "ok"}, at=now,
-        after={"status": "rejected", "reason_code": codes[r.id], "amount": str(r.amount),
-               "mandate_revoked": r.mandate_id in ending}) for r in todo])
+    # The invoices these debits paid are due again (a rejected payment settles nothing).
+    allocated = defaultdict(dict)
+    for payment_id, invoice_id, amount in db.session.execute(
+            sa.select(PaymentAllocation.payment_id, PaymentAllocation.invoice_id,
+                      PaymentAllocation.amount)
+            .where(bulk.among(PaymentAllocation.payment_id, [r.id for r in todo]))):
+        allocated[payment_id][invoice_id] = amount
     db.session.flush()
     db.session.expire_all()
+    journal.record(action, "Payment", todo[0].id if len(todo) == 1 else None,
+                   before={"status": "ok", "payments": [r.id for r in todo]},
+                   after={"status": "rejected", **(journal_extra or {}),
+                          "payments": {r.id: {"reason_code": codes[r.id], "amount": r.amount,
+                                              "invoices": allocated.get(r.id, {})}
+                                       for r in todo},
+                          "taken_from_account": {payment_id: amount for payment_id, _a, _r,
+                                                 amount in on_account if Decimal(amount) != 0},
+                          "mandates_revoked": revoked})
     return {"rejected": [r.id for r in todo], "already": already, "revoked": revoked}
 
 
@@ -370,14 +381,10 @@ def import_rejects(data: bytes) -> dict:
     ).all()) if wanted else {}
     unmatched = [{"end_to_end_id": e2e, "reason_code": code} for e2e, code in lines
                  if e2e not in found]
-    done = reject_many([(found[e2e], code) for e2e, code in lines if e2e in found])
-    result = {"rejected": len(done["rejected"]), "already": len(done["already"]),
-              "unmatched": unmatched, "revoked": done["revoked"]}
-    if lines:
-        db.session.add(AuditLog(user_id=audit.current_user_id(), action="import_rejects",
-                                entity="Payment", entity_id=None,
-                                after={k: v for k, v in result.items()}))
-    return result
+    done = reject_many([(found[e2e], code) for e2e, code in lines if e2e in found],
+                       action="import_rejects", journal_extra={"unmatched": unmatched})
+    return {"rejected": len(done["rejected"]), "already": len(done["already"]),
+            "unmatched": unmatched, "revoked": done["revoked"]}
 
 
 def rejected_on_deposit(deposit_id: int) -> dict:

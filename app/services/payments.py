@@ -28,7 +28,7 @@ from app.models import (
     Regie,
 )
 from app.models.payments import PAYMENT_METHODS
-from app.services import RuleViolation, audit, billing
+from app.services import RuleViolation, billing, journal
 from app.services.calendar import today_in_town
 from app.services.money import AmountError, parse_amount
 
@@ -142,7 +142,7 @@ def record_payment(payer_id, regie_id, amount, method, day: Optional[date] = Non
         if part > 0:
             db.session.add(PaymentAllocation(payment_id=payment.id, invoice_id=invoice.id,
                                              amount=part))
-            allocated[str(invoice.id)] = str(part)
+            allocated[invoice.id] = part
             left -= part
     if left > 0:
         db.session.add(AccountEntry(
@@ -153,9 +153,10 @@ def record_payment(payer_id, regie_id, amount, method, day: Optional[date] = Non
             _("Over-payment of %(day)s (%(method)s)", day=day.strftime("%d/%m/%Y"),
               method=method_label(method))))
     db.session.flush()
-    audit.record("record_payment", payment, after={
-        "amount": str(amount), "method": method, "payer_id": payer.id,
-        "invoices": allocated, "to_account": str(left)})
+    journal.record("record_payment", payment, after={
+        "amount": amount, "method": method, "date": day, "payer_id": payer.id,
+        "regie_id": regie.id, "cheque_number": payment.cheque_number,
+        "invoices": allocated, "to_account": left})
     return payment
 
 
@@ -245,7 +246,7 @@ def allocate_credit(invoice_id: int) -> Decimal:
     if wanted <= 0:
         raise RuleViolation(_("%(name)s has no credit on the account of this régie.",
                               name=invoice.payer_name or invoice.payer.full_name))
-    left, today = wanted, today_in_town()
+    left, today, taken = wanted, today_in_town(), {}
     for payment_id, credit in _credit_by_payment(invoice.payer_id, invoice.regie_id):
         part = min(left, credit)
         db.session.add(PaymentAllocation(payment_id=payment_id, invoice_id=invoice.id,
@@ -254,23 +255,28 @@ def allocate_credit(invoice_id: int) -> Decimal:
             adult_id=invoice.payer_id, regie_id=invoice.regie_id, date=today,
             kind="allocation", amount=-part, payment_id=payment_id, invoice_id=invoice.id,
             label=_("Credit put on invoice %(number)s", number=invoice.number)))
+        taken[payment_id] = part
         left -= part
         if left <= 0:
             break
     used = wanted - left
     db.session.flush()
-    audit.record("allocate_credit", invoice, after={"amount": str(used)})
+    journal.record("allocate_credit", invoice, before={"due": due, "account_balance": available},
+                   after={"due": due - used, "account_balance": available - used,
+                          "amount": used, "from_payments": taken})
     return used
 
 
-def release_excess(invoice: Invoice) -> Decimal:
+def release_excess(invoice: Invoice) -> dict:
     """After a credit note: what the invoice's payments now pay beyond what is left of it
     goes back to the payer's account, taken from the latest allocations first. The invoice
-    is locked by the caller. Returns the amount given back."""
+    is locked by the caller (who journals the operation). Returns {payment id: amount given
+    back}."""
     credited, paid = billing.settlement_of(invoice)
     excess = paid - max(ZERO, Decimal(invoice.total) + credited)
+    given = {}
     if excess <= 0:
-        return ZERO
+        return given
     allocations = db.session.scalars(
         sa.select(PaymentAllocation).join(Payment)
         .where(PaymentAllocation.invoice_id == invoice.id, Payment.status == "ok")
@@ -287,12 +293,12 @@ def release_excess(invoice: Invoice) -> Decimal:
             amount=part, payment_id=allocation.payment_id, invoice_id=invoice.id,
             label=_("Paid on invoice %(number)s, given back by a credit note",
                     number=invoice.number)))
+        given[allocation.payment_id] = given.get(allocation.payment_id, ZERO) + part
         left -= part
         if left <= 0:
             break
     db.session.flush()
-    audit.record("release_excess", invoice, after={"to_account": str(excess)})
-    return excess
+    return given
 
 
 def ensure_deletable(payment: Payment) -> None:
@@ -317,12 +323,15 @@ def delete_payment(payment: Payment) -> None:
         raise RuleViolation(_("The account of %(name)s has already spent this payment's "
                               "credit: it can no longer be deleted.",
                               name=payment.payer.full_name))
-    audit.record("delete_payment", payment, before={
-        "amount": str(payment.amount), "method": payment.method, "payer_id": payment.payer_id,
-        "allocations": {str(a.invoice_id): str(a.amount) for a in payment.allocations}})
+    before = {"amount": payment.amount, "method": payment.method, "date": payment.date,
+              "payer_id": payment.payer_id, "regie_id": payment.regie_id,
+              "allocations": {a.invoice_id: a.amount for a in payment.allocations},
+              "on_account": own}
+    payment_id = payment.id
     db.session.execute(sa.delete(AccountEntry).where(AccountEntry.payment_id == payment.id))
     db.session.delete(payment)
     db.session.flush()
+    journal.record("delete_payment", "Payment", payment_id, before=before, after=None)
 
 
 def payments_of_invoice(invoice_id: int) -> list:

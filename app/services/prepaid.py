@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from app.models import AccountEntry, Person, Regie, Service
-from app.services import billing
+from app.services import billing, journal
 from app.services.calendar import deadline_for, now_in_town, today_in_town
 
 
@@ -59,13 +59,14 @@ def debit(person_id: int, priced: dict, booking_ids: dict) -> set:
     services = prepaid_services({service_id for service_id, _ in priced})
     child = _child_name(person_id)
     today = today_in_town()
-    db.session.execute(sa.insert(AccountEntry), [
-        {"adult_id": payer_id, "regie_id": services[service_id].regie_id, "date": today,
-         "label": _label(_("Booking"), services[service_id], day, child),
-         "amount": -price, "kind": "debit", "person_id": person_id,
-         "service_id": service_id, "service_date": day,
-         "booking_id": booking_ids[(service_id, day)]}
-        for (service_id, day), (payer_id, price) in priced.items()])
+    rows = [{"adult_id": payer_id, "regie_id": services[service_id].regie_id, "date": today,
+             "label": _label(_("Booking"), services[service_id], day, child),
+             "amount": -price, "kind": "debit", "person_id": person_id,
+             "service_id": service_id, "service_date": day,
+             "booking_id": booking_ids[(service_id, day)]}
+            for (service_id, day), (payer_id, price) in priced.items()]
+    db.session.execute(sa.insert(AccountEntry), rows)
+    _journal("prepaid_debit", rows)
     return {(payer_id, services[service_id].regie_id)
             for (service_id, _day), (payer_id, _price) in priced.items()}
 
@@ -108,7 +109,22 @@ def refund(removed, closure: str = None) -> set:
                      "booking_id": e.booking_id})
     if rows:
         db.session.execute(sa.insert(AccountEntry), rows)
+        _journal("prepaid_refund", rows, closure)
     return {(row["adult_id"], row["regie_id"]) for row in rows}
+
+
+def _journal(action: str, rows: list, closure: str = None) -> None:
+    """One journal row for the account entries of one booking operation, each entry named by
+    its booking, account and day."""
+    people = {row["person_id"] for row in rows}
+    after = {"count": len(rows), "total": sum((row["amount"] for row in rows), Decimal("0")),
+             "entries": [{key: row[key] for key in ("booking_id", "adult_id", "regie_id",
+                                                    "person_id", "service_id", "service_date",
+                                                    "amount")} for row in rows]}
+    if closure:
+        after["closure"] = closure
+    journal.record(action, "Person", next(iter(people)) if len(people) == 1 else None,
+                   after=after)
 
 
 def _child_name(person_id: int) -> str:

@@ -15,7 +15,7 @@ from schwifty.exceptions import SchwiftyException
 
 from app.extensions import db
 from app.models import Mandate, Person, Regie
-from app.services import RuleViolation, audit
+from app.services import RuleViolation, journal
 from app.services.calendar import today_in_town
 
 # SEPA creditor identifier: country, 2 check digits, 3-character business code, national id.
@@ -143,22 +143,32 @@ def save_mandate(mandate: Mandate, before: Optional[dict] = None) -> Mandate:
     check_mandate(mandate, before)
     db.session.add(mandate)
     db.session.flush()
-    audit.record("mandate_update" if before else "mandate_create", mandate,
-                 before=before, after=mandate_state(mandate))
+    journal.record("mandate_amend" if before else "mandate_create", mandate,
+                   before=_journalled(before) if before else None,
+                   after=mandate_state(mandate))
     return mandate
+
+
+def _journalled(state: dict) -> dict:
+    """The journal cannot forget what it holds: it keeps a masked IBAN, enough to see that
+    the account changed, not the account itself."""
+    return {**state, "iban": masked_iban(state["iban"]) if state.get("iban") else None}
 
 
 def mandate_state(mandate: Mandate) -> dict:
     """What the journal keeps of a mandate before and after a change."""
-    return {"rum": mandate.rum, "iban": mandate.iban, "bic": mandate.bic,
-            "status": mandate.status, "signed_on": str(mandate.signed_on)}
+    return _journalled({"adult_id": mandate.adult_id, "regie_id": mandate.regie_id,
+                        "rum": mandate.rum, "iban": mandate.iban, "bic": mandate.bic,
+                        "status": mandate.status, "signed_on": str(mandate.signed_on),
+                        "revoked_on": mandate.revoked_on})
 
 
 def revoke(mandate: Mandate, on: Optional[date] = None) -> Mandate:
     before = mandate_state(mandate)
     mandate.status = "revoked"
     mandate.revoked_on = on or today_in_town()
-    audit.record("mandate_revoke", mandate, before=before, after=mandate_state(mandate))
+    db.session.flush()
+    journal.record("mandate_revoke", mandate, before=before, after=mandate_state(mandate))
     return mandate
 
 

@@ -13,8 +13,9 @@ from app.views.billing import (
 from app.views.bookings import BookingView, SubscriptionView
 from app.views.direct_debits import DirectDebitView
 from app.views.jobs import DemoView, JobView
-from app.views.official_documents import OfficialDocumentView
+from app.views.journal import MoneyJournalView
 from app.views.mail import PasswordRecoveryView, SentEmailView
+from app.views.official_documents import OfficialDocumentView
 from app.views.offer import (
     FamilyQuotientView,
     ProductView,
@@ -177,4 +178,7 @@ def register_views(appbuilder):
     appbuilder.add_separator("Settings")
     appbuilder.add_view(SentEmailView, "Sent e-mails", label=_l("Sent e-mails"),
                         icon="fa-envelope", **SETTINGS)
+    # Admin only: no role of app/security/roles.py grants it.
+    appbuilder.add_view(MoneyJournalView, "Operations journal",
+                        label=_l("Operations journal"), icon="fa-shield-alt", **SETTINGS)
     appbuilder.add_view_no_menu(PasswordRecoveryView)

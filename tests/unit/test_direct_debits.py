@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from app.models import AccountEntry, AuditLog, Deposit, Mandate, Payment
+from app.models import AccountEntry, Deposit, JournalEntry, Mandate, Payment
 from app.services import RuleViolation, deposits, direct_debits, payments, sepa, sepa_returns
 from tests import factories
 
@@ -58,9 +58,9 @@ def test_a_run_makes_a_deposit_of_direct_debits_and_keeps_a_valid_file(session, 
     mandate = sepa.active_mandate(town["alice"].id, regie.id)
     assert mandate.first_collected_on == DAY and mandate.sequence == "RCUR"
     assert debits[0].mandate_id == mandate.id
-    audit = session.scalars(sa.select(AuditLog).where(AuditLog.action == "direct_debit_run")
-                            ).one()
-    assert audit.after["count"] == 3 and audit.after["total"] == "82.55"
+    row = session.scalars(sa.select(JournalEntry).where(
+        JournalEntry.action == "direct_debit_run")).one()
+    assert row.after["count"] == 3 and row.after["total"] == "82.55"
 
 
 def test_a_second_run_is_recurrent_and_takes_only_new_invoices(session, town):
@@ -180,8 +180,8 @@ def test_a_reject_makes_the_invoice_due_again_and_is_idempotent(session, town):
     assert direct_debits.reject(debit, "AM04") == {"rejected": [], "already": [debit.id],
                                                    "revoked": []}
     assert payments.amount_due(invoice) == Decimal("42.50")
-    assert session.scalar(sa.select(sa.func.count(AuditLog.id)).where(
-        AuditLog.action == "reject_direct_debit")) == 1
+    assert session.scalar(sa.select(sa.func.count(JournalEntry.id)).where(
+        JournalEntry.action == "reject_direct_debit")) == 1
     # The next run presents it again.
     again = direct_debits.run(town["regie"].id, date(2026, 12, 1), invoice_ids=[invoice.id])
     assert again["count"] == 1 and again["total"] == "42.50"

@@ -7,7 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from app.extensions import db
-from app.models import AuditLog, Mandate
+from app.models import JournalEntry, Mandate
 from app.services import RuleViolation, sepa
 from tests import factories
 from tests.web.test_billing_web import billed_family  # noqa: F401 (fixture)
@@ -45,8 +45,11 @@ def test_a_mandate_typed_on_screen_is_checked_and_gets_a_rum(app, login, family)
         mandate = db.session.scalar(sa.select(Mandate))
         assert (mandate.rum, mandate.iban, mandate.sequence) == (
             f"ENF-{family['mother']:06d}-1", "FR7630004000010000000012358", "FRST")
-        assert db.session.scalar(sa.select(AuditLog.action).where(
-            AuditLog.entity == "Mandate")) == "mandate_create"
+        journalled = db.session.execute(sa.select(JournalEntry).where(
+            JournalEntry.entity == "Mandate")).scalar_one()
+        # Who did it, by name; the journal keeps no full IBAN (it can never be purged).
+        assert (journalled.action, journalled.after["iban"]) == ("mandate_create", "FR76…2358")
+        assert journalled.user_name.endswith("(regisseur)")
     record = page_text(regisseur.get(f"/adultview/show/{family['mother']}"))
     assert "Mandats SEPA" in record and f"ENF-{family['mother']:06d}-1" in record
     assert "FR76 3000 4000 0100 0000 0012 358" in record
