@@ -42,13 +42,16 @@ MAX_BODY = 20000
 
 
 def fields_of(text: str) -> list:
-    """The {variables} a text uses, in order; refuses unbalanced braces."""
+    """The {variables} a text uses, in order; refuses unbalanced braces. A field with a
+    conversion or a format ({prenom!r}, {prenom:>99999999}) comes back whole, so that it is
+    refused as unknown: a variable is only ever replaced by its value."""
     try:
-        return [name for _literal, name, _spec, _conv in string.Formatter().parse(text or "")
-                if name is not None]
+        parsed = list(string.Formatter().parse(text or ""))
     except ValueError as exc:
         raise RuleViolation(_("A brace is not closed: write {{ and }} for a brace itself "
                               "(%(reason)s).", reason=str(exc)), "body") from exc
+    return [name + (f"!{conversion}" if conversion else "") + (f":{spec}" if spec else "")
+            for _literal, name, spec, conversion in parsed if name is not None]
 
 
 def check_texts(subject: str, body: str) -> None:

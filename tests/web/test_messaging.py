@@ -36,6 +36,10 @@ def test_an_unknown_variable_is_refused_before_anything_is_written(app, login, f
     assert response.status_code == 422
     text = page_text(response)
     assert "Variable inconnue : {prenom_enfant}. Les variables sont {prenom}, {nom}" in text
+    for trick in ("{prenom.__class__}", "{0}", "{prenom!r}", "{prenom:>999999999}"):
+        refused = agent.post(f"/messages/new?source=adult&ids={families['mother']}", data={
+            "subject": "Objet", "body": f"Bonjour {trick}"})
+        assert refused.status_code == 422 and "Variable inconnue" in page_text(refused), trick
     broken = agent.post(f"/messages/new?source=adult&ids={families['mother']}", data={
         "subject": "Objet", "body": "Une accolade { ouverte"})
     assert "Une accolade n'est pas fermée" in page_text(broken)
