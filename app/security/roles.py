@@ -176,3 +176,73 @@ def sync_roles(appbuilder, kept=None) -> dict:
     report[admin.name] = len(all_pvms)
     sm.session.commit()
     return report
+
+
+# ---------------------------------------------------------------------------------------------
+# Roles in business words: what the admin ticks on « Rôles » (app/views/staff.py). Each
+# capability is a set of (view, permission) patterns, like ROLES; a role has a capability when
+# it holds every permission the capability's patterns match.
+
+from flask_babel import lazy_gettext as _l  # noqa: E402
+
+CAPABILITIES = {
+    "families_read": (_l("Families: read"), [
+        (REGISTER_VIEWS, READ), (REGISTER_APIS, READ), (REGISTER_READ_MENUS, r"menu_access")]),
+    "families_edit": (_l("Families: add and edit"), [
+        (REGISTER_VIEWS, r"(?!can_export$|tax_certificates$).*"), (REGISTER_APIS, r".*"),
+        (REGISTER_MENUS, r"menu_access")]),
+    "bookings": (_l("Bookings, subscriptions and schooling: edit"), [
+        (BOOKING_VIEWS, r".*"), (BOOKING_APIS, r".*"),
+        (r"Activities|Attendance|Periods|Calendar|Periods without services", r"menu_access")]),
+    "attendance": (_l("Attendance sheets: take attendance"), [
+        (r"AttendanceView", r"can_sheet|can_mark|can_all_present"), (r"AttendanceApi", r".*"),
+        (r"Activities|Attendance", r"menu_access")]),
+    "offer": (_l("Régies, services and tariffs: edit"), [
+        (OFFER_VIEWS + r"|FamilyQuotientView", r".*"), (OFFER_APIS + r"|FamilyQuotientApi", r".*"),
+        (r"Settings|Régies|Products|Services|Tariffs", r"menu_access")]),
+    "billing_read": (_l("Billing: read invoices"), [
+        (r"InvoiceView", READ + r"|can_pdf"), (r"InvoiceApi", READ + r"|can_pdf"),
+        (r"Billing|Invoices", r"menu_access")]),
+    "billing": (_l("Billing: generate, validate, credit"), [
+        (r"InvoiceView|InvoiceGroupView|AdjustmentView|BillingRuleView|InvoiceFolderView",
+         r".*"), (r"InvoiceApi|AdjustmentApi|BillingRuleApi", r".*")]),
+    "payments": (_l("Payments, deposits and direct debits"), [
+        (r"PaymentView|DepositView|MandateView|DirectDebitView", r".*"),
+        (r"PaymentApi|DepositApi|MandateApi|DirectDebitApi|SepaRejectApi", r".*"),
+        (BILLING_MENUS, r"menu_access")]),
+    "certificates": (_l("Tax certificates"), [
+        (r"AdultView|ChildView|HouseholdView", r"tax_certificates"),
+        (r"OfficialDocumentView", r".*")]),
+    "messages": (_l("Messages to families"), [
+        (r"MessageView", r".*"), (r"Messages", r"menu_access")]),
+    "portal": (_l("Parents' portal: logins, texts, documents, consents"), [
+        (r"PortalAccessView", r".*"), (PORTAL_VIEWS, r".*"), (PORTAL_MENUS, r"menu_access")]),
+    "emails": (_l("Sent e-mails: read and send again"), SENT_EMAILS),
+}
+# What every staff role keeps whatever is ticked: their own account, and job progress pages.
+ALWAYS = [*JOBS, *OWN_ACCOUNT]
+
+
+def _matching(pvms, patterns) -> list:
+    return [pvm for pvm in pvms if pvm.permission and pvm.view_menu and any(
+        re.fullmatch(view, pvm.view_menu.name) and re.fullmatch(permission, pvm.permission.name)
+        for view, permission in patterns)]
+
+
+def capabilities_of(role, all_pvms) -> set:
+    """The capabilities a role holds whole."""
+    held = set(role.permissions)
+    return {key for key, (_label, patterns) in CAPABILITIES.items()
+            if (matched := _matching(all_pvms, patterns)) and set(matched) <= held}
+
+
+def set_capabilities(role, keys, all_pvms) -> None:
+    """Give the role exactly the ticked capabilities (and what every role keeps). A role of
+    ROLES edited here is then left alone by later syncs (sync_roles)."""
+    unknown = set(keys) - set(CAPABILITIES)
+    if unknown:
+        raise ValueError(sorted(unknown))
+    patterns = list(ALWAYS)
+    for key in keys:
+        patterns += CAPABILITIES[key][1]
+    role.permissions = _matching(all_pvms, patterns)

@@ -26,7 +26,7 @@ from app.views.offer import (
 )
 from app.views.payments import DepositView, PaymentView
 from app.views.messaging import MessageView
-from app.views.staff import StaffScopeView
+from app.views.staff import RoleCapabilitiesView, StaffScopeView
 from app.views.portal_access import PortalAccessView
 from app.views.periods import PeriodCalendarView, PeriodView, PeriodWithoutServiceView
 from app.views.registry import (
@@ -73,11 +73,13 @@ def _town_security_menu(appbuilder):
     security = appbuilder.menu.find("Security")
     if security is not None:
         security.childs = [item for item in security.childs
-                           if item.name in ("List Users", "List Roles")]
+                           if item.name in ("List Users", "List Roles", "Roles and rights")]
 
 
 def register_views(appbuilder):
     use_town_fields_in_generated_forms()
+    appbuilder.add_view(RoleCapabilitiesView, "Roles and rights", label=_l("Roles and rights"),
+                        icon="fa-user-shield", category="Security")
     _town_security_menu(appbuilder)
     appbuilder.add_view(HouseholdView, "Households", label=_l("Households"), icon="fa-home",
                         **FAMILIES)

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from app.extensions import db
 from app.models import School, Service
+from app.security import roles as roles_
 from app.security import scopes
 
 
@@ -36,3 +37,41 @@ class StaffScopeView(BaseView):
             schools=db.session.scalars(sa.select(School).order_by(School.name)).all(),
             services=db.session.scalars(sa.select(Service).order_by(Service.name)).all(),
             title=_("Scope of %(name)s", name=f"{user.first_name} {user.last_name}"))
+
+
+class RoleCapabilitiesView(BaseView):
+    """« Rôles » in business words: which capabilities each role has, ticked by the admin.
+    Roles of the code edited here are never reset by an upgrade."""
+
+    route_base = "/role_capabilities"
+    default_view = "list"
+    base_permissions = ["can_list", "can_edit"]
+
+    def _pvms(self):
+        sm = self.appbuilder.sm
+        return sm.session.query(sm.permissionview_model).all()
+
+    @expose("/")
+    @has_access
+    def list(self):
+        sm = self.appbuilder.sm
+        pvms = self._pvms()
+        roles = [r for r in sm.get_all_roles()
+                 if r.name not in (sm.auth_role_admin, sm.auth_role_public)]
+        return self.render_template(
+            "security/role_capabilities.html", roles=roles, capabilities=roles_.CAPABILITIES,
+            held={r.id: roles_.capabilities_of(r, pvms) for r in roles},
+            title=_("Roles and what they may do"))
+
+    @expose("/<int:role_id>", methods=["POST"])
+    @has_access
+    def edit(self, role_id):
+        sm = self.appbuilder.sm
+        role = sm.session.get(sm.role_model, role_id) or abort(404)
+        if role.name in (sm.auth_role_admin, sm.auth_role_public):
+            abort(404)
+        keys = [k for k in request.form.getlist("capabilities") if k in roles_.CAPABILITIES]
+        roles_.set_capabilities(role, keys, self._pvms())
+        sm.session.commit()
+        flash(_("Role « %(name)s » saved.", name=role.name), "success")
+        return redirect(url_for("RoleCapabilitiesView.list"))

@@ -205,13 +205,13 @@ def test_profile_and_password_screens_speak_french(login, own_english):
     assert "Mot de passe modifié" in " ".join(_read(changed)[0].parts)
 
 
-def test_the_admin_security_menu_holds_users_and_roles_only(login):
+def test_the_admin_security_menu_holds_users_and_roles_in_business_words(login):
     page = login("admin").get("/").get_data(as_text=True)
     menu = re.search(r'Sécurité.*?<ul class="dropdown-menu"[^>]*>(.*?)</ul>', page, re.S)
     assert menu, "the admin has no « Sécurité » menu"
     entries = [re.sub(r"<[^>]+>|&nbsp;|\s+", " ", item).strip()
                for item in re.findall(r"<li[^>]*>(.*?)</li>", menu.group(1), re.S)]
-    assert [entry for entry in entries if entry] == ["Utilisateurs", "Rôles"]
+    assert [entry for entry in entries if entry] == ["Utilisateurs", "Rôles", "Rôles et droits"]
 
 
 def test_filter_operators_and_the_user_form_are_correct_french(login):

@@ -3,7 +3,7 @@ import pytest
 
 from app.extensions import db
 from tests import factories
-from tests.support import PASSWORD
+from tests.support import PASSWORD, page_text
 
 ROLES = ["admin", "agent", "regisseur", "animateur", "parent"]
 
@@ -120,3 +120,23 @@ def test_an_upgrade_never_overwrites_a_role_the_town_edited(app):
         assert extra in sm.find_role("Agent").permissions
         assert report["Agent"] == len(sm.find_role("Agent").permissions)
         assert "Régisseur" not in kept
+
+
+def test_the_admin_edits_a_role_in_business_words_and_an_upgrade_keeps_it(app, login):
+    from app.security.roles import sync_roles
+
+    admin = login("admin")
+    page = page_text(admin.get("/role_capabilities/"))
+    assert "Messages aux familles" in page and "Familles : lire" in page
+    with app.app_context():
+        role_id = app.appbuilder.sm.find_role("Animateur").id
+    assert login("animateur").get("/messages/").status_code in (302, 403)
+    admin.post(f"/role_capabilities/{role_id}",
+               data={"capabilities": ["attendance", "messages", "families_read"]})
+    assert login("animateur").get("/messages/").status_code == 200
+    with app.test_request_context():
+        kept = []
+        sync_roles(app.appbuilder, kept)
+        assert "Animateur" in kept
+    assert login("animateur").get("/messages/").status_code == 200
+    assert login("agent").get("/role_capabilities/").status_code in (302, 403)
