@@ -130,8 +130,8 @@ def send_mail_command():
 
 
 @marelle_cli.command("purge")
-@click.option("--years", type=int, default=None,
-              help="Archived more than this many years ago (default: RETENTION_YEARS).")
+@click.option("--years", type=click.IntRange(1, 100), default=None,
+              help="Archived more than this many years ago, 1 to 100 (default: RETENTION_YEARS).")
 @click.option("--apply", is_flag=True, help="Really forget them; without it, a dry run.")
 @with_appcontext
 def purge_command(years, apply):

@@ -123,7 +123,11 @@ def execute(row_id: str):
     row.status = "started"
     db.session.commit()
     progress = Progress(row)
+    from app.security import scopes
     from app.services import journal
+
+    # What the job reads is what its author may see (a scoped staff member's scope).
+    scopes.activate_for(row.created_by_id)
 
     try:
         # What the job changes in money is journalled as done by whoever started it.

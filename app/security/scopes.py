@@ -11,11 +11,12 @@ ever load what is in scope; a record out of scope is simply not found (404).
   (each condition only when that part of the scope is set). Adults are not filtered here:
   roles decide who sees adults at all (the Animateur sees none).
 A user with nothing listed has no scope. The scope is resolved once per request, after the
-user is known (session or API token)."""
+user is known (session or API token), and for a background job from the user who started it.
+"""
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import g, has_request_context
+from flask import g, has_app_context
 from sqlalchemy.orm import with_loader_criteria
 
 from app.extensions import db
@@ -108,9 +109,18 @@ def criteria(scope: Scope) -> list:
     return options
 
 
+def activate_for(user_id) -> None:
+    """A background job runs under the scope of the staff member who started it: the same
+    filter as their pages (called by app.jobs.execute)."""
+    g.pop(SCOPE_KEY, None)
+    scope = scope_of(user_id)
+    if not scope.empty:
+        setattr(g, SCOPE_KEY, scope)
+
+
 @sa.event.listens_for(sa.orm.Session, "do_orm_execute")
 def _scoped_queries(execute_state):
-    if not execute_state.is_select or not has_request_context():
+    if not execute_state.is_select or not has_app_context():
         return
     scope = g.get(SCOPE_KEY)
     if scope is not None:

@@ -102,6 +102,13 @@ def check_mark(person: Person, service: Service, day: date, status: Optional[str
         raise RuleViolation(_("The session of %(day)s at %(time)s has not started yet: "
                               "attendance cannot be recorded.", day=day.strftime("%d/%m/%Y"),
                               time=start.strftime("%H:%M")), "date")
+    if person.kind != "child" and db.session.scalar(sa.select(Booking.id).where(
+            Booking.person_id == person.id, Booking.service_id == service.id,
+            Booking.date == day)) is None:
+        # An adult is on a sheet only through a booking (a teacher's meal): marking any other
+        # would let whoever takes attendance read adults' names, person number by number.
+        raise RuleViolation(_("Nobody with this number is expected at this session."),
+                            "person_id")
     if person.archived:
         raise RuleViolation(_("%(name)s is archived.", name=person.full_name))
     stored = db.session.scalar(sa.select(Attendance.status).where(

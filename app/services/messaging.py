@@ -14,6 +14,7 @@ import dataclasses
 import string
 from collections import defaultdict
 from decimal import Decimal
+from pathlib import PurePath
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -160,8 +161,12 @@ def create(subject: str, body: str, adult_ids, created_by_id=None, uploads=()) -
                       created_at=now_in_town())
     for upload in uploads:
         if upload is not None and getattr(upload, "filename", ""):
-            stored = store_upload(upload)
-            message.attachments.append(MessageAttachment(**dataclasses.asdict(stored)))
+            stored = dataclasses.asdict(store_upload(upload))
+            # The name families' mail programs open it by says what it really is: a PDF
+            # named evil.html goes as evil.pdf.
+            stem = PurePath(stored["original_filename"]).stem or "piece-jointe"
+            stored["original_filename"] = f"{stem}{PurePath(stored['storage_name']).suffix}"
+            message.attachments.append(MessageAttachment(**stored))
     db.session.add(message)
     db.session.flush()
     values = values_for(adult_ids)

@@ -8,7 +8,7 @@ files themselves — documents and the PDFs of the invoices addressed to them.
 
 `purge(retention_years, apply)` forgets the people archived more than `retention_years` ago:
 their identity becomes a pseudonym (« ANONYME », « #1234 »), contact details, notes, criteria,
-insurances, documents and portal login go. What accounting must keep stays: invoices (as they
+insurances, documents, portal login, and the messages and e-mails they received go. What accounting must keep stays: invoices (as they
 were issued, names and addresses included — they are accounting documents with their own
 legal retention), payments, account entries, deposits. A dry run (the default) lists what
 would change and changes nothing."""
@@ -23,7 +23,8 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.models import (
     AccountEntry, Attendance, BillingRule, Booking, ConsentAcceptance, Document, Enrollment,
-    Guardianship, Household, HouseholdMember, Invoice, Mandate, MessageRecipient, Payment,
+    Guardianship, Household, HouseholdMember, Invoice, Mandate, MessageRecipient, OutgoingEmail,
+    Payment,
     Person, PersonCriterion, PersonInsurance, PortalAccount, Subscription)
 from app.services import audit
 from app.services.calendar import now_in_town
@@ -163,6 +164,12 @@ def _pseudonymise(person: Person) -> None:
         from app.services import portal_accounts
 
         portal_accounts.close_account(person)
+    # The messages and e-mails they received carry their name, address and figures.
+    db.session.execute(sa.update(MessageRecipient).where(MessageRecipient.person_id == person.id)
+                       .values(subject=PSEUDONYM, body=""))
+    db.session.execute(sa.update(OutgoingEmail).where(OutgoingEmail.person_id == person.id)
+                       .values(recipient=PSEUDONYM, subject=PSEUDONYM, body_text="",
+                               body_html=None, attachments=None))
     person.last_name, person.first_name = PSEUDONYM, f"#{person.id}"
     person.search_name = search_name(person.last_name, person.first_name)
     person.birth_date = None

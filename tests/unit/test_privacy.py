@@ -95,3 +95,26 @@ def test_only_the_admin_exports_a_familys_data(app, login):
     assert response.status_code == 200 and response.mimetype == "application/zip"
     assert "donnees.json" in zipfile.ZipFile(io.BytesIO(response.data)).namelist()
     assert login("agent").get(f"/adultview/export/{adult_id}").status_code in (302, 403)
+
+
+def test_the_purge_forgets_the_messages_they_received(app, session):
+    from app.models import MessageRecipient, OutgoingEmail
+    from app.services import messaging
+
+    _, (adult,), _ = factories.household("Messages")
+    adult.email = "ancien@exemple.fr"
+    message = messaging.create("Bonjour {prenom}", "Solde : {solde}", [adult.id])
+    messaging.queue_copies(message.id, [r.id for r in message.recipients])
+    registry.archive_person(adult)
+    adult.archived_at = datetime(2018, 1, 1, tzinfo=timezone.utc)
+    privacy.purge(5, apply=True)
+    copy = session.scalar(sa.select(MessageRecipient).where(
+        MessageRecipient.person_id == adult.id))
+    assert (copy.subject, copy.body) == ("ANONYME", "")
+    email = session.scalar(sa.select(OutgoingEmail).where(OutgoingEmail.person_id == adult.id))
+    assert email.recipient == "ANONYME" and "Messages" not in email.body_text
+
+
+def test_the_purge_command_refuses_a_nonsense_retention(app):
+    result = app.test_cli_runner().invoke(args=["marelle", "purge", "--years", "0"])
+    assert result.exit_code != 0 and "--years" in result.output

@@ -83,6 +83,7 @@ def test_a_message_to_a_filtered_list_with_states_retry_and_the_portal(app, logi
     assert received.text.startswith(f"Bonjour {families['mother_name']},")
     attachment = next(part for part in received.message.iter_attachments())
     assert attachment.get_filename() == "programme.pdf" and attachment.get_content() == PDF
+
     with app.app_context():
         copies = db.session.execute(
             sa.select(MessageRecipient.person_id, OutgoingEmail.state)
@@ -123,3 +124,13 @@ def test_families_email_does_not_reach_are_listed_and_their_letters_printed(app,
     assert len(pages) == 2 and all("Kermesse" in page for page in pages)
     assert any(f"Bonjour {families['mother_name']}, kermesse samedi." in p for p in pages)
     assert "3 rue des Écoles" in pages[0]
+
+
+def test_an_attachment_is_named_after_what_it_is(app, login, families, smtp_server):
+    login("agent").post(f"/messages/new?source=adult&ids={families['mother']}", data={
+        "subject": "Programme", "body": "Ci-joint.",
+        "attachments": (io.BytesIO(PDF + b"<script>alert(1)</script>"), "evil.html")},
+        content_type="multipart/form-data")
+    attachment = next(smtp_server.last_to("mere.courrier@exemple.fr").message
+                      .iter_attachments())
+    assert attachment.get_filename() == "evil.pdf"

@@ -74,3 +74,37 @@ def test_the_admin_sets_a_scope_on_its_page(app, login, town):
     admin.post(f"/staff_scope/{agent_id}", data={"services": [str(town["care"])]})
     assert login("agent").get(f"/childview/show/{town['lea']}").status_code == 404
     assert login("animateur").get(f"/staff_scope/{agent_id}").status_code in (302, 403)
+
+
+def test_a_job_runs_under_its_authors_scope(app, login, town):
+    """Information sheets asked by a scoped agent for an in-scope and an out-of-scope child:
+    only the first is printed."""
+    with app.test_request_context():
+        agent = app.appbuilder.sm.find_user(username="agent")
+        scopes.set_scope(agent.id, [], [town["canteen"]])
+        db.session.commit()
+        from app import jobs
+        from app.models import BackgroundJob
+
+        row = jobs.submit("information_sheets", {
+            "kind": "child", "person_ids": [town["lea"], town["hugo"]],
+            "sections": ["identity"], "save_to_records": False,
+            "created_by_id": agent.id}, created_by_id=agent.id)
+        db.session.commit()
+        jobs.execute(row.id)
+        result = db.session.get(BackgroundJob, row.id)
+        assert result.status == "finished", result.error
+        assert result.result["sheets"] == 1
+
+
+def test_an_animateur_cannot_mark_an_adult_nor_learn_their_name(app, login, api, town):
+    from app.models import Person
+
+    with app.app_context():
+        adult = db.session.scalar(sa.select(Person).where(Person.kind == "adult"))
+        adult_id, name = adult.id, adult.last_name
+    answer = api("animateur").post("/api/v1/attendance/", json={
+        "person_id": adult_id, "service_id": town["canteen"], "date": "2026-11-19",
+        "status": "present"})
+    assert answer.status_code == 422
+    assert name.upper() not in answer.get_data(as_text=True).upper()
