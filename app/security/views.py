@@ -2,6 +2,7 @@
 
 Logout is a POST with the CSRF token (the navbar's button): a GET could be triggered by any
 image tag of another site. GET /logout/ only shows the button."""
+import sqlalchemy as sa
 from flask import flash, redirect, request, session, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
@@ -83,25 +84,55 @@ def _names(rows):
 
 
 class MarelleUserView(UserDBModelView):
-    """Users: « Oui »/« Non » and role names rather than True and [Agent]; the profile's button
-    says it edits one's own information (FAB reuses the admin's « Edit User » there)."""
+    """Users as a town manages them: the login is the e-mail address; name, roles (what each
+    may do is ticked in « Rôles et droits »), active or not, and the « Périmètre » action for
+    the schools and services they are attached to. « Oui »/« Non » and role names rather than
+    True and [Agent]."""
 
     class_permission_name = "UserDBModelView"
     formatters_columns = {"active": _yes_no, "roles": _names, "groups": _names}
-    # A town gives access through roles alone: no groups on its forms.
-    add_columns = ["first_name", "last_name", "username", "active", "email", "roles",
-                   "password", "conf_password"]
-    edit_columns = ["first_name", "last_name", "username", "active", "email", "roles"]
-    list_columns = ["first_name", "last_name", "username", "email", "active", "roles"]
+    # A town gives access through roles alone: no groups on its forms; the login is the e-mail
+    # (accounts made before keep the login they had).
+    add_columns = ["first_name", "last_name", "email", "active", "roles", "password",
+                   "conf_password"]
+    edit_columns = ["first_name", "last_name", "email", "active", "roles"]
+    list_columns = ["first_name", "last_name", "username", "active", "roles"]
+    show_columns = ["first_name", "last_name", "username", "email", "active", "roles",
+                    "last_login", "login_count", "created_on"]
     # FAB's help texts speak of OID, LDAP and « policies »: these say what a town needs.
     description_columns = {
         "active": _l("A person who leaves keeps their history: untick this rather than "
                      "deleting them."),
         "roles": _l("What this person may do: Agent (families, bookings, attendance), "
-                    "Régisseur (billing, payments), Animateur (attendance), Admin (everything)."),
-        "username": _l("The name typed at login."),
-        "email": _l("Their e-mail address."),
+                    "Régisseur (billing, payments), Animateur (attendance), Admin (everything). "
+                    "« Rôles et droits » says what each role may do."),
+        "email": _l("Their e-mail address: it is their login, and where a forgotten "
+                    "password's link goes."),
     }
+
+    def _login_from_email(self, item, previous=None):
+        email = (item.email or "").strip().lower()
+        if not email:
+            raise Exception(_("Give the person's e-mail address: it is their login."))
+        with db.session.no_autoflush:  # the form's item is half-built: never flush it here
+            taken = self.appbuilder.sm.find_user(username=email)
+        if taken is not None and taken.id != item.id:
+            raise Exception(_("The address %(email)s is already the login of another account.",
+                              email=email))
+        item.email = email
+        # Accounts made before logins were e-mails keep theirs (« agent »).
+        if previous is None or "@" in previous:
+            item.username = email
+
+    def pre_add(self, item):
+        self._login_from_email(item)
+        super().pre_add(item)  # FAB hashes the password there
+
+    def pre_update(self, item):
+        super().pre_update(item)
+        previous = sa.inspect(item).attrs.username.history.unchanged or \
+            sa.inspect(item).attrs.username.history.deleted
+        self._login_from_email(item, previous[0] if previous else item.username)
 
     @action("scope", _l("Scope: schools and services"), "", "fa-sitemap", multiple=False)
     def scope(self, item):

@@ -140,3 +140,35 @@ def test_the_admin_edits_a_role_in_business_words_and_an_upgrade_keeps_it(app, l
         assert "Animateur" in kept
     assert login("animateur").get("/messages/").status_code == 200
     assert login("agent").get("/role_capabilities/").status_code in (302, 403)
+
+
+def test_a_new_staff_members_login_is_their_email(app, login):
+    admin = login("admin")
+    with app.app_context():
+        role_id = app.appbuilder.sm.find_role("Animateur").id
+    form = {"first_name": "Inès", "last_name": "Animatrice", "email": "Ines.Anim@Exemple.fr",
+            "active": "y", "roles": [str(role_id)], "password": "un-mot-de-passe-9",
+            "conf_password": "un-mot-de-passe-9"}
+    admin.post("/users/add", data=form)
+    with app.app_context():
+        user = app.appbuilder.sm.find_user(username="ines.anim@exemple.fr")
+        assert user is not None and user.email == "ines.anim@exemple.fr"
+    client = app.test_client()
+    response = client.post("/login/", data={"username": "ines.anim@exemple.fr",
+                                            "password": "un-mot-de-passe-9"})
+    assert response.location == "/", response.location
+    assert client.get("/attendance/").status_code == 200
+    again = admin.post("/users/add", data={**form, "first_name": "Autre"},
+                       follow_redirects=True)
+    assert "L'adresse ines.anim@exemple.fr est déjà l'identifiant d'un autre compte." in \
+        page_text(again)
+    # An account made before keeps its login when its e-mail changes.
+    with app.app_context():
+        agent = app.appbuilder.sm.find_user(username="agent")
+        agent_id, agent_role = agent.id, agent.roles[0].id
+    admin.post(f"/users/edit/{agent_id}", data={
+        "first_name": "Agent", "last_name": "Test", "email": "accueil@exemple.fr",
+        "active": "y", "roles": [str(agent_role)]})
+    with app.app_context():
+        agent = app.appbuilder.sm.get_user_by_id(agent_id)
+        assert (agent.username, agent.email) == ("agent", "accueil@exemple.fr")
