@@ -63,6 +63,7 @@ bench: install-dev
 	$(BIN)/python bench/payments.py --children 20000
 	$(BIN)/python bench/printing.py --children 2000
 	$(BIN)/python bench/messaging.py --children 2000
+	$(BIN)/python bench/certificates.py
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

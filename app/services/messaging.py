@@ -93,6 +93,10 @@ def recipients_of(source: str, ids) -> list:
     if source == "adult":
         query = sa.select(Person.id).where(bulk.among(Person.id, ids))
     elif source == "child":
+        # The children first, through the staff member's scope: an out-of-scope child's
+        # guardians are not reached by naming the child's id.
+        ids = db.session.scalars(sa.select(Person.id).where(
+            bulk.among(Person.id, ids), Person.kind == "child")).all()
         query = (sa.select(Person.id).join(Guardianship, Guardianship.adult_id == Person.id)
                  .where(bulk.among(Guardianship.child_id, ids)))
     else:

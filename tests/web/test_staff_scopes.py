@@ -108,3 +108,14 @@ def test_an_animateur_cannot_mark_an_adult_nor_learn_their_name(app, login, api,
         "status": "present"})
     assert answer.status_code == 422
     assert name.upper() not in answer.get_data(as_text=True).upper()
+
+
+def test_a_scoped_agent_cannot_write_to_an_out_of_scope_childs_parents(app, login, town):
+    with app.test_request_context():
+        agent = app.appbuilder.sm.find_user(username="agent")
+        scopes.set_scope(agent.id, [], [town["canteen"]])
+        db.session.commit()
+    page = page_text(login("agent").get(f"/messages/new?source=child&ids={town['hugo']}"))
+    assert "0 destinataire" in page
+    page = page_text(login("agent").get(f"/messages/new?source=child&ids={town['lea']}"))
+    assert "1 destinataire" in page
