@@ -185,7 +185,10 @@ def sync_roles(appbuilder, kept=None) -> dict:
 
 from flask_babel import lazy_gettext as _l  # noqa: E402
 
+PARENT = "Parent"
 CAPABILITIES = {
+    "children_read": (_l("Children: read"), [
+        (r"ChildView", READ), (r"Families|Children", r"menu_access")]),
     "families_read": (_l("Families: read"), [
         (REGISTER_VIEWS, READ), (REGISTER_APIS, READ), (REGISTER_READ_MENUS, r"menu_access")]),
     "families_edit": (_l("Families: add and edit"), [

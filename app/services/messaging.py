@@ -154,8 +154,25 @@ def preview(subject: str, body: str, adult_id: int) -> tuple:
     return fill(" ".join(subject.split()), values), fill(body, values)
 
 
-def create(subject: str, body: str, adult_ids, created_by_id=None, uploads=()) -> Message:
-    """The message and each adult's copy, variables filled in. Sending is the job's."""
+def store_attachments(uploads) -> list:
+    """Check and store the files attached to a message (before it is written, so that a
+    preview keeps them): [{"original_filename", "content_type", "size", "storage_name"}]."""
+    stored = []
+    for upload in uploads:
+        if upload is not None and getattr(upload, "filename", ""):
+            kept = dataclasses.asdict(store_upload(upload))
+            # The name families' mail programs open it by says what it really is: a PDF
+            # named evil.html goes as evil.pdf.
+            stem = PurePath(kept["original_filename"]).stem or "piece-jointe"
+            kept["original_filename"] = f"{stem}{PurePath(kept['storage_name']).suffix}"
+            stored.append(kept)
+    return stored
+
+
+def create(subject: str, body: str, adult_ids, created_by_id=None, uploads=(),
+           stored=()) -> Message:
+    """The message and each adult's copy, variables filled in. Sending is the job's.
+    `stored`: attachments already stored (`store_attachments`, kept across a preview)."""
     check_texts(subject, body)
     adult_ids = list(dict.fromkeys(adult_ids))
     if not adult_ids:
@@ -163,14 +180,8 @@ def create(subject: str, body: str, adult_ids, created_by_id=None, uploads=()) -
     subject = " ".join(subject.split())
     message = Message(subject=subject, body=body, created_by_id=created_by_id,
                       created_at=now_in_town())
-    for upload in uploads:
-        if upload is not None and getattr(upload, "filename", ""):
-            stored = dataclasses.asdict(store_upload(upload))
-            # The name families' mail programs open it by says what it really is: a PDF
-            # named evil.html goes as evil.pdf.
-            stem = PurePath(stored["original_filename"]).stem or "piece-jointe"
-            stored["original_filename"] = f"{stem}{PurePath(stored['storage_name']).suffix}"
-            message.attachments.append(MessageAttachment(**stored))
+    for kept in [*stored, *store_attachments(uploads)]:
+        message.attachments.append(MessageAttachment(**kept))
     db.session.add(message)
     db.session.flush()
     values = values_for(adult_ids)

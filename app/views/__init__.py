@@ -73,7 +73,8 @@ def _town_security_menu(appbuilder):
     security = appbuilder.menu.find("Security")
     if security is not None:
         security.childs = [item for item in security.childs
-                           if item.name in ("List Users", "List Roles", "Roles and rights")]
+                           if item.name in ("List Users", "List Roles", "Roles and rights",
+                                            "Staff scopes")]
 
 
 def register_views(appbuilder):
@@ -135,7 +136,8 @@ def register_views(appbuilder):
                         **ACTIVITIES)
     appbuilder.add_view_no_menu(PeriodCalendarView)
     appbuilder.add_view_no_menu(PortalAccessView)
-    appbuilder.add_view_no_menu(StaffScopeView)
+    appbuilder.add_view(StaffScopeView, "Staff scopes", label=_l("Staff scopes"),
+                        icon="fa-sitemap", category="Security")
     appbuilder.add_view(MessageView, "Messages", label=_l("Messages"), icon="fa-envelope",
                         **FAMILIES)
     appbuilder.add_view_no_menu(OfficialDocumentView)

@@ -2,10 +2,12 @@
 adults, children or households; preview for one recipient; send as a job with a progress bar;
 each recipient's delivery state, and the failed ones sent again."""
 import sqlalchemy as sa
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import (Response, abort, current_app, flash, redirect, render_template, request,
+                   url_for)
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from itsdangerous import BadSignature, URLSafeSerializer
 
 from app import jobs
 from app.extensions import db
@@ -15,6 +17,22 @@ from app.services import RuleViolation, messaging
 from app.views.base import list_filter_args
 
 PAGE_SIZE = 100
+
+
+def _serializer():
+    return URLSafeSerializer(current_app.secret_key, salt="message-attachments")
+
+
+def _kept_attachments(token) -> list:
+    """The attachments stored at a preview, from the form's signed field: a forged one (naming
+    another private file) is ignored."""
+    if not token:
+        return []
+    try:
+        kept = _serializer().loads(token)
+    except BadSignature:
+        return []
+    return kept if isinstance(kept, list) else []
 
 
 def _list_view(appbuilder, source):
@@ -52,9 +70,13 @@ class MessageView(BaseView):
         subject = request.form.get("subject", "")
         body = request.form.get("body", "")
         problems, shown = {}, None
+        kept = _kept_attachments(request.form.get("kept"))
         if request.method == "POST":
             try:
                 if request.form.get("preview"):
+                    # Files chosen before a preview are kept for the sending: a browser does
+                    # not send them again.
+                    kept += messaging.store_attachments(request.files.getlist("attachments"))
                     if adult_ids:
                         shown = messaging.preview(subject, body, adult_ids[0])
                         shown = (db.session.get(Person, adult_ids[0]), *shown)
@@ -62,7 +84,7 @@ class MessageView(BaseView):
                     user = acting_user()
                     message = messaging.create(subject, body, adult_ids,
                                                user.id if user else None,
-                                               request.files.getlist("attachments"))
+                                               request.files.getlist("attachments"), kept)
                     row = jobs.submit("send_message", {"message_id": message.id},
                                       created_by_id=user.id if user else None)
                     db.session.commit()
@@ -80,6 +102,7 @@ class MessageView(BaseView):
             ids=request.values.get("ids", ""), filter_args=list_filter_args(),
             count=len(adult_ids), with_email=with_email, subject=subject, body=body,
             problems=problems, shown=shown, variables=messaging.VARIABLES,
+            kept=kept, kept_token=_serializer().dumps(kept) if kept else "",
             first=db.session.get(Person, adult_ids[0]) if adult_ids else None), \
             422 if problems else 200
 

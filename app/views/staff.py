@@ -13,8 +13,23 @@ from app.security import scopes
 
 class StaffScopeView(BaseView):
     route_base = "/staff_scope"
-    default_view = "edit"
-    base_permissions = ["can_edit"]
+    default_view = "list"
+    base_permissions = ["can_edit", "can_list"]
+
+    @expose("/")
+    @has_access
+    def list(self):
+        """Every staff member with their scope (« Périmètres »), each leading to its page."""
+        sm = self.appbuilder.sm
+        staff = [u for u in db.session.scalars(sa.select(sm.user_model).order_by(
+            sm.user_model.last_name, sm.user_model.first_name))
+            if not any(r.name == roles_.PARENT for r in u.roles)]
+        schools = {s.id: s.name for s in db.session.scalars(sa.select(School))}
+        services = {s.id: s.name for s in db.session.scalars(sa.select(Service))}
+        return self.render_template(
+            "security/staff_scopes.html", staff=staff, schools=schools, services=services,
+            scopes={u.id: scopes.scope_of(u.id) for u in staff},
+            title=_("Staff scopes"))
 
     @expose("/<int:user_id>", methods=["GET", "POST"])
     @has_access
@@ -47,6 +62,12 @@ class RoleCapabilitiesView(BaseView):
     default_view = "list"
     base_permissions = ["can_list", "can_edit"]
 
+    def _fixed(self) -> tuple:
+        """Roles not edited here: Admin has everything, Public and Parent nothing of the
+        back-office (parents use the portal)."""
+        sm = self.appbuilder.sm
+        return (sm.auth_role_admin, sm.auth_role_public, roles_.PARENT)
+
     def _pvms(self):
         sm = self.appbuilder.sm
         return sm.session.query(sm.permissionview_model).all()
@@ -56,8 +77,7 @@ class RoleCapabilitiesView(BaseView):
     def list(self):
         sm = self.appbuilder.sm
         pvms = self._pvms()
-        roles = [r for r in sm.get_all_roles()
-                 if r.name not in (sm.auth_role_admin, sm.auth_role_public)]
+        roles = [r for r in sm.get_all_roles() if r.name not in self._fixed()]
         return self.render_template(
             "security/role_capabilities.html", roles=roles, capabilities=roles_.CAPABILITIES,
             held={r.id: roles_.capabilities_of(r, pvms) for r in roles},
@@ -68,7 +88,7 @@ class RoleCapabilitiesView(BaseView):
     def edit(self, role_id):
         sm = self.appbuilder.sm
         role = sm.session.get(sm.role_model, role_id) or abort(404)
-        if role.name in (sm.auth_role_admin, sm.auth_role_public):
+        if role.name in self._fixed():
             abort(404)
         keys = [k for k in request.form.getlist("capabilities") if k in roles_.CAPABILITIES]
         roles_.set_capabilities(role, keys, self._pvms())

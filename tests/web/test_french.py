@@ -211,7 +211,8 @@ def test_the_admin_security_menu_holds_users_and_roles_in_business_words(login):
     assert menu, "the admin has no « Sécurité » menu"
     entries = [re.sub(r"<[^>]+>|&nbsp;|\s+", " ", item).strip()
                for item in re.findall(r"<li[^>]*>(.*?)</li>", menu.group(1), re.S)]
-    assert [entry for entry in entries if entry] == ["Utilisateurs", "Rôles", "Rôles et droits"]
+    assert [entry for entry in entries if entry] == ["Utilisateurs", "Rôles", "Rôles et droits",
+                                                     "Périmètres du personnel"]
 
 
 def test_filter_operators_and_the_user_form_are_correct_french(login):

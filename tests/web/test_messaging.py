@@ -134,3 +134,24 @@ def test_an_attachment_is_named_after_what_it_is(app, login, families, smtp_serv
     attachment = next(smtp_server.last_to("mere.courrier@exemple.fr").message
                       .iter_attachments())
     assert attachment.get_filename() == "evil.pdf"
+
+
+def test_attachments_chosen_before_a_preview_are_sent(app, login, families, smtp_server):
+    import re
+
+    agent = login("agent")
+    url = f"/messages/new?source=adult&ids={families['mother']}"
+    previewed = agent.post(url, data={
+        "subject": "Menus", "body": "Bonjour {prenom}", "preview": "1",
+        "attachments": (io.BytesIO(PDF), "menus.pdf")}, content_type="multipart/form-data")
+    assert "Déjà jointes : menus.pdf" in re.sub(r"<[^>]+>", "", page_text(previewed))
+    token = re.search(r'name="kept" value="([^"]+)"', previewed.get_data(as_text=True)).group(1)
+    agent.post(url, data={"subject": "Menus", "body": "Bonjour {prenom}", "kept": token})
+    attachment = next(smtp_server.last_to("mere.courrier@exemple.fr").message
+                      .iter_attachments())
+    assert attachment.get_filename() == "menus.pdf" and attachment.get_content() == PDF
+    # A forged list (naming another private file) is ignored.
+    smtp_server.clear()
+    agent.post(url, data={"subject": "Menus", "body": "Bonjour", "kept": token[:-3] + "abc"})
+    assert list(smtp_server.last_to("mere.courrier@exemple.fr").message.iter_attachments()) \
+        == []

@@ -119,3 +119,11 @@ def test_a_scoped_agent_cannot_write_to_an_out_of_scope_childs_parents(app, logi
     assert "0 destinataire" in page
     page = page_text(login("agent").get(f"/messages/new?source=child&ids={town['lea']}"))
     assert "1 destinataire" in page
+
+
+def test_the_scopes_page_lists_staff_and_leads_to_each(login, town):
+    page = page_text(login("admin").get("/staff_scope/"))
+    assert "Cantine Scopes" in page and "Périmètres du personnel" in page
+    roles = login("admin").get("/role_capabilities/").get_data(as_text=True)
+    assert "Enfants : lire" in page_text(login("admin").get("/role_capabilities/"))
+    assert "<strong>Parent</strong>" not in roles and "<strong>Animateur</strong>" in roles
