@@ -29,12 +29,12 @@ from flask_login import current_user
 
 from app.models.security import UserSessionState, staff_scope_school, staff_scope_service
 from app.security import sessions
+from app.security.roles import PARENT as PARENT_ROLE
 from app.security.throttle import login_throttle
 from app.security.views import (
     MarelleAuthDBView, MarelleGroupView, MarellePermissionViewView, MarelleRoleView,
     MarelleUserStatsView, MarelleUserView)
 
-PARENT_ROLE = "Parent"
 # Who the request acts for, as kept in flask.g by this module, Flask-Login and
 # Flask-JWT-Extended: reset as each request starts.
 REQUEST_CACHE_KEYS = ("_marelle_user", "_marelle_permissions", "marelle_session_refused",

@@ -6,6 +6,8 @@ import sqlalchemy as sa
 from flask import flash, redirect, request, session, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
+from flask_appbuilder.models.filters import BaseFilter
+from flask_appbuilder.models.sqla.filters import FilterNotEqual
 from flask_appbuilder.security.views import (
     AuthDBView, PermissionViewModelView, RoleModelView, UserDBModelView, UserGroupModelView,
     UserModelView, UserStatsChartView)
@@ -15,6 +17,7 @@ from flask_login import current_user, logout_user
 
 from app.extensions import db
 from app.security import sessions
+from app.security.roles import PARENT as PARENT_ROLE
 
 
 class MarelleAuthDBView(AuthDBView):
@@ -83,6 +86,18 @@ def _names(rows):
     return ", ".join(str(row) for row in rows or ())
 
 
+class StaffOnly(BaseFilter):
+    """Staff accounts only: parents' portal logins are managed on the adult's record
+    (« Accès au portail »), not among a town's staff."""
+
+    name = "staff"
+    arg_name = "staff"
+
+    def apply(self, query, value):
+        role = self.datamodel.obj.roles.property.mapper.class_
+        return query.filter(~self.datamodel.obj.roles.any(role.name == PARENT_ROLE))
+
+
 class MarelleUserView(UserDBModelView):
     """Users as a town manages them: the login is the e-mail address; name, roles (what each
     may do is ticked in « Rôles et droits »), active or not, and the « Périmètre » action for
@@ -91,6 +106,10 @@ class MarelleUserView(UserDBModelView):
 
     class_permission_name = "UserDBModelView"
     formatters_columns = {"active": _yes_no, "roles": _names, "groups": _names}
+    base_filters = [["id", StaffOnly, None]]
+    # A staff member's roles: never Parent (the portal's) nor Public (nobody's).
+    add_form_query_rel_fields = edit_form_query_rel_fields = {
+        "roles": [["name", FilterNotEqual, PARENT_ROLE], ["name", FilterNotEqual, "Public"]]}
     # A town gives access through roles alone: no groups on its forms; the login is the e-mail
     # (accounts made before keep the login they had).
     add_columns = ["first_name", "last_name", "email", "active", "roles", "password",

@@ -1,4 +1,6 @@
 """Who may open which screen and call which API: each role allowed and refused where it should."""
+import re
+
 import pytest
 
 from app.extensions import db
@@ -172,3 +174,21 @@ def test_a_new_staff_members_login_is_their_email(app, login):
     with app.app_context():
         agent = app.appbuilder.sm.get_user_by_id(agent_id)
         assert (agent.username, agent.email) == ("agent", "accueil@exemple.fr")
+
+
+def test_the_users_list_is_the_staff_and_offers_staff_roles_only(app, login):
+    with app.test_request_context():
+        from app.extensions import db
+        from tests import factories
+
+        _, (mother,), _ = factories.household("Portaillist")
+        email = factories.parent_login(db.session, mother)
+        db.session.commit()
+        parent_id = app.appbuilder.sm.find_user(username=email).id
+    admin = login("admin")
+    listing = page_text(admin.get("/users/list/?psize_UserDBModelView=100"))
+    assert "agent" in listing and email not in listing
+    assert admin.get(f"/users/show/{parent_id}").status_code in (302, 404)
+    form = admin.get("/users/add").get_data(as_text=True)
+    roles = re.findall(r'<option value="\d+">([^<]+)</option>', form)
+    assert "Agent" in roles and "Parent" not in roles and "Public" not in roles
