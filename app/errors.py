@@ -83,42 +83,37 @@ def with_retry_hint(response):
     return response
 
 
-def screen_error(status: int, message):
-    """A screen's error: a French page inside the back-office layout, saying what to do; a
-    bare page if even the layout cannot be drawn (the error may come from the database)."""
+def _error_page(status: int, message, template: str, home: str, **context):
+    """A French error page saying what to do, drawn from `template`; a bare page leading to
+    `home` if even that cannot be drawn (the error may come from the database)."""
     title = TITLES.get(status) or TITLES[400 if status < 500 else 500]
     try:
-        appbuilder = current_app.appbuilder
-        if not hasattr(g, "user"):  # refused before FAB's own hook set it (the navbar reads it)
-            from flask_login import current_user
-
-            g.user = current_user
-        body = render_template("errors/page.html", status=status, title=title,
-                               message=message, appbuilder=appbuilder,
-                               base_template=appbuilder.base_template)
+        body = render_template(template, status=status, title=title, message=message,
+                               **context)
     except Exception:  # noqa: BLE001  (an error page must always answer)
         log.exception("the error page could not be drawn")
         db.session.rollback()
         body = (f"<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><title>Marelle"
                 f"</title><h2>{escape(title)}</h2><p>{escape(message)}</p>"
-                f"<p><a href=\"/\">Marelle</a></p></html>")
+                f"<p><a href=\"{home}\">Marelle</a></p></html>")
     return with_retry_hint(current_app.make_response((body, status)))
+
+
+def screen_error(status: int, message):
+    """A screen's error, inside the back-office layout."""
+    appbuilder = current_app.appbuilder
+    if not hasattr(g, "user"):  # refused before FAB's own hook set it (the navbar reads it)
+        from flask_login import current_user
+
+        g.user = current_user
+    return _error_page(status, message, "errors/page.html", "/", appbuilder=appbuilder,
+                       base_template=appbuilder.base_template)
 
 
 def portal_error(status: int, message):
     """An error on the parents' portal: the portal's own page, leading back to the portal
     (never to the staff's login)."""
-    title = TITLES.get(status) or TITLES[400 if status < 500 else 500]
-    try:
-        body = render_template("portal/error.html", status=status, title=title,
-                               message=message)
-    except Exception:  # noqa: BLE001  (an error page must always answer)
-        log.exception("the portal's error page could not be drawn")
-        db.session.rollback()
-        body = (f"<!doctype html><html lang=\"fr\"><meta charset=\"utf-8\"><title>Marelle"
-                f"</title><h2>{escape(title)}</h2><p>{escape(message)}</p>"
-                f"<p><a href=\"/portal/\">Portail</a></p></html>")
-    return with_retry_hint(current_app.make_response((body, status)))
+    return _error_page(status, message, "portal/error.html", "/portal/")
 
 
 def _answer(exc, status, message):

@@ -48,6 +48,17 @@ def batch_folder() -> Path:
     return private_folder("batches")
 
 
+def batch_file(name: str):
+    """The path of a batch the job's page links to, or None for any other name: only a file
+    of the batch folder itself ("..", "." or a sub-folder name is no batch, nor a name longer
+    than any file can have)."""
+    path = batch_folder() / name
+    try:
+        return path if "/" not in name and not name.startswith(".") and path.is_file() else None
+    except OSError:
+        return None
+
+
 def save_batch(pdfs) -> str:
     """The merged PDF of a batch, kept privately; its name is what the job's page links to."""
     name = f"{secrets.token_hex(16)}.pdf"

@@ -13,6 +13,7 @@ from wtforms import BooleanField, SelectField, TimeField
 from wtforms.validators import InputRequired
 
 from app.extensions import db
+from app.views.forms import show_problems
 from app.services import RuleViolation, usage
 
 
@@ -67,14 +68,7 @@ class RuleCheckedModelView(ModelView):
     def _show_refusal(self, form, refused: RefusedByRule):
         db.session.rollback()
         # Every problem found is shown at once, each next to its field.
-        for name, message in refused.violation.problems:
-            name = name or ""
-            # Services name the key ("adult_id"), FAB forms the relation ("adult").
-            field = getattr(form, name, None) or getattr(form, name.removesuffix("_id"), None)
-            if field is not None and hasattr(field, "errors"):
-                field.errors = list(field.errors) + [message]
-            else:
-                flash(message, "danger")
+        show_problems(form, refused.violation)
 
     def _add(self):
         get_filter_args(self._filters, disallow_if_not_in_search=False)

@@ -532,19 +532,10 @@ class InvoiceView(RuleCheckedModelView):
     @expose("/download/<path:name>")
     @has_access
     def download(self, name):
-        from app.jobs.billing import batch_folder
+        from app.jobs.billing import batch_file
 
-        path = batch_folder() / name
-        # Only a file of the batch folder itself: "..", "." or a sub-folder name is no batch,
-        # nor a name longer than any file can have.
-        try:
-            found = "/" not in name and not name.startswith(".") and path.is_file()
-        except OSError:
-            found = False
-        if not found:
-            abort(404)
-        return send_file(path, mimetype="application/pdf", as_attachment=True,
-                         download_name="factures.pdf")
+        return send_file(batch_file(name) or abort(404), mimetype="application/pdf",
+                         as_attachment=True, download_name="factures.pdf")
 
 
 def _cancelled_lines(form) -> list:

@@ -274,6 +274,20 @@ def use_town_fields_in_generated_forms():
         for marker, field, widget in FieldConverter.conversion_table)
 
 
+def show_problems(form, exc) -> None:
+    """Each refusal of a rule next to its field (a service's "regie_id" is the form's
+    "regie"), or at the top of the page."""
+    from flask import flash
+
+    for name, message in exc.problems:
+        name = name or ""
+        field = getattr(form, name, None) or getattr(form, name.removesuffix("_id"), None)
+        if field is not None and hasattr(field, "errors"):
+            field.errors = list(field.errors) + [message]
+        else:
+            flash(message, "danger")
+
+
 def checked_form(form_class, problems):
     """`form_class` whose validation also runs the domain's checks, `problems(form)` giving
     (field, message) pairs: every mistake shows at once, each next to its field, even when

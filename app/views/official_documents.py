@@ -1,7 +1,7 @@
 """« Attestations fiscales » and « Fiches de renseignements » from the children, adults and
 households lists: on the whole filtered list (or the rows ticked), a form, then the job's
 progress page."""
-from flask import abort, flash, redirect, request, send_file, url_for
+from flask import abort, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,6 +17,7 @@ from app.services import RuleViolation, certificates, information_sheets
 from app.services.calendar import today_in_town
 from app.views.base import list_filter_args
 from app.views.bookings import CheckboxesField
+from app.views.forms import show_problems
 
 # The lists these pages act on: (view class name, kind of people it lists).
 SOURCES = {"children": ("ChildView", "child"), "adults": ("AdultView", "adult"),
@@ -44,16 +45,6 @@ class SheetForm(FlaskForm):
     sections = CheckboxesField(_l("Sections to print"))
     save_to_records = BooleanField(_l("Save each sheet into the person's documents, on the "
                                       "portal from today (« Enregistrer dans les fiches »)"))
-
-
-def show_problems(form, exc: RuleViolation) -> None:
-    """Each refusal next to its field, or at the top of the page."""
-    for name, message in exc.problems:
-        field = getattr(form, name or "", None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors) + [message]
-        else:
-            flash(message, "danger")
 
 
 class OfficialDocumentView(BaseView):
@@ -144,15 +135,9 @@ class OfficialDocumentView(BaseView):
     @expose("/download/<name>")
     @has_access
     def download(self, name):
-        from app.jobs.billing import batch_folder
+        from app.jobs.billing import batch_file
 
-        path = batch_folder() / name
-        try:
-            found = "/" not in name and not name.startswith(".") and path.is_file()
-        except OSError:
-            found = False
-        if not found:
-            abort(404)
-        return send_file(path, mimetype="application/pdf", as_attachment=True,
+        return send_file(batch_file(name) or abort(404), mimetype="application/pdf",
+                         as_attachment=True,
                          download_name=request.args.get("as") == "sheets"
                          and "fiches-de-renseignements.pdf" or "attestations-fiscales.pdf")

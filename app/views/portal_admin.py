@@ -18,7 +18,7 @@ from app.security import acting_user
 from app.services import RuleViolation, audience, consents, documents, group_documents
 from app.services import portal_diagnostic, portal_texts
 from app.views.bookings import CheckboxesField
-from app.views.forms import DocumentForm
+from app.views.forms import DocumentForm, show_problems
 
 TEXT_LABELS = {
     "login": _l("Login page of the portal (read before signing in)"),
@@ -53,7 +53,7 @@ class PortalConfigView(BaseView):
                 return redirect(url_for("PortalConfigView.edit"))
             except RuleViolation as exc:
                 db.session.rollback()
-                _show_problems(form, exc)
+                show_problems(form, exc)
         try:
             portal_address = external_url("portal.login")
         except RuleViolation:
@@ -66,16 +66,6 @@ class PortalConfigView(BaseView):
 
 def _posted() -> bool:
     return request.method == "POST"
-
-
-def _show_problems(form, exc: RuleViolation) -> None:
-    """Each refusal next to its field, or above the form."""
-    for name, message in exc.problems:
-        field = getattr(form, name or "", None)
-        if field is not None and hasattr(field, "errors"):
-            field.errors = list(field.errors) + [message]
-        else:
-            flash(message, "danger")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -176,7 +166,7 @@ class GroupDocumentView(BaseView):
                 return redirect(url_for("GroupDocumentView.list"))
             except RuleViolation as exc:
                 db.session.rollback()
-                _show_problems(form, exc)
+                show_problems(form, exc)
         title = _("Add a group document") if document is None else \
             _("Edit the document “%(name)s”", name=document.name)
         return self.render_template("portal_admin/document_form.html", form=form,
@@ -257,7 +247,7 @@ class ConsentView(BaseView):
                 return redirect(url_for("ConsentView.list"))
             except RuleViolation as exc:
                 db.session.rollback()
-                _show_problems(form, exc)
+                show_problems(form, exc)
         title = _("Add a consent") if consent is None else \
             _("Edit the consent “%(label)s”", label=consent.label)
         return self.render_template("portal_admin/consent_form.html", form=form, title=title)
