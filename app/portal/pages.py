@@ -108,8 +108,9 @@ def bookings():
     if not children:
         return render_template("portal/bookings.html", children=[], week=None,
                                booking_text=text_of("booking"))
-    child_id = request.args.get("child") or children[0].id
-    child = forbid_unknown(portal_bookings.child_of(g.parent_id, child_id))
+    child_id = str(request.args.get("child") or children[0].id)
+    # The parent's own children are already loaded: another id is simply not among them.
+    child = forbid_unknown(next((c for c in children if str(c.id) == child_id), None))
     if request.args.get("week"):
         week = portal_bookings.week_for(g.parent_id, child,
                                         _week_start(request.args.get("week")))

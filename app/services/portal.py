@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 from app.extensions import db
 from app.models import (
     Consent, ConsentAcceptance, Document, Enrollment, Guardianship, Household, HouseholdMember,
-    Invoice, InvoiceReminder, Payment, Person, Regie, SchoolClass, Service, Subscription)
+    Invoice, InvoiceReminder, Payment, Regie, SchoolClass, Service, Subscription)
 from app.services import billing
 from app.services.calendar import now_in_town
 
@@ -146,8 +146,3 @@ def accepted_consents(adult_id: int) -> list:
         .join(ConsentAcceptance, ConsentAcceptance.consent_id == Consent.id)
         .where(ConsentAcceptance.adult_id == adult_id)
         .order_by(ConsentAcceptance.accepted_at.desc())).tuples().all()
-
-
-def person_name(person_id: int) -> str:
-    person = db.session.get(Person, person_id)
-    return person.display_name if person else ""
