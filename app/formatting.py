@@ -71,6 +71,11 @@ def short_date(value) -> str:
     return str(value)
 
 
+def long_date(value) -> str:
+    """A date as a letter gives it: « 18 novembre 2026 »."""
+    return format_date(value, "d MMMM yyyy") if value else ""
+
+
 def moment(value) -> str:
     """A moment in the town's time, as a sentence gives it: « 28/11/2026 à 10:05 »."""
     if not value:
@@ -123,6 +128,7 @@ def register(app):
     app.jinja_env.filters["pdf_day"] = pdf_day
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["short_date"] = short_date
+    app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["moment"] = moment
     app.jinja_env.filters["month_name"] = month_name
     app.jinja_env.filters["iso_day"] = iso_day

@@ -39,3 +39,13 @@ def _scope_table(target: str) -> sa.Table:
 # listed, no limit; see app/security/scopes.py.
 staff_scope_school = _scope_table("school")
 staff_scope_service = _scope_table("service")
+
+
+# The FAQ's « type de messagerie auquel il aura accès »: the channels a staff member may use to
+# write to families (app/services/staff.py CHANNELS). Nothing listed: those their role allows.
+staff_messaging_channel = sa.Table(
+    "staff_messaging_channel", Model.metadata,
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("ab_user.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("channel", sa.String(20), primary_key=True),
+)

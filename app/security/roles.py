@@ -65,7 +65,7 @@ ROLES = {
         (r"InvoiceView", READ + r"|can_pdf"),
         (r"InvoiceApi", READ + r"|can_pdf"),
         # Messages to one family or to a list of families (the FAQ's « envoyer un message »).
-        (r"MessageView", r"can_list|can_show|can_new|can_retry|can_unreachable|can_letters"),
+        (r"MessageView", r".*"),
         (r"Messages", r"menu_access"),
         # Parents' logins are opened, reset and locked at the front desk.
         (r"PortalAccessView", r"can_show|can_manage"),

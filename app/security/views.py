@@ -6,6 +6,8 @@ import sqlalchemy as sa
 from flask import flash, redirect, request, session, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
+from flask_appbuilder.fields import QuerySelectMultipleField
+from flask_appbuilder.fieldwidgets import Select2ManyWidget
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.filters import FilterNotEqual
 from flask_appbuilder.security.views import (
@@ -14,6 +16,7 @@ from flask_appbuilder.security.views import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
+from wtforms import SelectMultipleField
 
 from app.extensions import db
 from app.security import sessions
@@ -98,11 +101,47 @@ class StaffOnly(BaseFilter):
         return query.filter(~self.datamodel.obj.roles.any(role.name == PARENT_ROLE))
 
 
+def _schools():
+    from app.models import School
+
+    return db.session.scalars(sa.select(School).order_by(School.name)).all()
+
+
+def _services():
+    from app.models import Service
+
+    return db.session.scalars(sa.select(Service).order_by(Service.name)).all()
+
+
+def _staff_fields():
+    """The fields of the FAQ's user form that are not columns of FAB's user: the schools and
+    services the person is attached to (their scope), the messaging channels they may use."""
+    from app.services import staff
+
+    return {
+        "scope_schools": QuerySelectMultipleField(
+            _l("Schools"), query_func=_schools, get_pk_func=lambda s: s.id,
+            get_label="name", widget=Select2ManyWidget(),
+            description=_l("The schools this person works for. None: every school.")),
+        "scope_services": QuerySelectMultipleField(
+            _l("Services"), query_func=_services, get_pk_func=lambda s: s.id,
+            get_label="name", widget=Select2ManyWidget(),
+            description=_l("Then the services they work in: an animateur sees only these "
+                           "services' children and attendance sheets. None: every service.")),
+        "messaging_channels": SelectMultipleField(
+            _l("Messaging"), choices=list(staff.CHANNELS.items()), widget=Select2ManyWidget(),
+            description=_l("How they may write to families, if their role lets them write. "
+                           "None: every channel.")),
+    }
+
+
 class MarelleUserView(UserDBModelView):
-    """Users as a town manages them: the login is the e-mail address; name, roles (what each
-    may do is ticked in « Rôles et droits »), active or not, and the « Périmètre » action for
-    the schools and services they are attached to. « Oui »/« Non » and role names rather than
-    True and [Agent]."""
+    """Users as a town manages them (the FAQ's « Utilisateurs »): the login is the e-mail
+    address; name, roles (what each may do is ticked in « Rôles et droits »), the schools then
+    the services they are attached to, the messaging they may use, active or not. A new
+    account gets an e-mail inviting its owner to choose their password: nobody types it for
+    them. A person who leaves is deactivated, never deleted: their name stays on what they
+    did. « Oui »/« Non » and role names rather than True and [Agent]."""
 
     class_permission_name = "UserDBModelView"
     formatters_columns = {"active": _yes_no, "roles": _names, "groups": _names}
@@ -110,11 +149,13 @@ class MarelleUserView(UserDBModelView):
     # A staff member's roles: never Parent (the portal's) nor Public (nobody's).
     add_form_query_rel_fields = edit_form_query_rel_fields = {
         "roles": [["name", FilterNotEqual, PARENT_ROLE], ["name", FilterNotEqual, "Public"]]}
+    add_form_extra_fields = edit_form_extra_fields = _staff_fields()
     # A town gives access through roles alone: no groups on its forms; the login is the e-mail
     # (accounts made before keep the login they had).
-    add_columns = ["first_name", "last_name", "email", "active", "roles", "password",
-                   "conf_password"]
-    edit_columns = ["first_name", "last_name", "email", "active", "roles"]
+    add_columns = ["first_name", "last_name", "email", "roles", "scope_schools",
+                   "scope_services", "messaging_channels"]
+    edit_columns = ["first_name", "last_name", "email", "active", "roles", "scope_schools",
+                    "scope_services", "messaging_channels"]
     list_columns = ["first_name", "last_name", "username", "active", "roles"]
     show_columns = ["first_name", "last_name", "username", "email", "active", "roles",
                     "last_login", "login_count", "created_on"]
@@ -125,9 +166,15 @@ class MarelleUserView(UserDBModelView):
         "roles": _l("What this person may do: Agent (families, bookings, attendance), "
                     "Régisseur (billing, payments), Animateur (attendance), Admin (everything). "
                     "« Rôles et droits » says what each role may do."),
-        "email": _l("Their e-mail address: it is their login, and where a forgotten "
-                    "password's link goes."),
+        "email": _l("Their e-mail address: it is their login, and where the invitation to "
+                    "choose their password goes."),
     }
+    add_row_message = _l("Account created.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Deactivate, never delete: the journal and the documents name who did what.
+        self.base_permissions = [p for p in self.base_permissions if p != "can_delete"]
 
     def _login_from_email(self, item, previous=None):
         email = (item.email or "").strip().lower()
@@ -143,15 +190,70 @@ class MarelleUserView(UserDBModelView):
         if previous is None or "@" in previous:
             item.username = email
 
+    def prefill_form(self, form, pk):
+        from app.security import scopes
+        from app.services import staff
+
+        scope = scopes.scope_of(int(pk))
+        form.scope_schools.data = [s for s in _schools() if s.id in scope.school_ids]
+        form.scope_services.data = [s for s in _services() if s.id in scope.service_ids]
+        form.messaging_channels.data = staff.listed_channels(int(pk))
+
     def pre_add(self, item):
+        from app.services import staff
+
         self._login_from_email(item)
-        super().pre_add(item)  # FAB hashes the password there
+        item.active = True
+        item.password = staff.unusable_password()
 
     def pre_update(self, item):
         super().pre_update(item)
         previous = sa.inspect(item).attrs.username.history.unchanged or \
             sa.inspect(item).attrs.username.history.deleted
         self._login_from_email(item, previous[0] if previous else item.username)
+
+    def _save_staff_fields(self, item):
+        from app.security import scopes
+        from app.services import staff
+
+        scopes.set_scope(item.id, [s.id for s in getattr(item, "scope_schools", None) or ()],
+                         [s.id for s in getattr(item, "scope_services", None) or ()])
+        staff.set_channels(item.id, getattr(item, "messaging_channels", None) or ())
+
+    def post_add(self, item):
+        from app.services import RuleViolation, staff
+
+        self._save_staff_fields(item)
+        try:
+            staff.send_invitation(item)
+        except RuleViolation as exc:
+            db.session.commit()
+            flash(_("The account is created, but the invitation could not be sent: "
+                    "%(reason)s", reason=exc.message), "warning")
+            return
+        db.session.commit()
+        flash(_("An invitation to choose a password was sent to %(email)s.", email=item.email),
+              "success")
+
+    def post_update(self, item):
+        self._save_staff_fields(item)
+        db.session.commit()
+
+    @action("invite", _l("Send a link to choose a password"), "", "fa-envelope",
+            multiple=False)
+    def invite(self, item):
+        from app.services import RuleViolation, staff
+
+        try:
+            staff.send_invitation(item)
+        except RuleViolation as exc:
+            db.session.rollback()
+            flash(exc.message, "danger")
+        else:
+            db.session.commit()
+            flash(_("A link to choose a password was sent to %(email)s.", email=item.email),
+                  "success")
+        return redirect(url_for("MarelleUserView.show", pk=item.id))
 
     @action("scope", _l("Scope: schools and services"), "", "fa-sitemap", multiple=False)
     def scope(self, item):

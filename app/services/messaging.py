@@ -252,15 +252,17 @@ def retry_failed(message_id: int) -> int:
 
 
 def messages_of(adult_id: int, limit: int = 50) -> list:
-    """The copies an adult received, newest first (the portal's « Messages »)."""
+    """The copies an adult received, newest first, with their e-mail (the portal's
+    « Messages », the « Messagerie » of the adult's record)."""
     return db.session.execute(
         sa.select(MessageRecipient, Message.created_at)
         .join(Message, Message.id == MessageRecipient.message_id)
+        .options(sa.orm.joinedload(MessageRecipient.email))
         .where(MessageRecipient.person_id == adult_id)
         .order_by(Message.created_at.desc(), Message.id.desc()).limit(limit)).tuples().all()
 
 
-def _addresses(person_ids) -> dict:
+def addresses(person_ids) -> dict:
     """{adult id: (household name, address lines)} of each adult's first household."""
     found = {}
     for person_id, home in db.session.execute(
@@ -282,11 +284,32 @@ def unreached_copies(message_id: int) -> list:
         .where(MessageRecipient.message_id == message_id,
                sa.or_(MessageRecipient.email_id.is_(None), OutgoingEmail.state == "failed"))
         .order_by(Person.search_name)).all()
-    addresses = _addresses([person.id for _copy, person in rows])
-    return [(copy, person, addresses.get(person.id, [])) for copy, person in rows]
+    found = addresses([person.id for _copy, person in rows])
+    return [(copy, person, found.get(person.id, [])) for copy, person in rows]
 
 
-def unreachable_adults(limit: int = 500) -> tuple:
+def named(adult_ids, limit: int) -> list:
+    """The first recipients by name, [(id, « MARTIN Claire »)]: who the message goes to, shown
+    on its form before it is sent."""
+    if not adult_ids:
+        return []
+    return db.session.execute(
+        sa.select(Person.id, Person.last_name, Person.first_name)
+        .where(bulk.among(Person.id, list(adult_ids)))
+        .order_by(Person.search_name).limit(limit)).tuples().all()
+
+
+def sender_name(message) -> str:
+    """Who sent a message, as staff name each other (« Claire Durand »); "" when the account
+    is gone."""
+    from flask import current_app
+
+    user = current_app.appbuilder.sm.get_user_by_id(message.created_by_id) \
+        if message.created_by_id else None
+    return " ".join(filter(None, (user.first_name, user.last_name))) if user else ""
+
+
+def unreachable_adults(limit: int | None = 500) -> tuple:
     """(count, [(adult, why)]) of the adults e-mail does not reach: no address, or their last
     e-mail failed (its reason)."""
     latest = (sa.select(OutgoingEmail.person_id, sa.func.max(OutgoingEmail.id).label("last"))

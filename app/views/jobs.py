@@ -36,6 +36,17 @@ DEMO_COUNTS = {
 }
 
 
+def job_title(row: BackgroundJob) -> str:
+    """The job page's title: what it does, and for a message which one."""
+    if row.name == "send_message":
+        from app.models import Message
+
+        message = db.session.get(Message, (row.params or {}).get("message_id") or 0)
+        if message is not None:
+            return _("Sending the message « %(subject)s »", subject=message.subject)
+    return JOB_TITLES.get(row.name, _("Background job"))
+
+
 def find_visible_job(job_id):
     """A job's owner and admins may follow it; for anyone else it does not exist."""
     row = db.session.get(BackgroundJob, job_id)
@@ -96,7 +107,7 @@ class JobView(BaseView):
     def show(self, job_id):
         row = visible_job(job_id)
         return self.render_template("jobs/progress.html", job=row,
-                                    title=JOB_TITLES.get(row.name, _("Background job")),
+                                    title=job_title(row),
                                     report=job_report(row), DEMO_COUNTS=DEMO_COUNTS)
 
     @expose("/<job_id>/status")

@@ -104,6 +104,10 @@ class NewPasswordForm(FlaskForm):
         InputRequired(), EqualTo("password", message=_l("The two passwords differ."))])
 
 
+# A new staff member's invitation (app/services/staff.py) leads to the same page.
+STAFF_LINKS = ("invitation", "password_reset")
+
+
 class PasswordRecoveryView(BaseView):
     """Public pages (no login): ask for a link, then choose a password through it."""
 
@@ -144,14 +148,14 @@ class PasswordRecoveryView(BaseView):
     def reset(self, token):
         form = NewPasswordForm()
         try:
-            recovery.checked_link(token, ("password_reset",), "staff")
+            recovery.checked_link(token, STAFF_LINKS, "staff")
         except RuleViolation as exc:
             return self.render_template("security/reset_password.html",
                                         title=_("Choose a new password"), form=None,
                                         refused=exc.message)
         if form.validate_on_submit():
             try:
-                recovery.set_password_from_link(token, form.password.data, ("password_reset",))
+                recovery.set_password_from_link(token, form.password.data, STAFF_LINKS)
             except RuleViolation as exc:
                 db.session.rollback()
                 field = form.password if exc.field == "password" else None

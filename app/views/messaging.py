@@ -13,10 +13,48 @@ from app import jobs
 from app.extensions import db
 from app.models import Message, MessageRecipient, OutgoingEmail, Person
 from app.security import acting_user
-from app.services import RuleViolation, messaging
+from app.services import RuleViolation, messaging, staff
 from app.views.base import list_filter_args
 
 PAGE_SIZE = 100
+# The recipients named on the message's form; the preview may be shown for any of them.
+SHOWN_RECIPIENTS = 200
+
+
+def _chosen(value, adult_ids):
+    """The recipient the preview is for: the one chosen if they are among the recipients,
+    else the first."""
+    try:
+        wanted = int(value)
+    except (TypeError, ValueError):
+        wanted = None
+    if wanted is not None and wanted in adult_ids:
+        return wanted
+    return adult_ids[0] if adult_ids else None
+
+
+def letterhead() -> dict:
+    """What heads a letter the town posts: its name and contact lines (the portal's contact
+    text), and « Saint-Aubin, le 18 novembre 2026 »."""
+    from app.services import portal_texts
+    from app.services.calendar import today_in_town
+
+    return {"town": current_app.config.get("TOWN_NAME") or "",
+            "contact_lines": [line for line in portal_texts.text_of("contact").split("\n")
+                              if line.strip()],
+            "today": today_in_town()}
+
+
+def _pdf(template: str, filename: str, **context) -> Response:
+    """A letter in French whatever the language of who prints it: families read it."""
+    from flask_babel import force_locale
+
+    from app.pdf import html_to_pdf
+
+    with force_locale("fr"):
+        html = render_template(template, **letterhead(), **context)
+    return Response(html_to_pdf(html), mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def _serializer():
@@ -46,7 +84,7 @@ class MessageView(BaseView):
     route_base = "/messages"
     default_view = "list"
     base_permissions = ["can_list", "can_show", "can_new", "can_retry", "can_unreachable",
-                        "can_letters"]
+                        "can_unreachable_pdf", "can_letters"]
 
     def _recipients(self, source):
         """The adults the message goes to: the ids given (a record, ticked rows), else the
@@ -60,13 +98,30 @@ class MessageView(BaseView):
             ids = _list_view(self.appbuilder, source)._filtered_ids()
         return messaging.recipients_of(source, ids)
 
+    @staticmethod
+    def _refused_channel(channel):
+        """A refusal, on the page the user came from, when their account does not open this
+        messaging channel (the user form's « Messagerie »); None when it does."""
+        try:
+            staff.check_channel(acting_user(), channel)
+        except RuleViolation as exc:
+            flash(exc.message, "danger")
+            back = request.referrer if request.referrer and request.referrer.startswith(
+                request.host_url) else url_for("MessageView.list")
+            return redirect(back)
+        return None
+
     @expose("/new", methods=["GET", "POST"])
     @has_access
     def new(self):
         source = request.values.get("source", "adult")
         if source not in messaging.SOURCES:
             abort(404)
+        refused = self._refused_channel("email")
+        if refused is not None:
+            return refused
         adult_ids = self._recipients(source)
+        preview_for = _chosen(request.form.get("preview_for"), adult_ids)
         subject = request.form.get("subject", "")
         body = request.form.get("body", "")
         problems, shown = {}, None
@@ -77,9 +132,9 @@ class MessageView(BaseView):
                     # Files chosen before a preview are kept for the sending: a browser does
                     # not send them again.
                     kept += messaging.store_attachments(request.files.getlist("attachments"))
-                    if adult_ids:
-                        shown = messaging.preview(subject, body, adult_ids[0])
-                        shown = (db.session.get(Person, adult_ids[0]), *shown)
+                    if preview_for is not None:
+                        shown = messaging.preview(subject, body, preview_for)
+                        shown = (db.session.get(Person, preview_for), *shown)
                 else:
                     user = acting_user()
                     message = messaging.create(subject, body, adult_ids,
@@ -103,7 +158,7 @@ class MessageView(BaseView):
             count=len(adult_ids), with_email=with_email, subject=subject, body=body,
             problems=problems, shown=shown, variables=messaging.VARIABLES,
             kept=kept, kept_token=_serializer().dumps(kept) if kept else "",
-            first=db.session.get(Person, adult_ids[0]) if adult_ids else None), \
+            recipients=messaging.named(adult_ids, SHOWN_RECIPIENTS), preview_for=preview_for), \
             422 if problems else 200
 
     @expose("/")
@@ -131,7 +186,8 @@ class MessageView(BaseView):
         rows = db.session.execute(query.order_by(MessageRecipient.id).limit(1000)).all()
         return self.render_template("messaging/show.html", title=message.subject,
                                     message=message, rows=rows, state=state,
-                                    states=messaging.states_of(pk))
+                                    states=messaging.states_of(pk),
+                                    sender=messaging.sender_name(message))
 
     @expose("/unreachable")
     @has_access
@@ -141,25 +197,32 @@ class MessageView(BaseView):
         return self.render_template("messaging/unreachable.html", count=count, rows=rows,
                                     title=_("Families e-mail does not reach"))
 
+    @expose("/unreachable.pdf")
+    @has_access
+    def unreachable_pdf(self):
+        """That list on paper, with each family's postal address: to post them the letters."""
+        refused = self._refused_channel("letter")
+        if refused is not None:
+            return refused
+        count, rows = messaging.unreachable_adults(limit=None)
+        return _pdf("pdf/unreachable.html", "familles-sans-e-mail.pdf", rows=rows,
+                    count=count, addresses=messaging.addresses([p.id for p, _why in rows]))
+
     @expose("/<int:pk>/letters.pdf")
     @has_access
     def letters(self, pk):
         """The message printed for each recipient no e-mail reached, one page each."""
-        from flask_babel import force_locale
-
-        from app.pdf import html_to_pdf
-
         message = db.session.get(Message, pk) or abort(404)
+        refused = self._refused_channel("letter")
+        if refused is not None:
+            return refused
         copies = messaging.unreached_copies(pk)
         if not copies:
             flash(_("Every recipient received this message by e-mail: nothing to print."),
                   "info")
             return redirect(url_for("MessageView.show", pk=pk))
-        with force_locale("fr"):
-            document = html_to_pdf(render_template("pdf/message_letters.html",
-                                                   message=message, copies=copies))
-        return Response(document, mimetype="application/pdf", headers={
-            "Content-Disposition": f'attachment; filename="message-{pk}.pdf"'})
+        return _pdf("pdf/message_letters.html", f"message-{pk}.pdf", message=message,
+                    copies=copies)
 
     @expose("/<int:pk>/retry", methods=["POST"])
     @has_access

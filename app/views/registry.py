@@ -25,7 +25,7 @@ from app.models import (
     Regie,
 )
 from app.security import acting_user
-from app.services import RuleViolation, documents, portal_accounts, registry
+from app.services import RuleViolation, documents, messaging, portal_accounts, registry
 from app.services.calendar import today_in_town
 from app.views.base import RuleCheckedModelView
 from app.views.bookings import SubscriptionView
@@ -380,6 +380,7 @@ class PersonView(RuleCheckedModelView):
         portal_state = portal_accounts.state_of(portal_accounts.account_of(item.id))
         return {
             "portal_state": portal_accounts.STATES[portal_state],
+            "messages": messaging.messages_of(item.id, limit=10),
             "billing_rules": db.session.scalars(sa.select(BillingRule).where(
                 BillingRule.payer_id == item.id).order_by(BillingRule.start_date)).all(),
             "account": {"balances": payments.balances(item.id),

@@ -230,4 +230,4 @@ def test_filter_operators_and_the_user_form_are_correct_french(login):
         assert not shown(wrong), wrong
     form = admin.get("/users/add").get_data(as_text=True)
     assert "Groupes" not in form and "OID" not in form and "LDAP" not in form
-    assert "Au moins 10 caractères." in form
+    assert "Établissements" in form and "Prestations" in form and "Messagerie" in form

@@ -106,9 +106,11 @@ def test_only_staff_who_write_to_families_may(login, families):
 
 def test_families_email_does_not_reach_are_listed_and_their_letters_printed(app, login,
                                                                             families,
-                                                                            smtp_server):
+                                                                            smtp_server,
+                                                                            monkeypatch):
     from pypdf import PdfReader
 
+    monkeypatch.setitem(app.config, "TOWN_NAME", "Saint-Aubin")
     smtp_server.refuse("mere.courrier@exemple.fr")
     agent = login("agent")
     agent.post(f"/messages/new?source=adult&ids={families['mother']},{families['father']}",
@@ -124,6 +126,90 @@ def test_families_email_does_not_reach_are_listed_and_their_letters_printed(app,
     assert len(pages) == 2 and all("Kermesse" in page for page in pages)
     assert any(f"Bonjour {families['mother_name']}, kermesse samedi." in p for p in pages)
     assert "3 rue des Écoles" in pages[0]
+    # On the town's letterhead, dated as a letter is.
+    assert all(page.startswith("Saint-Aubin") for page in pages)
+    assert "Saint-Aubin, le 20 novembre 2026" in pages[0]
+    # The list itself, on paper with the postal addresses, to post the letters.
+    assert "Imprimer cette liste avec les adresses" in listed
+    listing = agent.get("/messages/unreachable.pdf")
+    assert listing.headers["Content-Type"] == "application/pdf"
+    text = " ".join(" ".join(p.extract_text().split())
+                    for p in PdfReader(io.BytesIO(listing.data)).pages)
+    assert "Familles que les e-mails n'atteignent pas" in text
+    assert "3 rue des Écoles" in text and "Pas d'adresse e-mail" in text
+    assert "Destinataire refusé par le serveur : 550" in text
+
+
+def test_the_form_names_the_recipients_and_previews_any_of_them(app, login, families):
+    agent = login("agent")
+    ids = f"{families['mother']},{families['father']}"
+    with app.app_context():
+        mother, father = (db.session.get(Person, families[k]) for k in ("mother", "father"))
+        mother_name, father_name = mother.full_name, father.full_name
+    page = agent.get(f"/messages/new?source=adult&ids={ids}")
+    text = page_text(page)
+    assert "Qui le reçoit" in text and mother_name in text and father_name in text
+    shown = agent.post(f"/messages/new?source=adult&ids={ids}", data={
+        "subject": "Pour {prenom}", "body": "Bonjour {prenom}", "preview": "1",
+        "preview_for": str(families["father"])})
+    with app.app_context():
+        father_first = db.session.get(Person, families["father"]).first_name
+        father_display = db.session.get(Person, families["father"]).display_name
+    assert f"Tel que {father_display} le lira" in page_text(shown)
+    assert f"Pour {father_first}" in page_text(shown)
+    # Someone who is not a recipient cannot be previewed: the first one is shown instead.
+    with app.app_context():
+        _, (stranger,), _ = factories.household("Étranger")
+        db.session.commit()
+        stranger_id = stranger.id
+    other = agent.post(f"/messages/new?source=adult&ids={ids}", data={
+        "subject": "Lettre", "body": "Pour {prenom} {nom}", "preview": "1",
+        "preview_for": str(stranger_id)})
+    assert "étranger" not in page_text(other).lower()
+    assert "Pour " in page_text(other) and "Tel que" in page_text(other)
+
+
+def test_the_job_and_the_message_say_what_and_who_and_the_record_keeps_it(app, login,
+                                                                          families):
+    agent = login("agent")
+    sent = agent.post(f"/messages/new?source=adult&ids={families['mother']}", data={
+        "subject": "Fête de l'école", "body": "Bonjour {prenom}"}, follow_redirects=True)
+    assert "Envoi du message « Fête de l'école »" in page_text(sent)
+    with app.app_context():
+        message_id = db.session.scalar(sa.select(Message.id))
+        user = app.appbuilder.sm.find_user(username="agent")
+        sender = f"{user.first_name} {user.last_name}"
+    assert f"Envoyé par {sender} le 20/11/2026" in page_text(agent.get(f"/messages/{message_id}"))
+    record = page_text(agent.get(f"/adultview/show/{families['mother']}"))
+    assert "Messagerie" in record and "Fête de l'école" in record
+    father = page_text(agent.get(f"/adultview/show/{families['father']}"))
+    assert "Aucun message envoyé à cette personne pour l'instant." in father
+
+
+def test_a_staff_member_uses_only_the_messaging_their_account_opens(app, login, families):
+    from app.services import staff
+
+    with app.app_context():
+        agent_id = app.appbuilder.sm.find_user(username="agent").id
+        staff.set_channels(agent_id, ["letter"])
+        db.session.commit()
+    agent = login("agent")
+    refused = agent.get(f"/messages/new?source=adult&ids={families['mother']}",
+                        headers={"Referer": f"http://localhost/adultview/show/{families['mother']}"},
+                        follow_redirects=True)
+    assert "Votre compte ne donne pas accès à « Messages aux familles (e-mail et portail) »" \
+        in page_text(refused)
+    assert refused.request.path == f"/adultview/show/{families['mother']}"
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Message.id))) == 0
+        staff.set_channels(agent_id, ["email"])
+        db.session.commit()
+    assert agent.get("/messages/unreachable.pdf").status_code == 302
+    with app.app_context():
+        from app.services import RuleViolation
+
+        with pytest.raises(RuleViolation):
+            staff.set_channels(agent_id, ["pigeon"])
 
 
 def test_an_attachment_is_named_after_what_it_is(app, login, families, smtp_server):

@@ -144,22 +144,59 @@ def test_the_admin_edits_a_role_in_business_words_and_an_upgrade_keeps_it(app, l
     assert login("agent").get("/role_capabilities/").status_code in (302, 403)
 
 
-def test_a_new_staff_members_login_is_their_email(app, login):
+def test_a_new_staff_member_is_invited_to_choose_their_password(app, login, smtp_server):
+    """The FAQ's user form: login = e-mail, name, role, messaging, schools then services;
+    nobody types the new person's password: an e-mail invites them to choose it."""
+    from app.models import School
+
     admin = login("admin")
     with app.app_context():
         role_id = app.appbuilder.sm.find_role("Animateur").id
+        school = School(name="École des Invités")
+        db.session.add(school)
+        db.session.commit()
+        school_id = school.id
+    form_page = admin.get("/users/add").get_data(as_text=True)
+    assert "Mot de passe" not in page_text(admin.get("/users/add"))
+    assert "Établissements" in form_page and "Messagerie" in form_page
+    assert "Courriers imprimés" in form_page
     form = {"first_name": "Inès", "last_name": "Animatrice", "email": "Ines.Anim@Exemple.fr",
-            "active": "y", "roles": [str(role_id)], "password": "un-mot-de-passe-9",
-            "conf_password": "un-mot-de-passe-9"}
-    admin.post("/users/add", data=form)
+            "roles": [str(role_id)], "scope_schools": [str(school_id)],
+            "messaging_channels": ["letter"]}
+    created = admin.post("/users/add", data=form, follow_redirects=True)
+    assert "Une invitation à choisir un mot de passe a été envoyée à ines.anim@exemple.fr." \
+        in page_text(created)
     with app.app_context():
+        from app.security import scopes
+        from app.services import staff
+
         user = app.appbuilder.sm.find_user(username="ines.anim@exemple.fr")
-        assert user is not None and user.email == "ines.anim@exemple.fr"
+        assert user is not None and user.email == "ines.anim@exemple.fr" and user.active
+        assert scopes.scope_of(user.id).school_ids == (school_id,)
+        assert staff.channels_of(user.id) == {"letter"}
+        user_id = user.id
+    received = smtp_server.last_to("ines.anim@exemple.fr")
+    assert received.subject == "Votre compte Marelle"
+    assert "Votre identifiant est votre adresse e-mail : ines.anim@exemple.fr" in received.text
+    link = received.links()[0].removeprefix("http://localhost")
     client = app.test_client()
+    assert client.post("/login/", data={"username": "ines.anim@exemple.fr",
+                                        "password": ""}).status_code in (200, 302)
+    saved = client.post(link, data={"password": "un-mot-de-passe-9",
+                                    "confirm": "un-mot-de-passe-9"})
+    assert saved.status_code == 302 and saved.location.endswith("/login/")
     response = client.post("/login/", data={"username": "ines.anim@exemple.fr",
                                             "password": "un-mot-de-passe-9"})
     assert response.location == "/", response.location
     assert client.get("/attendance/").status_code == 200
+    # The edit form shows what was chosen, and keeps it when saved again.
+    edit = admin.get(f"/users/edit/{user_id}").get_data(as_text=True)
+    assert re.search(rf'<option selected value="{school_id}">', edit)
+    assert '<option selected value="letter">' in edit
+    # Deactivated, never deleted: no delete button nor route.
+    assert admin.post(f"/users/delete/{user_id}").status_code in (302, 403, 404, 405)
+    with app.app_context():
+        assert app.appbuilder.sm.get_user_by_id(user_id) is not None
     again = admin.post("/users/add", data={**form, "first_name": "Autre"},
                        follow_redirects=True)
     assert "L'adresse ines.anim@exemple.fr est déjà l'identifiant d'un autre compte." in \
