@@ -112,7 +112,9 @@ def demo_command(children, seed, append):
     click.echo(f"Demo town loaded in {time.perf_counter() - started:.1f} s: "
                f"{counts['households']} households, {counts['adults']} adults, "
                f"{counts['children']} children, {counts.get('schools', 0)} schools, "
-               f"{counts.get('bookings', 0)} bookings this month.")
+               f"{counts.get('bookings', 0)} bookings this month, "
+               f"{counts.get('history_invoices', 0)} invoices of past months "
+               f"({counts.get('history_payments', 0)} paid).")
     if parent is not None:
         click.echo(f"Parents' portal: {DEMO_PARENT_EMAIL} / famille ({parent.display_name}).")
 

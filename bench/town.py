@@ -34,7 +34,7 @@ def demo_town(children: int, seed: int, login_role=None):
                 sync_roles(app.appbuilder)
                 ensure_user("bench", PASSWORD, login_role, "Bench", login_role,
                             "bench@bench.invalid")
-            counts = load_demo_town(children=children, seed=seed)
+            counts = load_demo_town(children=children, seed=seed, history_payers=0)
             db.session.commit()
             if BACKEND == "postgresql":
                 # Fresh bulk-loaded tables have no statistics: without them the planner picks

@@ -1,4 +1,6 @@
 """The French calendar as the town lives it: weekends, public holidays, deadlines, time zone."""
+import threading
+from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -44,7 +46,28 @@ def freeze_clock(moment) -> None:
     _frozen_now = moment
 
 
+# A clock set for this thread alone (clock_at): the demo's history is recorded on the days it
+# happened while the web process serves today to everyone else.
+_thread_clock = threading.local()
+
+
+@contextmanager
+def clock_at(moment):
+    """Within the block, this thread's town clock reads `moment` (naive: Paris time)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=TOWN_TZ)
+    previous = getattr(_thread_clock, "now", None)
+    _thread_clock.now = moment
+    try:
+        yield
+    finally:
+        _thread_clock.now = previous
+
+
 def now_in_town() -> datetime:
+    here = getattr(_thread_clock, "now", None)
+    if here is not None:
+        return here.astimezone(TOWN_TZ)
     if _frozen_now is not None:
         return _frozen_now.astimezone(TOWN_TZ)
     return datetime.now(TOWN_TZ)

@@ -69,8 +69,14 @@ def load_settings() -> None:
     db.session.flush()
 
 
-def load_demo_town(children: int = 300, seed: int = 2026, progress=None) -> dict:
-    """Add families until `children` children are registered; return what was created."""
+# How many paying parents get a billing history (load_billing_history).
+HISTORY_PAYERS = 40
+
+
+def load_demo_town(children: int = 300, seed: int = 2026, progress=None,
+                   history_payers: int = HISTORY_PAYERS) -> dict:
+    """Add families until `children` children are registered, with the billing history of
+    `history_payers` of their parents; return what was created."""
     progress = progress or (lambda percent, message=None: None)
     fake = Faker("fr_FR")
     Faker.seed(seed)
@@ -179,7 +185,9 @@ def load_demo_town(children: int = 300, seed: int = 2026, progress=None) -> dict
         payers_of[person_ids[child]].append((person_ids[adult], home_of.get(adult)))
     school_counts = load_schooling(child_rows, household_ids, households, memberships,
                                    person_ids, rng, today, payers_of)
-    progress(98, "schools and bookings")
+    progress(95, "schools and bookings")
+    school_counts.update(load_billing_history(rng, today, history_payers))
+    progress(98, "billing history")
     return {
         "households": len(households),
         "adults": sum(1 for p in people if p["kind"] == "adult"),
@@ -353,6 +361,111 @@ def load_billing_rules(subscriptions, subscription_ids, payers_of, start) -> int
     _insert(billing_rule_subscription, [dict(billing_rule_id=rule_id, subscription_id=sid)
                                         for rule_id, ids in zip(rule_ids, covered) for sid in ids])
     return len(rule_ids)
+
+
+# The demo's billing history: what these families were billed and paid, month by month,
+# since January of last year (tax certificates, statements, reminders have something to show).
+HISTORY_PRICES = {"Restauration scolaire": Decimal("3.70"), "Accueil du matin": Decimal("1.40"),
+                  "Accueil du soir": Decimal("2.10"), "Mercredi loisirs": Decimal("12.50")}
+HISTORY_METHODS = ("card", "card", "cheque", "transfer", "cash")
+
+
+def _month_days(month_start: date, weekdays) -> list:
+    from app.services.calendar import is_public_holiday
+
+    days, day = [], month_start
+    while day.month == month_start.month:
+        if day.weekday() in weekdays and not is_public_holiday(day):
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+def load_billing_history(rng: random.Random, today: date, payers: int = HISTORY_PAYERS) -> dict:
+    """Invoices of every month from January of last year to last month (summers aside) for
+    the first `payers` paying parents, validated on the 1st of the next month and mostly paid
+    at the desk later that month — through the billing and payment services, each on its own
+    day (calendar.clock_at), so numbers, journal and accounts are those a real town has."""
+    from datetime import datetime
+
+    from app.models import BillingRule, Invoice, InvoiceLine, Regie, Service, Subscription
+    from app.models.billing import billing_rule_subscription
+    from app.services import billing, payments
+    from app.services.calendar import clock_at
+
+    regie = db.session.scalar(sa.select(Regie).where(Regie.code == "ENF"))
+    if regie is None:
+        return {"history_invoices": 0, "history_payments": 0}
+    services = {s.id: s for s in db.session.scalars(sa.select(Service).where(
+        Service.regie_id == regie.id))}
+    covered = defaultdict(list)  # payer -> [(child, service)]
+    chosen = db.session.scalars(sa.select(BillingRule.payer_id).where(
+        BillingRule.criterion == "all_weeks").distinct().order_by(BillingRule.payer_id)
+        .limit(payers)).all()
+    for payer_id, child_id, service_id in db.session.execute(
+            sa.select(BillingRule.payer_id, Subscription.person_id, Subscription.service_id)
+            .join(billing_rule_subscription,
+                  billing_rule_subscription.c.billing_rule_id == BillingRule.id)
+            .join(Subscription, Subscription.id == billing_rule_subscription.c.subscription_id)
+            .where(BillingRule.payer_id.in_(chosen))
+            .order_by(BillingRule.payer_id, Subscription.person_id, Subscription.service_id)):
+        if service_id in services:
+            covered[payer_id].append((child_id, services[service_id]))
+    names = dict(db.session.execute(sa.select(Person.id, Person.last_name + " " +
+                                              Person.first_name)
+                                    .where(Person.id.in_({c for pairs in covered.values()
+                                                          for c, _s in pairs}))).all())
+    month = date(today.year - 1, 1, 1)
+    this_month = today.replace(day=1)
+    invoice_count = payment_count = 0
+    while month < this_month:
+        following = (month + timedelta(days=32)).replace(day=1)
+        if month.month in (7, 8):
+            month = following
+            continue
+        drafts = []
+        for payer_id, pairs in covered.items():
+            lines = []
+            for child_id, service in pairs:
+                weekdays = {int(d) for d in (service.weekdays or "0,1,2,3,4").split(",") if d}
+                days = [d for d in _month_days(month, weekdays) if rng.random() < 0.8]
+                if not days:
+                    continue
+                price = HISTORY_PRICES.get(service.name, Decimal("2.00"))
+                lines.append(InvoiceLine(
+                    person_id=child_id, service_id=service.id, person_name=names[child_id],
+                    service_name=service.name, quantity=len(days), unit_price=price,
+                    amount=price * len(days), dates=",".join(d.isoformat() for d in days),
+                    first_date=days[0], last_date=days[-1]))
+            if lines:
+                drafts.append(Invoice(
+                    kind="invoice", regie_id=regie.id, payer_id=payer_id, status="draft",
+                    period_start=month, period_end=following - timedelta(days=1),
+                    due_date=following + timedelta(days=regie.payment_term_days or 30),
+                    total=sum((line.amount for line in lines), Decimal(0)), lines=lines))
+        db.session.add_all(drafts)
+        db.session.flush()
+        if drafts:
+            with clock_at(datetime.combine(following, time(9, 0))):
+                billing.validate([i.id for i in drafts])
+            invoice_count += len(drafts)
+        for invoice in drafts:
+            # Most families pay within the month; one in thirty forgets (« à relancer »).
+            if rng.random() < 0.035:
+                continue
+            day = following + timedelta(days=rng.randrange(5, 25))
+            if day >= today:
+                continue
+            method = rng.choice(HISTORY_METHODS)
+            with clock_at(datetime.combine(day, time(10, 30))):
+                payments.record_payment(
+                    invoice.payer_id, regie.id, invoice.total, method, day=day,
+                    cheque_number=str(rng.randrange(1000000, 9999999))
+                    if method == "cheque" else None, invoice_ids=[invoice.id])
+            payment_count += 1
+        month = following
+    db.session.flush()
+    return {"history_invoices": invoice_count, "history_payments": payment_count}
 
 
 DEMO_PARENT_EMAIL = "famille@exemple.fr"

@@ -33,6 +33,7 @@ DEMO_COUNTS = {
     "schools": _l("Schools"), "enrollments": _l("Enrolments"),
     "subscriptions": _l("Subscriptions"), "bookings": _l("Bookings"),
     "billing_rules": _l("Billing rules"),
+    "history_invoices": _l("Invoices of past months"), "history_payments": _l("Payments"),
 }
 
 

@@ -29,9 +29,34 @@ def test_demo_town_has_every_family_shape(session):
 
 
 def test_demo_town_is_reproducible(session):
-    load_demo_town(children=30, seed=11)
+    load_demo_town(children=30, seed=11, history_payers=0)
     first = session.scalars(sa.select(Person.search_name).order_by(Person.id)).all()
     session.execute(sa.delete(BillingRule))
     session.execute(sa.delete(Person))
-    load_demo_town(children=30, seed=11)
+    load_demo_town(children=30, seed=11, history_payers=0)
     assert session.scalars(sa.select(Person.search_name).order_by(Person.id)).all() == first
+
+
+def test_demo_town_has_a_paid_billing_history(session):
+    """Since January of last year, month by month: validated invoices numbered in their year,
+    mostly paid; last year's tax certificates have amounts; the money journal holds."""
+    from datetime import date
+
+    from app.models import Invoice, Payment
+    from app.services import certificates, journal
+
+    counts = load_demo_town(children=200, seed=5, history_payers=10)
+    assert counts["history_invoices"] > 50
+    assert 0.8 * counts["history_invoices"] < counts["history_payments"] \
+        <= counts["history_invoices"]
+    numbers = session.scalars(sa.select(Invoice.number).order_by(Invoice.id)).all()
+    assert numbers[0] == "ENF-F-2025-000001" and numbers[-1].startswith("ENF-F-2026-")
+    # Each invoice was issued on the 1st of the month after the one it bills, and paid after.
+    first = session.scalar(sa.select(Invoice).order_by(Invoice.id).limit(1))
+    assert (first.period_start, first.issue_date) == (date(2025, 1, 1), date(2025, 2, 1))
+    assert session.scalar(sa.select(sa.func.min(Payment.date))) >= date(2025, 2, 1)
+    assert session.scalar(sa.select(sa.func.max(Payment.date))) < date(2026, 11, 20)
+    found = certificates.certificates([s.id for s in certificates.deductible_services()],
+                                      date(2025, 1, 1), date(2025, 12, 31), "payer")
+    assert found and all(c.total > 0 for c in found)
+    assert journal.verify().ok
