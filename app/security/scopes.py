@@ -93,19 +93,22 @@ def criteria(scope: Scope) -> list:
                 sa.select(SchoolClass.id).where(SchoolClass.school_id.in_(schools))),
             include_aliases=True))
 
-    def child_in_scope(cls):
-        conditions = []
-        if services:
-            conditions.append(sa.exists().where(Subscription.person_id == cls.id,
-                                                Subscription.service_id.in_(services)))
-        if schools:
-            conditions.append(sa.exists().where(
-                Enrollment.person_id == cls.id,
-                Enrollment.school_class_id.in_(
-                    sa.select(SchoolClass.id).where(SchoolClass.school_id.in_(schools)))))
-        return sa.or_(cls.kind != "child", sa.and_(*conditions))
-
-    options.append(with_loader_criteria(Person, child_in_scope, include_aliases=True))
+    # One criterion per part of the scope (both apply when both are set): SQLAlchemy caches a
+    # criterion's SQL by its function, so a function must build the same SQL whatever the
+    # scope's values — never branch on them inside.
+    if services:
+        options.append(with_loader_criteria(Person, lambda cls: sa.or_(
+            cls.kind != "child",
+            sa.exists().where(Subscription.person_id == cls.id,
+                              Subscription.service_id.in_(services))), include_aliases=True))
+    if schools:
+        options.append(with_loader_criteria(Person, lambda cls: sa.or_(
+            cls.kind != "child",
+            sa.exists().where(Enrollment.person_id == cls.id,
+                              Enrollment.school_class_id.in_(
+                                  sa.select(SchoolClass.id)
+                                  .where(SchoolClass.school_id.in_(schools))))),
+            include_aliases=True))
     return options
 
 

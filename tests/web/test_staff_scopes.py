@@ -49,6 +49,28 @@ def test_the_scoped_animateur_sees_only_their_services_children(login, town):
     assert "Cantine Scopes" in sheet and "Garderie Scopes" not in sheet
 
 
+def test_schools_only_then_services_only_then_both_each_filter_right(app, login, town):
+    """One scope after another in the same process: the filter's SQL is cached by SQLAlchemy,
+    and must follow each scope's own schools and services."""
+    with app.app_context():
+        from app.models import School
+
+        animateur_id = app.appbuilder.sm.find_user(username="animateur").id
+        school_id = db.session.scalar(sa.select(School.id).where(
+            School.name == "École des Scopes"))
+    cases = [([school_id], [], {"lea", "hugo"}), ([], [town["care"]], {"hugo"}),
+             ([school_id], [town["canteen"]], {"lea"}), ([], [town["canteen"]], {"lea"}),
+             ([school_id], [town["care"]], {"hugo"})]
+    for schools, services, seen in cases:
+        with app.app_context():
+            scopes.set_scope(animateur_id, schools, services)
+            db.session.commit()
+        animateur = login("animateur")
+        for child in ("lea", "hugo"):
+            status = animateur.get(f"/childview/show/{town[child]}").status_code
+            assert status == (200 if child in seen else 404), (schools, services, child)
+
+
 def test_the_scope_holds_through_the_api(api, town):
     animateur = api("animateur")
     assert animateur.get(f"/api/v1/attendance/{town['hugo_attendance']}").status_code == 404
