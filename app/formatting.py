@@ -92,7 +92,7 @@ def pdf_day(iso: str) -> str:
 def iso_day(iso) -> str:
     """An ISO date kept as text (a job's parameters): 2026-10-31 -> 31/10/2026."""
     try:
-        return short_date(date.fromisoformat(str(iso)))
+        return short_date(date.fromisoformat(str(iso)[:10]))
     except ValueError:
         return str(iso or "")
 

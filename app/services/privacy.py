@@ -117,6 +117,7 @@ def family_export(adult: Person) -> bytes:
     archive = io.BytesIO()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zipped:
         zipped.writestr("donnees.json", json.dumps(data, ensure_ascii=False, indent=2))
+        zipped.writestr("resume.pdf", _summary_pdf(data))
         for invoice, pdf in zip(invoices, invoice_pdfs(invoices) if invoices else []):
             zipped.writestr(f"factures/{invoice.number or invoice.id}.pdf", pdf)
         for person in [adult, *children]:
@@ -180,3 +181,21 @@ def _pseudonymise(person: Person) -> None:
             home.name = f"{PSEUDONYM} #{home.id}"
             home.address_line = home.postal_code = home.city = None
     audit.record("pseudonymise", person, after={"archived_at": person.archived_at.isoformat()})
+
+
+def _summary_pdf(data: dict) -> bytes:
+    """The export's first page for the family: what is held, in words (resume.pdf)."""
+    from flask import current_app, render_template
+    from flask_babel import force_locale
+
+    from app.models import School, SchoolClass, Service
+    from app.pdf import html_to_pdf
+
+    services = dict(db.session.execute(sa.select(Service.id, Service.name)).all())
+    classes = {class_id: f"{school} — {name}" for class_id, name, school in db.session.execute(
+        sa.select(SchoolClass.id, SchoolClass.name, School.name).join(School))}
+    with force_locale("fr"):
+        html = render_template("pdf/family_export.html", d=data, services=services,
+                               classes=classes, town=current_app.config.get("TOWN_NAME") or "",
+                               today=now_in_town().date())
+    return html_to_pdf(html)

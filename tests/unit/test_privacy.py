@@ -30,6 +30,16 @@ def test_the_export_holds_the_family_its_invoices_and_documents(session):
     assert f"factures/{invoice.number}.pdf" in names
     assert any(n.endswith("-vaccins.pdf") for n in names)
     assert zipped.read(next(n for n in names if n.endswith("-vaccins.pdf"))) == PDF
+    # What the family reads first: the same, in words.
+    from pypdf import PdfReader
+
+    summary = " ".join(" ".join(page.extract_text().split())
+                       for page in PdfReader(io.BytesIO(zipped.read("resume.pdf"))).pages)
+    assert "Vos données personnelles détenues par la commune" in summary
+    assert f"{mother.last_name.upper()} {mother.first_name}" in summary
+    assert f"Enfant : {child.first_name} {child.last_name.upper()}" in summary
+    assert "Vaccins (vaccins.pdf)" in summary
+    assert "1 facture ou avoir" in summary and "ouvert le" in summary
 
 
 def test_the_purge_dry_run_changes_nothing_then_it_forgets_identities_not_accounts(session):
