@@ -8,7 +8,7 @@ ever load what is in scope; a record out of scope is simply not found (404).
 
 - Services: those of the scope (when some are listed).
 - Children: subscribed to one of the scope's services, and enrolled in one of its schools
-  (each condition only when that part of the scope is set). Adults are not filtered here:
+  (each condition only when that part of the scope is set); their health rows (ChildCare) too. Adults are not filtered here:
   roles decide who sees adults at all (the Animateur sees none).
 A user with nothing listed has no scope. The scope is resolved once per request, after the
 user is known (session or API token), and for a background job from the user who started it.
@@ -20,7 +20,8 @@ from flask import g, has_app_context
 from sqlalchemy.orm import with_loader_criteria
 
 from app.extensions import db
-from app.models import Attendance, Booking, Enrollment, Person, SchoolClass, Service, Subscription
+from app.models import (Attendance, Booking, ChildCare, Enrollment, Person, SchoolClass, Service,
+                        Subscription)
 from app.models.security import staff_scope_school, staff_scope_service
 
 SCOPE_KEY = "_marelle_scope"
@@ -77,6 +78,21 @@ def resolve_for_request(user) -> None:
         setattr(g, SCOPE_KEY, scope)
 
 
+def _child_in_scope(person_id, schools, services):
+    """The child whose id is `person_id` is subscribed to one of the services and enrolled in
+    one of the schools (each condition only when that part of the scope is set)."""
+    conditions = []
+    if services:
+        conditions.append(sa.exists().where(Subscription.person_id == person_id,
+                                            Subscription.service_id.in_(services)))
+    if schools:
+        conditions.append(sa.exists().where(
+            Enrollment.person_id == person_id,
+            Enrollment.school_class_id.in_(
+                sa.select(SchoolClass.id).where(SchoolClass.school_id.in_(schools)))))
+    return sa.and_(*conditions)
+
+
 def criteria(scope: Scope) -> list:
     """The loader criteria of a scope (see the module)."""
     options = []
@@ -94,18 +110,14 @@ def criteria(scope: Scope) -> list:
             include_aliases=True))
 
     def child_in_scope(cls):
-        conditions = []
-        if services:
-            conditions.append(sa.exists().where(Subscription.person_id == cls.id,
-                                                Subscription.service_id.in_(services)))
-        if schools:
-            conditions.append(sa.exists().where(
-                Enrollment.person_id == cls.id,
-                Enrollment.school_class_id.in_(
-                    sa.select(SchoolClass.id).where(SchoolClass.school_id.in_(schools)))))
-        return sa.or_(cls.kind != "child", sa.and_(*conditions))
+        return sa.or_(cls.kind != "child", _child_in_scope(cls.id, schools, services))
+
+    def care_in_scope(cls):
+        # Health rows follow their child: read by URL or by a query, out of scope is not found.
+        return _child_in_scope(cls.person_id, schools, services)
 
     options.append(with_loader_criteria(Person, child_in_scope, include_aliases=True))
+    options.append(with_loader_criteria(ChildCare, care_in_scope, include_aliases=True))
     return options
 
 

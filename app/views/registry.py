@@ -372,9 +372,15 @@ class PersonView(RuleCheckedModelView):
         if item is None:
             return {}
         if item.kind == "child":
+            from app.services import child_care
+
             today = today_in_town()
+            # Health data only for who may read it (not the régie: app.security.roles).
+            care_shown = self.appbuilder.sm.has_access("can_show", "ChildCareView")
             return {"current_class": schooling.current_class(item.id, today),
-                    "subscriptions": bookings.current_subscriptions(item.id, today)}
+                    "subscriptions": bookings.current_subscriptions(item.id, today),
+                    "care_shown": care_shown,
+                    "care": child_care.care_of(item) if care_shown else None}
         from app.services import accounts, payments
 
         portal_state = portal_accounts.state_of(portal_accounts.account_of(item.id))
