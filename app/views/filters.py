@@ -134,8 +134,103 @@ class FilterPersonNamed(FilterRelation):
         return query.filter(column.in_(sa.select(Person.id).where(matches)))
 
 
+def _chosen_id(value):
+    """The id a filter's select sent; None for anything else."""
+    value = str(value).strip()
+    return int(value) if value.isdigit() else None
+
+
+class _FilterChildrenIn(BaseFilter):
+    """Children with an enrollment (or a subscription) not ended today — in force, or starting
+    later (enrolled for next September) — in the school, class or service chosen. An unusable
+    value matches nobody: a mass message from this list must never widen to every child."""
+
+    def rows(self, chosen_id: int, today):
+        raise NotImplementedError
+
+    def apply(self, query, value):
+        from app.services.calendar import today_in_town
+
+        chosen = _chosen_id(value)
+        if chosen is None:
+            return query.filter(sa.false())
+        return query.filter(Person.id.in_(self.rows(chosen, today_in_town())))
+
+
+def _enrolled(today):
+    from app.models import Enrollment, SchoolClass
+
+    return (sa.select(Enrollment.person_id)
+            .join(SchoolClass, SchoolClass.id == Enrollment.school_class_id)
+            .where(sa.or_(Enrollment.end_date.is_(None), Enrollment.end_date >= today)))
+
+
+class FilterChildSchool(_FilterChildrenIn):
+    name = _l("Enrolled in")
+    arg_name = "child_school"
+
+    def rows(self, chosen_id, today):
+        from app.models import SchoolClass
+
+        return _enrolled(today).where(SchoolClass.school_id == chosen_id)
+
+
+class FilterChildClass(_FilterChildrenIn):
+    name = _l("Enrolled in")
+    arg_name = "child_class"
+
+    def rows(self, chosen_id, today):
+        from app.models import SchoolClass
+
+        return _enrolled(today).where(SchoolClass.id == chosen_id)
+
+
+class FilterChildService(_FilterChildrenIn):
+    name = _l("Subscribed to")
+    arg_name = "child_service"
+
+    def rows(self, chosen_id, today):
+        from app.models import Subscription
+
+        return sa.select(Subscription.person_id).where(
+            Subscription.service_id == chosen_id,
+            sa.or_(Subscription.end_date.is_(None), Subscription.end_date >= today))
+
+
+# The children list's filters that stand on no column of `person` (ChildInterface).
+CHILD_FILTERS = {"school": FilterChildSchool, "school_class": FilterChildClass,
+                 "service": FilterChildService}
+
+
+def child_filter_fields() -> dict:
+    """`search_form_extra_fields` of the children list: a select of the town's schools, classes
+    and services, read when the filter is offered (not when the app starts)."""
+    from flask_appbuilder.fields import QuerySelectField
+    from flask_appbuilder.fieldwidgets import Select2Widget
+
+    from app.extensions import db
+    from app.models import Level, School, SchoolClass, Service
+
+    def select(label, query_func, get_label=None):
+        return QuerySelectField(label, query_func=query_func, get_pk_func=lambda row: row.id,
+                                get_label=get_label, allow_blank=False, widget=Select2Widget())
+
+    return {
+        "school": select(_l("School"), lambda: db.session.query(School).order_by(School.name)),
+        "school_class": select(_l("Class"), lambda: (
+            db.session.query(SchoolClass).join(School)
+            .outerjoin(Level, Level.id == SchoolClass.level_id)
+            .options(sa.orm.contains_eager(SchoolClass.school))
+            .order_by(School.name, Level.rank.is_(None), Level.rank, SchoolClass.name))),
+        "service": select(_l("Service"), lambda: db.session.query(Service).order_by(
+            Service.name)),
+    }
+
+
 class PersonNameFilterConverter(SQLAFilterConverter):
     def convert(self, col_name):
+        if self.datamodel.obj is Person and col_name in CHILD_FILTERS:
+            return [CHILD_FILTERS[col_name](col_name, self.datamodel)]
         if self.datamodel.obj is Person and col_name == "search_name":
             return [FilterNameWords(col_name, self.datamodel)]
         if self.datamodel.obj is Person and col_name == "id":
@@ -160,3 +255,15 @@ def person_search_fields(**labels) -> dict:
 
 class EagerPersonInterface(EagerInterface):
     filter_converter_class = PersonNameFilterConverter
+
+
+class ChildInterface(EagerPersonInterface):
+    """The children list, whose « Établissement », « Classe » and « Prestation » filters stand
+    on no column: FAB applies the filters of an address (`_flt_0_service=3`) only for the
+    model's columns, so they are added to those it knows."""
+
+    def get_filters(self, search_columns=None, search_filters=None):
+        filters = super().get_filters(search_columns, search_filters)
+        filters._all_filters = {**filters._all_filters, **{
+            name: [cls(name, self)] for name, cls in CHILD_FILTERS.items()}}
+        return filters
