@@ -1,5 +1,7 @@
 """List filters FAB lacks."""
 import sqlalchemy as sa
+from flask_appbuilder.fields import QuerySelectField
+from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.filters import BaseFilter, FilterRelation
 from flask_appbuilder.models.sqla import filters as fab_filters
 from flask_appbuilder.models.sqla.filters import SQLAFilterConverter, get_field_setup_query
@@ -7,10 +9,13 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 
-from app.models import Person
+from app.extensions import db
+from app.models import (Enrollment, Level, Person, School, SchoolClass, Service,
+                        Subscription)
 from app.views.datamodel import EagerInterface
 from app.models.sql import folded
 from app.services import registry
+from app.services.calendar import today_in_town
 from app.services.text import fold
 
 
@@ -149,8 +154,6 @@ class _FilterChildrenIn(BaseFilter):
         raise NotImplementedError
 
     def apply(self, query, value):
-        from app.services.calendar import today_in_town
-
         chosen = _chosen_id(value)
         if chosen is None:
             return query.filter(sa.false())
@@ -158,8 +161,6 @@ class _FilterChildrenIn(BaseFilter):
 
 
 def _enrolled(today):
-    from app.models import Enrollment, SchoolClass
-
     return (sa.select(Enrollment.person_id)
             .join(SchoolClass, SchoolClass.id == Enrollment.school_class_id)
             .where(sa.or_(Enrollment.end_date.is_(None), Enrollment.end_date >= today)))
@@ -170,8 +171,6 @@ class FilterChildSchool(_FilterChildrenIn):
     arg_name = "child_school"
 
     def rows(self, chosen_id, today):
-        from app.models import SchoolClass
-
         return _enrolled(today).where(SchoolClass.school_id == chosen_id)
 
 
@@ -180,8 +179,6 @@ class FilterChildClass(_FilterChildrenIn):
     arg_name = "child_class"
 
     def rows(self, chosen_id, today):
-        from app.models import SchoolClass
-
         return _enrolled(today).where(SchoolClass.id == chosen_id)
 
 
@@ -190,8 +187,6 @@ class FilterChildService(_FilterChildrenIn):
     arg_name = "child_service"
 
     def rows(self, chosen_id, today):
-        from app.models import Subscription
-
         return sa.select(Subscription.person_id).where(
             Subscription.service_id == chosen_id,
             sa.or_(Subscription.end_date.is_(None), Subscription.end_date >= today))
@@ -205,15 +200,10 @@ CHILD_FILTERS = {"school": FilterChildSchool, "school_class": FilterChildClass,
 def child_filter_fields() -> dict:
     """`search_form_extra_fields` of the children list: a select of the town's schools, classes
     and services, read when the filter is offered (not when the app starts)."""
-    from flask_appbuilder.fields import QuerySelectField
-    from flask_appbuilder.fieldwidgets import Select2Widget
 
-    from app.extensions import db
-    from app.models import Level, School, SchoolClass, Service
-
-    def select(label, query_func, get_label=None):
+    def select(label, query_func):
         return QuerySelectField(label, query_func=query_func, get_pk_func=lambda row: row.id,
-                                get_label=get_label, allow_blank=False, widget=Select2Widget())
+                                allow_blank=False, widget=Select2Widget())
 
     return {
         "school": select(_l("School"), lambda: db.session.query(School).order_by(School.name)),
