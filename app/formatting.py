@@ -12,6 +12,11 @@ RELATION_LABELS = {
     "other": _l("other"),
 }
 KIND_LABELS = {"child": _l("child"), "adult": _l("adult")}
+# A child's food diet and the family's answer on photos (ChildCare).
+DIET_LABELS = {"none": _l("no particular diet"), "no_pork": _l("no pork"),
+               "vegetarian": _l("vegetarian"), "no_meat": _l("no meat"), "other": _l("other")}
+PHOTO_CONSENT_LABELS = {"not_asked": _l("not asked"), "yes": _l("allowed"),
+                        "no": _l("refused")}
 ATTENDANCE_LABELS = {
     "present": _l("present"),
     "excused_absence": _l("excused absence"),
@@ -135,6 +140,8 @@ def register(app):
     app.jinja_env.globals["RELATION_LABELS"] = RELATION_LABELS
     app.jinja_env.globals["record_heading"] = record_heading
     app.jinja_env.globals["KIND_LABELS"] = KIND_LABELS
+    app.jinja_env.globals["DIET_LABELS"] = DIET_LABELS
+    app.jinja_env.globals["PHOTO_CONSENT_LABELS"] = PHOTO_CONSENT_LABELS
     app.jinja_env.globals["JOB_STATUS_LABELS"] = JOB_STATUS_LABELS
     app.jinja_env.globals["ATTENDANCE_LABELS"] = ATTENDANCE_LABELS
     app.jinja_env.globals["CRITERION_LABELS"] = CRITERION_LABELS

@@ -16,6 +16,7 @@ from app.models.mail import OutgoingEmail  # noqa: F401
 from app.models.messaging import Message, MessageAttachment, MessageRecipient  # noqa: F401
 from app.models.payments import AccountEntry, Deposit, Payment, PaymentAllocation  # noqa: F401
 from app.models.people import (  # noqa: F401
+    ChildCare,
     Criterion,
     CriterionValue,
     Document,

@@ -7,6 +7,9 @@ from app.models.base import created_at_column, enum_column
 
 PERSON_KINDS = ("child", "adult")
 RELATIONS = ("father", "mother", "guardian", "other")
+DIETS = ("none", "no_pork", "vegetarian", "no_meat", "other")
+# « Droit à l'image »: the family said yes, said no, or was never asked (no is not assumed).
+PHOTO_CONSENTS = ("not_asked", "yes", "no")
 
 
 class Household(Model):
@@ -87,6 +90,8 @@ class Person(Model):
         "PersonInsurance", back_populates="person", cascade="all, delete-orphan"
     )
     documents = relationship("Document", back_populates="person", cascade="all, delete-orphan")
+    care = relationship("ChildCare", back_populates="person", uselist=False,
+                        cascade="all, delete-orphan")
 
     @property
     def archived(self) -> bool:
@@ -107,6 +112,40 @@ class Person(Model):
 
     def __repr__(self):
         return self.full_name
+
+
+class ChildCare(Model):
+    """Santé et autorisations: what those who look after a child must know (allergies, diet,
+    PAI, doctor), who may fetch them and what the family authorised. One row per child, kept
+    apart from `person` because it is health data: read by fewer roles, erased by the purge."""
+
+    __tablename__ = "child_care"
+    id = sa.Column(sa.Integer, primary_key=True)
+    person_id = sa.Column(sa.Integer, sa.ForeignKey("person.id", ondelete="CASCADE"),
+                          nullable=False, unique=True)
+    allergies = sa.Column(sa.Text)
+    diet = enum_column(*DIETS, name="child_care_diet", nullable=False, default="none")
+    diet_detail = sa.Column(sa.String(200))
+    # Projet d'accueil individualisé: the plan the school doctor signs (medicine, protocol).
+    has_pai = sa.Column(sa.Boolean, nullable=False, default=False)
+    pai_detail = sa.Column(sa.String(250))
+    doctor_name = sa.Column(sa.String(150))
+    doctor_phone = sa.Column(sa.String(30))
+    # Free lines « name, relation, phone »: families give them on paper, as they come.
+    pickup_people = sa.Column(sa.Text)
+    photo_consent = enum_column(*PHOTO_CONSENTS, name="child_care_photo_consent",
+                                nullable=False, default="not_asked")
+    may_leave_alone = sa.Column(sa.Boolean, nullable=False, default=False)
+    updated_at = created_at_column()
+    person = relationship("Person", back_populates="care")
+
+    @property
+    def needs_attention(self) -> bool:
+        """An allergy or a PAI: what the attendance sheet flags next to the name."""
+        return bool((self.allergies or "").strip()) or bool(self.has_pai)
+
+    def __repr__(self):
+        return f"{self.person}" if self.person else f"child_care #{self.id}"
 
 
 class HouseholdMember(Model):

@@ -12,6 +12,9 @@ REGISTER_VIEWS = (r"HouseholdView|AdultView|ChildView|HouseholdWizardView|Househ
                   r"|GuardianshipView|PersonCriterionView|PersonInsuranceView|DocumentView"
                   r"|ArchivedAdultView|ArchivedChildView")
 REGISTER_APIS = r"HouseholdApi|PersonApi|HouseholdMemberApi|GuardianshipApi"
+# A child's health and permissions: health data, kept out of REGISTER_VIEWS so that reading the
+# register (the régie) does not open it. « can_show » reads the panel, « can_edit » changes it.
+CARE_VIEWS = r"ChildCareView"
 # Who only reads the register is not offered its creation form in the menu.
 REGISTER_READ_MENUS = (r"Families|Households|Adults|Children|Documents"
                        r"|Archived adults|Archived children")
@@ -54,6 +57,8 @@ ROLES = {
         (REGISTER_VIEWS, r"(?!can_export$|tax_certificates$).*"),
         (REGISTER_APIS, r".*"),
         (REGISTER_MENUS, r"menu_access"),
+        # « Santé et autorisations »: the front desk takes them from the families' forms.
+        (CARE_VIEWS, r".*"),
         (BOOKING_VIEWS, r".*"),
         (BOOKING_APIS, r".*"),
         (CALENDAR_VIEWS + "|" + SCHOOL_VIEWS + "|" + OFFER_VIEWS, READ + r"|can_month"),
@@ -110,6 +115,8 @@ ROLES = {
     # details (no PersonApi, no household or guardian lists) until staff scopes exist.
     "Animateur": [
         (r"ChildView", READ),
+        # Who looks after the children must know their allergies, PAI and who may fetch them.
+        (CARE_VIEWS, r"can_show"),
         (r"AttendanceView", r"can_sheet|can_mark|can_all_present"),
         (r"AttendanceApi", r".*"),
         (r"Families|Children|Activities|Attendance", r"menu_access"),
@@ -193,7 +200,8 @@ CAPABILITIES = {
         (REGISTER_VIEWS, READ), (REGISTER_APIS, READ), (REGISTER_READ_MENUS, r"menu_access")]),
     "families_edit": (_l("Families: add and edit"), [
         (REGISTER_VIEWS, r"(?!can_export$|tax_certificates$).*"), (REGISTER_APIS, r".*"),
-        (REGISTER_MENUS, r"menu_access")]),
+        (REGISTER_MENUS, r"menu_access"), (CARE_VIEWS, r".*")]),
+    "care_read": (_l("Children's health and permissions: read"), [(CARE_VIEWS, r"can_show")]),
     "bookings": (_l("Bookings, subscriptions and schooling: edit"), [
         (BOOKING_VIEWS, r".*"), (BOOKING_APIS, r".*"),
         (r"Activities|Attendance|Periods|Calendar|Periods without services", r"menu_access")]),

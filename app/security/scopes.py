@@ -8,7 +8,7 @@ ever load what is in scope; a record out of scope is simply not found (404).
 
 - Services: those of the scope (when some are listed).
 - Children: subscribed to one of the scope's services, and enrolled in one of its schools
-  (each condition only when that part of the scope is set). Adults are not filtered here:
+  (each condition only when that part of the scope is set); their health rows (ChildCare) too. Adults are not filtered here:
   roles decide who sees adults at all (the Animateur sees none).
 A user with nothing listed has no scope. The scope is resolved once per request, after the
 user is known (session or API token), and for a background job from the user who started it.
@@ -20,7 +20,8 @@ from flask import g, has_app_context
 from sqlalchemy.orm import with_loader_criteria
 
 from app.extensions import db
-from app.models import Attendance, Booking, Enrollment, Person, SchoolClass, Service, Subscription
+from app.models import (Attendance, Booking, ChildCare, Enrollment, Person, SchoolClass, Service,
+                        Subscription)
 from app.models.security import staff_scope_school, staff_scope_service
 
 SCOPE_KEY = "_marelle_scope"
@@ -95,12 +96,16 @@ def criteria(scope: Scope) -> list:
 
     # One criterion per part of the scope (both apply when both are set): SQLAlchemy caches a
     # criterion's SQL by its function, so a function must build the same SQL whatever the
-    # scope's values — never branch on them inside.
+    # scope's values — never branch on them inside. Health rows (ChildCare) follow their
+    # child: read by URL or by a query, out of scope is not found.
     if services:
         options.append(with_loader_criteria(Person, lambda cls: sa.or_(
             cls.kind != "child",
             sa.exists().where(Subscription.person_id == cls.id,
                               Subscription.service_id.in_(services))), include_aliases=True))
+        options.append(with_loader_criteria(ChildCare, lambda cls: sa.exists().where(
+            Subscription.person_id == cls.person_id, Subscription.service_id.in_(services)),
+            include_aliases=True))
     if schools:
         options.append(with_loader_criteria(Person, lambda cls: sa.or_(
             cls.kind != "child",
@@ -108,6 +113,11 @@ def criteria(scope: Scope) -> list:
                               Enrollment.school_class_id.in_(
                                   sa.select(SchoolClass.id)
                                   .where(SchoolClass.school_id.in_(schools))))),
+            include_aliases=True))
+        options.append(with_loader_criteria(ChildCare, lambda cls: sa.exists().where(
+            Enrollment.person_id == cls.person_id,
+            Enrollment.school_class_id.in_(
+                sa.select(SchoolClass.id).where(SchoolClass.school_id.in_(schools)))),
             include_aliases=True))
     return options
 

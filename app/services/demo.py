@@ -29,9 +29,9 @@ from app.services.text import search_name
 
 TOWN = {"city": "Saint-Aubin-la-Marelle", "postal_code": "44190"}
 CRITERIA = {
-    ("Régime alimentaire", "child"): ["Sans porc", "Végétarien", "Sans restriction"],
-    ("PAI (allergie)", "child"): ["Oui", "Non"],
-    ("Droit à l'image", "child"): ["Autorisé", "Refusé"],
+    # Diet, PAI and photo consent are a child's « Santé et autorisations » (ChildCare), not
+    # criteria: the demo would show them twice, with different answers.
+    ("Transport scolaire", "child"): ["Car du matin", "Car du soir", "Aucun"],
     ("Situation professionnelle", "adult"): ["En activité", "En recherche d'emploi", "Autre"],
 }
 INSURANCES = [("MAE", True), ("MAIF", True), ("MACIF", True), ("AXA", True), ("Ancienne mutuelle", False)]
@@ -188,12 +188,55 @@ def load_demo_town(children: int = 300, seed: int = 2026, progress=None,
     progress(95, "schools and bookings")
     school_counts.update(load_billing_history(rng, today, history_payers))
     progress(98, "billing history")
+    # Its own random stream: the families, schools and bookings stay those of the seed.
+    care_rows = load_child_care(child_rows, fake, random.Random(seed + 1), now)
     return {
         "households": len(households),
         "adults": sum(1 for p in people if p["kind"] == "adult"),
         "children": sum(1 for p in people if p["kind"] == "child"),
+        "health_records": care_rows,
         **school_counts,
     }
+
+
+ALLERGIES = ["Arachide", "Fruits à coque", "Œuf", "Lait de vache", "Gluten", "Kiwi",
+             "Poisson", "Piqûres de guêpe"]
+PAI_DETAILS = ["Trousse PAI (stylo d'adrénaline) dans le bureau de l'accueil",
+               "Antihistaminique et protocole dans la trousse de la cantine",
+               "Panier repas fourni par la famille"]
+PICKUP_RELATIONS = ["grand-mère", "grand-père", "tante", "oncle", "voisine", "nourrice"]
+
+
+def load_child_care(child_rows, fake, rng, now, share=0.12) -> int:
+    """« Santé et autorisations » for about one child in eight: allergies (some with a PAI),
+    a diet, a doctor, the people allowed to fetch them, photo consent, leaving alone."""
+    from app.models import ChildCare
+
+    rows = []
+    for person_id, row in child_rows:
+        if row["archived_at"] is not None or rng.random() >= share:
+            continue
+        allergic = rng.random() < 0.6
+        allergies = ", ".join(rng.sample(ALLERGIES, rng.choice((1, 1, 2)))) if allergic \
+            else None
+        has_pai = allergic and rng.random() < 0.5
+        pickup = "\n".join(
+            f"{fake.first_name()} {row['last_name']}, {rng.choice(PICKUP_RELATIONS)}, "
+            f"{fake.numerify('06 ## ## ## ##')}" for _ in range(rng.choice((0, 1, 1, 2))))
+        diet = rng.choice(("none", "none", "none", "no_pork", "vegetarian", "no_meat"))
+        rows.append(dict(
+            person_id=person_id, allergies=allergies, diet=diet, diet_detail=None,
+            has_pai=has_pai, pai_detail=rng.choice(PAI_DETAILS) if has_pai else None,
+            doctor_name=f"Dr {fake.last_name()}" if rng.random() < 0.7 else None,
+            doctor_phone=fake.numerify("02 40 ## ## ##") if rng.random() < 0.7 else None,
+            pickup_people=pickup or None,
+            photo_consent=rng.choice(("yes", "yes", "no", "not_asked")),
+            # Leaving alone is for the older ones (CM1, CM2): by birth date.
+            may_leave_alone=(now.date() - row["birth_date"]).days > 9 * 365
+            and rng.random() < 0.5,
+            updated_at=now))
+    _insert(ChildCare, rows)
+    return len(rows)
 
 
 LEVELS = [("PS", "Petite section"), ("MS", "Moyenne section"), ("GS", "Grande section"),

@@ -1,8 +1,8 @@
 """Fiches de renseignements: what the town holds about a child or an adult, section by section
 as the user ticks them, printed (and optionally saved into the person's documents).
 
-The model keeps no health information (allergies, PAI, vaccinations): there is no « santé »
-section to offer until it does."""
+A child's « Santé et autorisations » (ChildCare) is the `health` section: offered only to
+those who may read it (HEALTH_SECTION, app.views.official_documents)."""
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Optional
@@ -19,12 +19,14 @@ from app.services import RuleViolation, bulk
 SECTIONS = {
     "child": {"identity": _l("Identity"), "households": _l("Households"),
               "guardians": _l("Guardians"), "school": _l("School"),
-              "services": _l("Services"), "criteria": _l("Criteria"),
-              "insurances": _l("Insurances")},
+              "services": _l("Services"), "health": _l("Health and permissions"),
+              "criteria": _l("Criteria"), "insurances": _l("Insurances")},
     "adult": {"identity": _l("Identity and contact details"), "households": _l("Households"),
               "children": _l("Children"), "criteria": _l("Criteria"),
               "insurances": _l("Insurances")},
 }
+
+HEALTH_SECTION = "health"
 
 
 @dataclass
@@ -33,6 +35,12 @@ class Sheet:
     sections: tuple
     school: Optional[object] = None  # the current Enrollment
     subscriptions: list = field(default_factory=list)
+
+
+def offered(kind: str, with_health: bool) -> dict:
+    """The sections a user may tick: the health one only for who may read children's health."""
+    return {name: label for name, label in SECTIONS[kind].items()
+            if with_health or name != HEALTH_SECTION}
 
 
 def check_sections(kind: str, sections) -> tuple:
@@ -56,7 +64,8 @@ def sheets(kind: str, person_ids, sections, today: date) -> list:
                  sa.orm.selectinload(Person.wards).joinedload(Guardianship.child),
                  sa.orm.selectinload(Person.criteria).joinedload(PersonCriterion.criterion),
                  sa.orm.selectinload(Person.criteria).joinedload(PersonCriterion.value),
-                 sa.orm.selectinload(Person.insurances).joinedload(PersonInsurance.insurance))
+                 sa.orm.selectinload(Person.insurances).joinedload(PersonInsurance.insurance),
+                 *([sa.orm.selectinload(Person.care)] if HEALTH_SECTION in chosen else []))
         .order_by(Person.search_name, Person.id)).all()
     result = []
     for person in people:

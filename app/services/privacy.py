@@ -3,12 +3,12 @@ long ago.
 
 `family_export(adult)` answers an access request: a zip with `donnees.json` (the adult, their
 households and members, their children, and for each person their schooling, subscriptions,
-bookings, attendance, billing rules, mandates, consents, messages received, documents) and the
+bookings, attendance, a child's health and permissions, billing rules, mandates, consents, messages received, documents) and the
 files themselves — documents and the PDFs of the invoices addressed to them.
 
 `purge(retention_years, apply)` forgets the people archived more than `retention_years` ago:
 their identity becomes a pseudonym (« ANONYME », « #1234 »), contact details, notes, criteria,
-insurances, documents, portal login, and the messages and e-mails they received go. What accounting must keep stays: invoices (as they
+insurances, a child's health and permissions, documents, portal login, and the messages and e-mails they received go. What accounting must keep stays: invoices (as they
 were issued, names and addresses included — they are accounting documents with their own
 legal retention), payments, account entries, deposits. A dry run (the default) lists what
 would change and changes nothing."""
@@ -22,10 +22,10 @@ import sqlalchemy as sa
 
 from app.extensions import db
 from app.models import (
-    AccountEntry, Attendance, BillingRule, Booking, ConsentAcceptance, Document, Enrollment,
-    Guardianship, Household, HouseholdMember, Invoice, Mandate, MessageRecipient, OutgoingEmail,
-    Payment,
-    Person, PersonCriterion, PersonInsurance, PortalAccount, Subscription)
+    AccountEntry, Attendance, BillingRule, Booking, ChildCare, ConsentAcceptance, Document,
+    Enrollment, Guardianship, Household, HouseholdMember, Invoice, Mandate, MessageRecipient,
+    OutgoingEmail, Payment, Person, PersonCriterion, PersonInsurance, PortalAccount,
+    Subscription)
 from app.services import audit
 from app.services.calendar import now_in_town
 from app.services.documents import path_of, remove_file
@@ -71,6 +71,8 @@ def _person_data(person: Person) -> dict:
                             "status"),
         "documents": _rows(Document, Document.person_id == pid, "id", "name", "description",
                            "original_filename", "uploaded_at", "portal_from", "portal_until"),
+        **({"health_and_permissions": _rows(ChildCare, ChildCare.person_id == pid)}
+           if person.kind == "child" else {}),
     }
 
 
@@ -159,6 +161,8 @@ def _pseudonymise(person: Person) -> None:
         db.session.delete(document)
     db.session.execute(sa.delete(PersonCriterion).where(PersonCriterion.person_id == person.id))
     db.session.execute(sa.delete(PersonInsurance).where(PersonInsurance.person_id == person.id))
+    # Health data: nothing accounting needs, erased whole.
+    db.session.execute(sa.delete(ChildCare).where(ChildCare.person_id == person.id))
     account = db.session.scalar(sa.select(PortalAccount).where(
         PortalAccount.person_id == person.id))
     if account is not None:

@@ -2,6 +2,7 @@
 from flask_babel import lazy_gettext as _l
 
 from app.views.attendance import AttendanceView
+from app.views.child_care import ChildCareView
 from app.views.forms import use_town_fields_in_generated_forms
 from app.views.billing import (
     AdjustmentView,
@@ -98,7 +99,8 @@ def register_views(appbuilder):
                         icon="fa-archive", **FAMILIES)
     for view in (HouseholdMemberView, GuardianshipView, PersonCriterionView, PersonInsuranceView,
                  CriterionValueView, JobView, BookingView, SubscriptionView, EnrollmentView,
-                 TariffBracketView, FamilyQuotientView, AdjustmentView, BillingRuleView):
+                 TariffBracketView, FamilyQuotientView, AdjustmentView, BillingRuleView,
+                 ChildCareView):
         appbuilder.add_view_no_menu(view)
 
     appbuilder.add_view(InvoiceGroupView, "Create a group of invoices",

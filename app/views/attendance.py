@@ -11,7 +11,7 @@ from app.services.calendar import today_in_town
 from app.extensions import db
 from app.models import Level, Person, School, SchoolClass, Service
 from app.security import acting_user
-from app.services import RuleViolation, attendance
+from app.services import RuleViolation, attendance, child_care
 
 
 def _parse_day(text):
@@ -45,13 +45,18 @@ class AttendanceView(BaseView):
         class_ids = request.args.getlist("class_ids", type=int)
         rows, counts, started = [], None, False
         runs = service is not None and attendance.runs_on(service, day)
+        attention = set()
         if runs:
             rows = attendance.sheet(service, day, class_ids)
             counts = attendance.summary(rows)
             started = attendance.has_started(service, day)
+            if self.appbuilder.sm.has_access("can_show", "ChildCareView"):
+                # Allergies and PAI flagged next to the name: the leader serves the meal.
+                attention = child_care.needing_attention([row.person_id for row in rows])
         return self.render_template(
             "attendance/sheet.html", services=services, classes=classes, day=day,
             service=service, class_ids=class_ids, rows=rows, counts=counts, started=started,
+            attention=attention, may_open=self.appbuilder.sm.has_access("can_show", "ChildView"),
             runs=runs, nothing_left=nothing_left, is_today=day == today_in_town(),
             confirm_all=counts is not None and request.args.get("confirm") == "all_present",
             title=_("Attendance"))

@@ -1,5 +1,7 @@
 """List filters FAB lacks."""
 import sqlalchemy as sa
+from flask_appbuilder.fields import QuerySelectField
+from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.filters import BaseFilter, FilterRelation
 from flask_appbuilder.models.sqla import filters as fab_filters
 from flask_appbuilder.models.sqla.filters import SQLAFilterConverter, get_field_setup_query
@@ -7,10 +9,13 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 
-from app.models import Person
+from app.extensions import db
+from app.models import (Enrollment, Level, Person, School, SchoolClass, Service,
+                        Subscription)
 from app.views.datamodel import EagerInterface
 from app.models.sql import folded
 from app.services import registry
+from app.services.calendar import today_in_town
 from app.services.text import fold
 
 
@@ -134,8 +139,88 @@ class FilterPersonNamed(FilterRelation):
         return query.filter(column.in_(sa.select(Person.id).where(matches)))
 
 
+def _chosen_id(value):
+    """The id a filter's select sent; None for anything else."""
+    value = str(value).strip()
+    return int(value) if value.isdigit() else None
+
+
+class _FilterChildrenIn(BaseFilter):
+    """Children with an enrollment (or a subscription) not ended today — in force, or starting
+    later (enrolled for next September) — in the school, class or service chosen. An unusable
+    value matches nobody: a mass message from this list must never widen to every child."""
+
+    def rows(self, chosen_id: int, today):
+        raise NotImplementedError
+
+    def apply(self, query, value):
+        chosen = _chosen_id(value)
+        if chosen is None:
+            return query.filter(sa.false())
+        return query.filter(Person.id.in_(self.rows(chosen, today_in_town())))
+
+
+def _enrolled(today):
+    return (sa.select(Enrollment.person_id)
+            .join(SchoolClass, SchoolClass.id == Enrollment.school_class_id)
+            .where(sa.or_(Enrollment.end_date.is_(None), Enrollment.end_date >= today)))
+
+
+class FilterChildSchool(_FilterChildrenIn):
+    name = _l("Enrolled in")
+    arg_name = "child_school"
+
+    def rows(self, chosen_id, today):
+        return _enrolled(today).where(SchoolClass.school_id == chosen_id)
+
+
+class FilterChildClass(_FilterChildrenIn):
+    name = _l("Enrolled in")
+    arg_name = "child_class"
+
+    def rows(self, chosen_id, today):
+        return _enrolled(today).where(SchoolClass.id == chosen_id)
+
+
+class FilterChildService(_FilterChildrenIn):
+    name = _l("Subscribed to")
+    arg_name = "child_service"
+
+    def rows(self, chosen_id, today):
+        return sa.select(Subscription.person_id).where(
+            Subscription.service_id == chosen_id,
+            sa.or_(Subscription.end_date.is_(None), Subscription.end_date >= today))
+
+
+# The children list's filters that stand on no column of `person` (ChildInterface).
+CHILD_FILTERS = {"school": FilterChildSchool, "school_class": FilterChildClass,
+                 "service": FilterChildService}
+
+
+def child_filter_fields() -> dict:
+    """`search_form_extra_fields` of the children list: a select of the town's schools, classes
+    and services, read when the filter is offered (not when the app starts)."""
+
+    def select(label, query_func):
+        return QuerySelectField(label, query_func=query_func, get_pk_func=lambda row: row.id,
+                                allow_blank=False, widget=Select2Widget())
+
+    return {
+        "school": select(_l("School"), lambda: db.session.query(School).order_by(School.name)),
+        "school_class": select(_l("Class"), lambda: (
+            db.session.query(SchoolClass).join(School)
+            .outerjoin(Level, Level.id == SchoolClass.level_id)
+            .options(sa.orm.contains_eager(SchoolClass.school))
+            .order_by(School.name, Level.rank.is_(None), Level.rank, SchoolClass.name))),
+        "service": select(_l("Service"), lambda: db.session.query(Service).order_by(
+            Service.name)),
+    }
+
+
 class PersonNameFilterConverter(SQLAFilterConverter):
     def convert(self, col_name):
+        if self.datamodel.obj is Person and col_name in CHILD_FILTERS:
+            return [CHILD_FILTERS[col_name](col_name, self.datamodel)]
         if self.datamodel.obj is Person and col_name == "search_name":
             return [FilterNameWords(col_name, self.datamodel)]
         if self.datamodel.obj is Person and col_name == "id":
@@ -160,3 +245,15 @@ def person_search_fields(**labels) -> dict:
 
 class EagerPersonInterface(EagerInterface):
     filter_converter_class = PersonNameFilterConverter
+
+
+class ChildInterface(EagerPersonInterface):
+    """The children list, whose « Établissement », « Classe » and « Prestation » filters stand
+    on no column: FAB applies the filters of an address (`_flt_0_service=3`) only for the
+    model's columns, so they are added to those it knows."""
+
+    def get_filters(self, search_columns=None, search_filters=None):
+        filters = super().get_filters(search_columns, search_filters)
+        filters._all_filters = {**filters._all_filters, **{
+            name: [cls(name, self)] for name, cls in CHILD_FILTERS.items()}}
+        return filters

@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from markupsafe import Markup
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateField,
     DecimalField,
     Field,
@@ -27,6 +28,8 @@ from wtforms.validators import (
 from wtforms.widgets import DateInput
 
 from app.extensions import db
+from app.formatting import DIET_LABELS, PHOTO_CONSENT_LABELS
+from app.services.child_care import CareData
 from app.services.money import AmountError, parse_amount
 from app.services.registry import HouseholdData, PersonData
 
@@ -175,6 +178,39 @@ class DocumentForm(FlaskForm):
     description = TextAreaField(_l("Description"))
     portal_from = DateField(_l("On the portal from"), [Optional()])
     portal_until = DateField(_l("On the portal until"), [Optional()])
+
+
+class ChildCareForm(FlaskForm):
+    """« Santé et autorisations » of a child. The rules (a diet « other » needs its detail, a
+    PAI detail needs the PAI ticked, the doctor's phone) live in app.services.child_care."""
+
+    allergies = TextAreaField(_l("Allergies"), description=_l(
+        "Food or other allergies, and what to do. Empty: none known."))
+    diet = SelectField(_l("Diet"), choices=[])
+    diet_detail = StringField(_l("Diet detail"), [Length(max=200)])
+    has_pai = BooleanField(_l("PAI (projet d'accueil individualisé)"))
+    pai_detail = StringField(_l("PAI detail"), [Length(max=250)], description=_l(
+        "Where the medicine and the protocol are kept, for instance."))
+    doctor_name = StringField(_l("Doctor"), [Length(max=150)])
+    doctor_phone = StringField(_l("Doctor's phone"), [Length(max=30)])
+    pickup_people = TextAreaField(_l("People allowed to fetch the child"), description=_l(
+        "One person a line: name, relation, phone."))
+    photo_consent = RadioField(_l("Photos (droit à l'image)"), choices=[])
+    may_leave_alone = BooleanField(_l("May leave alone"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.diet.choices = list(DIET_LABELS.items())
+        self.photo_consent.choices = list(PHOTO_CONSENT_LABELS.items())
+
+    def care_data(self):
+        return CareData(**{name: self[name].data for name in CareData.__dataclass_fields__})
+
+    def fill(self, care) -> None:
+        """The form opened on the child's current row (nothing said yet: the defaults)."""
+        for name in CareData.__dataclass_fields__:
+            self[name].data = getattr(care, name) if care is not None \
+                else getattr(CareData(), name)
 
 
 class PickerWidget:

@@ -115,7 +115,8 @@ class OfficialDocumentView(BaseView):
         kind = self._source(source, ("children", "adults"))[1]
         ids = self._ids(source)
         form = SheetForm()
-        form.sections.choices = list(information_sheets.SECTIONS[kind].items())
+        form.sections.choices = list(information_sheets.offered(
+            kind, self.appbuilder.sm.has_access("can_show", "ChildCareView")).items())
         if request.method == "GET":
             form.sections.data = [name for name, _label in form.sections.choices]
         if request.method == "POST" and form.validate_on_submit():

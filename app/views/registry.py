@@ -33,10 +33,13 @@ from app.views.offer import FamilyQuotientView
 from app.views.schooling import EnrollmentView
 from app.views.sepa import MandateView
 from app.views.filters import (
+    CHILD_FILTERS,
+    ChildInterface,
     EagerPersonInterface,
     FilterIsNotNull,
     FilterIsNull,
     PersonSearchInterface,
+    child_filter_fields,
     person_search_fields,
 )
 from app.views.forms import (
@@ -308,6 +311,10 @@ class DocumentView(ModelView):
         )
 
 
+# What a row of the people lists shows besides the person: their households.
+PERSON_ROW_EAGER = [selectinload(Person.memberships).joinedload(HouseholdMember.household)]
+
+
 def _person_view_name(person):
     if person.archived:
         return "ArchivedAdultView" if person.kind == "adult" else "ArchivedChildView"
@@ -317,8 +324,7 @@ def _person_view_name(person):
 class PersonView(RuleCheckedModelView):
     """Shared behaviour of the Responsables and Enfants screens."""
 
-    datamodel = EagerPersonInterface(
-        Person, eager=[selectinload(Person.memberships).joinedload(HouseholdMember.household)])
+    datamodel = EagerPersonInterface(Person, eager=PERSON_ROW_EAGER)
     kind = None
     list_template = "marelle/list_name_search.html"
     extra_args = {"name_search_arg": "_flt_0_search_name"}  # every word, accents and case aside
@@ -372,9 +378,15 @@ class PersonView(RuleCheckedModelView):
         if item is None:
             return {}
         if item.kind == "child":
+            from app.services import child_care
+
             today = today_in_town()
+            # Health data only for who may read it (not the régie: app.security.roles).
+            care_shown = self.appbuilder.sm.has_access("can_show", "ChildCareView")
             return {"current_class": schooling.current_class(item.id, today),
-                    "subscriptions": bookings.current_subscriptions(item.id, today)}
+                    "subscriptions": bookings.current_subscriptions(item.id, today),
+                    "care_shown": care_shown,
+                    "care": child_care.care_of(item) if care_shown else None}
         from app.services import accounts, payments
 
         portal_state = portal_accounts.state_of(portal_accounts.account_of(item.id))
@@ -533,6 +545,13 @@ class AdultView(PersonView):
 
 class ChildView(PersonView):
     kind = "child"
+    # « Établissement », « Classe », « Prestation »: who staff write to (« Envoyer un
+    # message ») or print for, the whole filtered list (app.views.filters.ChildInterface).
+    datamodel = ChildInterface(Person, eager=PERSON_ROW_EAGER)
+    search_columns = PersonView.search_columns + list(CHILD_FILTERS)
+    search_form_extra_fields = child_filter_fields()
+    label_columns = {**PERSON_LABELS, "school": _l("School"), "school_class": _l("Class"),
+                     "service": _l("Service")}
     extra_args = {**PersonView.extra_args, "message_source": "child",
                   "official_documents": "children"}
     base_filters = [["kind", FilterEqual, "child"]] + _ACTIVE

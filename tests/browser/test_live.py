@@ -810,3 +810,25 @@ def test_a_mass_message_to_a_filtered_list_shows_its_progress_and_states(server,
     assert rows > 1
     (ROOT / "test-results").mkdir(exist_ok=True)
     page.screenshot(path=str(ROOT / "test-results" / "message-states.png"), full_page=True)
+
+
+def test_the_children_list_is_filtered_by_service_through_the_filter_menu(server, browser):
+    """« Ajouter un filtre » → « Prestation », a service chosen in its list: the list shrinks,
+    and « Écrire aux familles de cette liste » carries that filter to the message."""
+    base_url, _ = server
+    page = logged_in(browser, base_url, "agent", "agent")
+    page.goto(base_url + "/childview/list/")
+    everyone = page.locator("a[href*='/childview/show/']").count()
+    page.click("a.accordion-toggle[href='#accordion1_href']")
+    page.click("#filter_form button.dropdown-toggle")
+    page.click("#filter_form a.filter[name=service]")
+    chosen = page.locator("select[name=_flt_0_service]")
+    service = chosen.locator("option").first.get_attribute("value")
+    chosen.select_option(service, force=True)
+    page.click("#filter_form button[type=submit]")
+    page.wait_for_url(lambda url: f"_flt_0_service={service}" in url)
+    assert 0 < page.locator("a[href*='/childview/show/']").count() <= everyone
+    assert f"_flt_0_service={service}" in page.get_attribute("#write-to-list", "href")
+    page.click("#write-to-list")
+    page.wait_for_selector("#message-form")
+    assert "destinataire" in page.inner_text("#message-count")

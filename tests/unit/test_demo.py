@@ -28,6 +28,18 @@ def test_demo_town_has_every_family_shape(session):
     assert session.scalar(sa.select(sa.func.count()).where(Person.archived_at.isnot(None))) > 0
 
 
+def test_demo_children_have_health_and_permissions_to_show(session):
+    from app.models import ChildCare
+
+    counts = load_demo_town(children=200, seed=7)
+    rows = session.scalars(sa.select(ChildCare)).all()
+    assert counts["health_records"] == len(rows) > 5
+    assert any(r.allergies for r in rows) and any(r.has_pai for r in rows)
+    assert any(r.pickup_people and "\n" in r.pickup_people for r in rows)
+    assert all(r.pai_detail for r in rows if r.has_pai)
+    assert all(r.person.kind == "child" and not r.person.archived for r in rows)
+
+
 def test_demo_town_is_reproducible(session):
     load_demo_town(children=30, seed=11, history_payers=0)
     first = session.scalars(sa.select(Person.search_name).order_by(Person.id)).all()

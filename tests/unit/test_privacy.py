@@ -128,3 +128,41 @@ def test_the_purge_forgets_the_messages_they_received(app, session):
 def test_the_purge_command_refuses_a_nonsense_retention(app):
     result = app.test_cli_runner().invoke(args=["marelle", "purge", "--years", "0"])
     assert result.exit_code != 0 and "--years" in result.output
+
+
+def test_the_export_holds_a_childs_health_and_the_purge_erases_it(session):
+    from app.models import ChildCare
+    from app.services import child_care
+
+    regie, _meal, (mother,), child, _email = factories.portal_family(session, "Santé")
+    child_care.save(child, child_care.CareData(
+        allergies="Arachide", has_pai=True, pai_detail="Trousse au bureau",
+        doctor_name="Dr Morel", pickup_people="Mamie Josette, grand-mère, 06 11 22 33 44",
+        photo_consent="no", may_leave_alone=True))
+    zipped = zipfile.ZipFile(io.BytesIO(privacy.family_export(mother)))
+    data = json.loads(zipped.read("donnees.json"))
+    (health,) = data["children"][0]["health_and_permissions"]
+    from pypdf import PdfReader
+
+    summary = " ".join(" ".join(page.extract_text().split())
+                       for page in PdfReader(io.BytesIO(zipped.read("resume.pdf"))).pages)
+    assert "Santé et autorisations" in summary and "Arachide" in summary
+    assert "Trousse au bureau" in summary and "Mamie Josette" in summary
+    assert health["allergies"] == "Arachide" and health["has_pai"] is True
+    assert health["pickup_people"] == "Mamie Josette, grand-mère, 06 11 22 33 44"
+    assert health["photo_consent"] == "no" and health["doctor_name"] == "Dr Morel"
+    assert "health_and_permissions" not in data["adult"]
+
+    for person in (mother, child):
+        registry.archive_person(person)
+        person.archived_at = datetime(2019, 5, 1, tzinfo=timezone.utc)
+    session.flush()
+    privacy.purge(5)
+    assert session.scalar(sa.select(ChildCare.allergies).where(
+        ChildCare.person_id == child.id)) == "Arachide"  # a dry run changes nothing
+    privacy.purge(5, apply=True)
+    assert session.scalar(sa.select(sa.func.count(ChildCare.id)).where(
+        ChildCare.person_id == child.id)) == 0
+    # The audit trail of the changes kept no health text.
+    assert "Arachide" not in str(session.scalars(sa.select(AuditLog.after).where(
+        AuditLog.entity_id == child.id)).all())

@@ -98,6 +98,34 @@ def test_a_message_to_a_filtered_list_with_states_retry_and_the_portal(app, logi
     assert "Sortie mercredi." in page_text(portal.get("/portal/messages"))
 
 
+def test_a_message_to_the_list_filtered_by_service_reaches_its_childrens_guardians_only(
+        app, login, families, smtp_server):
+    """« Prestation » on the children list: the Dupuis child eats at the canteen, the other
+    Courrier child does not; the message goes to the first one's mother alone."""
+    from datetime import date
+
+    from app.services import bookings
+
+    with app.test_request_context():
+        canteen = factories.service(db.session, name="Cantine Courrier")
+        bookings.subscribe(db.session.get(Person, families["child"]), canteen, date(2026, 9, 1))
+        db.session.commit()
+        canteen_id = canteen.id
+    agent = login("agent")
+    listed = page_text(agent.get(f"/childview/list/?_flt_0_service={canteen_id}"))
+    assert families["child_name"] in listed
+    url = f"/messages/new?source=child&_flt_0_search_name=courrier&_flt_0_service={canteen_id}"
+    assert "1 destinataire — 1 avec une adresse e-mail." in page_text(agent.get(url))
+    agent.post(url, data={"subject": "Menu de la cantine", "body": "Bonjour {prenom}."},
+               follow_redirects=True)
+    with app.app_context():
+        message = db.session.scalar(sa.select(Message).where(
+            Message.subject == "Menu de la cantine"))
+        assert set(db.session.scalars(sa.select(MessageRecipient.person_id).where(
+            MessageRecipient.message_id == message.id))) == {families["mother"]}
+    assert smtp_server.last_to("mere.courrier@exemple.fr").subject == "Menu de la cantine"
+
+
 def test_only_staff_who_write_to_families_may(login, families):
     assert login("animateur").get("/messages/new?source=adult").status_code in (302, 403)
     assert login("regisseur").get("/messages/").status_code in (302, 403)

@@ -114,7 +114,7 @@ def test_the_agent_prints_information_sheets_with_the_sections_ticked(app, login
     listing = agent.get("/childview/list/?_flt_0_search_name=durand").get_data(as_text=True)
     assert 'id="information-sheets-list"' in listing
     url = "/official_documents/information_sheets/children?_flt_0_search_name=durand"
-    assert "aucune information de santé" in words(agent.get(url))
+    assert "Santé et autorisations" in words(agent.get(url))
     summary, pdf = _run(agent, url, {"sections": ["identity", "guardians"],
                                      "save_to_records": "y"})
     assert "2 fiches de renseignements." in summary
@@ -142,3 +142,37 @@ def test_the_rows_ticked_go_to_the_form(login, family):
     assert ticked.status_code == 302
     assert f"ids={family['lea']}" in ticked.headers["Location"]
     assert "Pour 1 enfant de la liste" in words(regisseur.get(ticked.headers["Location"]))
+
+
+def test_the_health_section_prints_allergies_only_when_ticked(app, login, family):
+    from app.models import Person
+    from app.services import child_care
+
+    with app.test_request_context():
+        child_care.save(db.session.get(Person, family["lea"]), child_care.CareData(
+            allergies="Arachide\nLait de vache", has_pai=True, pai_detail="Trousse au bureau",
+            pickup_people="Mamie Josette, grand-mère, 06 11 22 33 44", photo_consent="no"))
+        db.session.commit()
+    agent = login("agent")
+    url = "/official_documents/information_sheets/children?_flt_0_search_name=durand"
+    _summary, pdf = _run(agent, url, {"sections": ["identity", "health"]})
+    pages = pdf_text(pdf)
+    lea = next(page for page in pages if "Léa" in page)
+    hugo = next(page for page in pages if "Hugo" in page)
+    assert "Santé et autorisations" in lea and "Arachide" in lea and "Lait de vache" in lea
+    assert "PAI oui — Trousse au bureau" in lea and "Mamie Josette, grand-mère" in lea
+    assert "Droit à l'image refusé" in lea and "Autorisé à partir seul non" in lea
+    # Nothing recorded for Hugo: every line says so, nothing is made up.
+    assert "Allergies non renseigné" in hugo and "PAI non renseigné" in hugo
+    _summary, pdf = _run(agent, url, {"sections": ["identity", "guardians"]})
+    assert not any("Arachide" in page or "Santé" in page for page in pdf_text(pdf))
+
+
+def test_the_regisseur_is_not_offered_childrens_health(login, family):
+    regisseur = login("regisseur")
+    url = "/official_documents/information_sheets/children?_flt_0_search_name=durand"
+    form = words(regisseur.get(url))
+    assert "Assurances" in form and "Santé et autorisations" not in form
+    forged = regisseur.post(url, data={"sections": ["identity", "health"]})
+    assert forged.status_code == 200 and "/official_documents/download/" not in \
+        forged.get_data(as_text=True)
