@@ -60,7 +60,7 @@ def tax_certificates(progress, service_ids, start, end, per, payer_ids=None, chi
 
 
 def submit_sheets(kind: str, person_ids, sections, save_to_records=False, created_by_id=None):
-    information_sheets.check_sections(kind, sections)
+    information_sheets.check_sections(kind, sections, save_to_records)
     return submit("information_sheets", {
         "kind": kind, "person_ids": list(person_ids), "sections": list(sections),
         "save_to_records": bool(save_to_records), "created_by_id": created_by_id},

@@ -30,8 +30,9 @@ def _scope_table(target: str) -> sa.Table:
         f"staff_scope_{target}", Model.metadata,
         sa.Column("user_id", sa.Integer, sa.ForeignKey("ab_user.id", ondelete="CASCADE"),
                   primary_key=True),
-        sa.Column(f"{target}_id", sa.Integer, sa.ForeignKey(f"{target}.id", ondelete="CASCADE"),
-                  primary_key=True),
+        # A school or service in someone's scope cannot be deleted: were its rows to go with
+        # it, a scope left empty would mean « no limit » (app/services/usage.py says why).
+        sa.Column(f"{target}_id", sa.Integer, sa.ForeignKey(f"{target}.id"), primary_key=True),
     )
 
 

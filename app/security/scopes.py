@@ -8,8 +8,9 @@ ever load what is in scope; a record out of scope is simply not found (404).
 
 - Services: those of the scope (when some are listed).
 - Children: subscribed to one of the scope's services, and enrolled in one of its schools
-  (each condition only when that part of the scope is set); their health rows (ChildCare) too. Adults are not filtered here:
-  roles decide who sees adults at all (the Animateur sees none).
+  (each condition only when that part of the scope is set); their health rows (ChildCare)
+  and their documents too. Adults are not filtered here: roles decide who sees adults at all
+  (the Animateur sees none).
 A user with nothing listed has no scope. The scope is resolved once per request, after the
 user is known (session or API token), and for a background job from the user who started it.
 """
@@ -20,8 +21,8 @@ from flask import g, has_app_context
 from sqlalchemy.orm import with_loader_criteria
 
 from app.extensions import db
-from app.models import (Attendance, Booking, ChildCare, Enrollment, Person, SchoolClass, Service,
-                        Subscription)
+from app.models import (Attendance, Booking, ChildCare, Document, Enrollment, Person,
+                        SchoolClass, Service, Subscription)
 from app.models.security import staff_scope_school, staff_scope_service
 
 SCOPE_KEY = "_marelle_scope"
@@ -78,6 +79,11 @@ def resolve_for_request(user) -> None:
         setattr(g, SCOPE_KEY, scope)
 
 
+# Whose a document is, read from the table itself: the children's criterion must not hide an
+# out-of-scope child here, or their documents would pass for an adult's.
+_OWNER = Person.__table__.alias("document_owner")
+
+
 def criteria(scope: Scope) -> list:
     """The loader criteria of a scope (see the module)."""
     options = []
@@ -106,6 +112,10 @@ def criteria(scope: Scope) -> list:
         options.append(with_loader_criteria(ChildCare, lambda cls: sa.exists().where(
             Subscription.person_id == cls.person_id, Subscription.service_id.in_(services)),
             include_aliases=True))
+        options.append(with_loader_criteria(Document, lambda cls: sa.or_(
+            ~sa.exists().where(_OWNER.c.id == cls.person_id, _OWNER.c.kind == "child"),
+            sa.exists().where(Subscription.person_id == cls.person_id,
+                              Subscription.service_id.in_(services))), include_aliases=True))
     if schools:
         options.append(with_loader_criteria(Person, lambda cls: sa.or_(
             cls.kind != "child",
@@ -118,6 +128,13 @@ def criteria(scope: Scope) -> list:
             Enrollment.person_id == cls.person_id,
             Enrollment.school_class_id.in_(
                 sa.select(SchoolClass.id).where(SchoolClass.school_id.in_(schools)))),
+            include_aliases=True))
+        options.append(with_loader_criteria(Document, lambda cls: sa.or_(
+            ~sa.exists().where(_OWNER.c.id == cls.person_id, _OWNER.c.kind == "child"),
+            sa.exists().where(Enrollment.person_id == cls.person_id,
+                              Enrollment.school_class_id.in_(
+                                  sa.select(SchoolClass.id)
+                                  .where(SchoolClass.school_id.in_(schools))))),
             include_aliases=True))
     return options
 

@@ -3,7 +3,7 @@
 Logout is a POST with the CSRF token (the navbar's button): a GET could be triggered by any
 image tag of another site. GET /logout/ only shows the button."""
 import sqlalchemy as sa
-from flask import flash, redirect, request, session, url_for
+from flask import abort, flash, g, redirect, request, session, url_for
 from flask_appbuilder import expose
 from flask_appbuilder.actions import action
 from flask_appbuilder.fields import QuerySelectMultipleField
@@ -16,7 +16,7 @@ from flask_appbuilder.security.views import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
-from wtforms import SelectMultipleField
+from wtforms import SelectMultipleField, ValidationError
 
 from app.extensions import db
 from app.security import sessions
@@ -113,17 +113,36 @@ def _services():
     return db.session.scalars(sa.select(Service).order_by(Service.name)).all()
 
 
+class CheckedQuerySelectMultipleField(QuerySelectMultipleField):
+    """FAB's multiple select checks the posted ids before reading them, so an id that names
+    nothing (a school deleted meanwhile, a forged value) was dropped without a word — and a
+    scope emptied that way means « no limit ». Read first, then check."""
+
+    def pre_validate(self, form):
+        self.data  # noqa: B018  (reading the posted ids notes those that name nothing)
+        if self._invalid_formdata:
+            raise ValidationError(_("A value chosen no longer exists: reload the page and "
+                                    "choose again."))
+        super().pre_validate(form)
+
+
+def _role_required(form, field):
+    # FAB's own check reads the groups field, which a town's form does not have.
+    if not field.data:
+        raise ValidationError(_("Choose at least one role."))
+
+
 def _staff_fields():
     """The fields of the FAQ's user form that are not columns of FAB's user: the schools and
     services the person is attached to (their scope), the messaging channels they may use."""
     from app.services import staff
 
     return {
-        "scope_schools": QuerySelectMultipleField(
+        "scope_schools": CheckedQuerySelectMultipleField(
             _l("Schools"), query_func=_schools, get_pk_func=lambda s: s.id,
             get_label="name", widget=Select2ManyWidget(),
             description=_l("The schools this person works for. None: every school.")),
-        "scope_services": QuerySelectMultipleField(
+        "scope_services": CheckedQuerySelectMultipleField(
             _l("Services"), query_func=_services, get_pk_func=lambda s: s.id,
             get_label="name", widget=Select2ManyWidget(),
             description=_l("Then the services they work in: an animateur sees only these "
@@ -150,6 +169,7 @@ class MarelleUserView(UserDBModelView):
     add_form_query_rel_fields = edit_form_query_rel_fields = {
         "roles": [["name", FilterNotEqual, PARENT_ROLE], ["name", FilterNotEqual, "Public"]]}
     add_form_extra_fields = edit_form_extra_fields = _staff_fields()
+    validators_columns = {"roles": [_role_required]}
     # A town gives access through roles alone: no groups on its forms; the login is the e-mail
     # (accounts made before keep the login they had).
     add_columns = ["first_name", "last_name", "email", "roles", "scope_schools",
@@ -206,11 +226,27 @@ class MarelleUserView(UserDBModelView):
         item.active = True
         item.password = staff.unusable_password()
 
+    def process_form(self, form, is_created):
+        # Whether the account was active, read before the form fills the row: setting its
+        # roles loads the old ones, and that load flushes the row already changed.
+        pk = str((request.view_args or {}).get("pk", ""))
+        if not is_created and pk.isdecimal():
+            user_model = self.appbuilder.sm.user_model
+            g._marelle_was_active = bool(db.session.scalar(sa.select(user_model.active).where(
+                user_model.id == int(pk))))
+
     def pre_update(self, item):
+        from app.services import login_links
+
         super().pre_update(item)
         previous = sa.inspect(item).attrs.username.history.unchanged or \
             sa.inspect(item).attrs.username.history.deleted
         self._login_from_email(item, previous[0] if previous else item.username)
+        if g.pop("_marelle_was_active", False) and not item.active:
+            # Deactivated: their sessions, API tokens and unused links end now, and stay
+            # ended should the account be reactivated.
+            sessions.bump_session_version(item.id)
+            login_links.withdraw(item.id)
 
     def _save_staff_fields(self, item):
         from app.security import scopes
@@ -239,11 +275,21 @@ class MarelleUserView(UserDBModelView):
         self._save_staff_fields(item)
         db.session.commit()
 
+    @staticmethod
+    def _one(item):
+        # FAB's list actions post a list of rows, even for an action made for one.
+        if isinstance(item, list):
+            if len(item) != 1:
+                abort(400)
+            return item[0]
+        return item
+
     @action("invite", _l("Send a link to choose a password"), "", "fa-envelope",
             multiple=False)
     def invite(self, item):
         from app.services import RuleViolation, staff
 
+        item = self._one(item)
         try:
             staff.send_invitation(item)
         except RuleViolation as exc:
@@ -257,6 +303,7 @@ class MarelleUserView(UserDBModelView):
 
     @action("scope", _l("Scope: schools and services"), "", "fa-sitemap", multiple=False)
     def scope(self, item):
+        item = self._one(item)
         return redirect(url_for("StaffScopeView.edit", user_id=item.id))
 
     @action("userinfoedit", _l("Edit my information"), "", "fa-edit", multiple=False)

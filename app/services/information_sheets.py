@@ -43,11 +43,16 @@ def offered(kind: str, with_health: bool) -> dict:
             if with_health or name != HEALTH_SECTION}
 
 
-def check_sections(kind: str, sections) -> tuple:
+def check_sections(kind: str, sections, save_to_records: bool = False) -> tuple:
     offered = SECTIONS[kind]
     chosen = tuple(name for name in offered if name in set(sections or ()))
     if not chosen:
         raise RuleViolation(_("Tick at least one section to print."), "sections")
+    if save_to_records and HEALTH_SECTION in chosen:
+        # A saved sheet is a document of the record, read by whoever reads documents (the
+        # régie, the portal): health stays on paper, printed for who may read it.
+        raise RuleViolation(_("A sheet with « Health and permissions » is printed, not saved "
+                              "into the records: untick one or the other."), "save_to_records")
     return chosen
 
 

@@ -39,14 +39,19 @@ def until_words(purpose: str) -> str:
     return format_datetime(expires, "EEEE d MMMM 'à' HH:mm")
 
 
+def withdraw(user_id: int) -> None:
+    """Every unused link of this user stops working (a new one, an account deactivated)."""
+    db.session.execute(
+        sa.update(LoginLink)
+        .where(LoginLink.user_id == user_id, LoginLink.used_at.is_(None))
+        .values(used_at=now_in_town()))
+
+
 def issue(user_id: int, purpose: str) -> str:
     """A new link for this user; returns the token to put in the e-mail. Every older unused
     link of the user stops working, whatever it was for: only the last e-mail works."""
     now = now_in_town()
-    db.session.execute(
-        sa.update(LoginLink)
-        .where(LoginLink.user_id == user_id, LoginLink.used_at.is_(None))
-        .values(used_at=now))
+    withdraw(user_id)
     token = secrets.token_urlsafe(32)
     db.session.add(LoginLink(user_id=user_id, purpose=purpose, token_hash=_hash(token),
                              created_at=now,

@@ -20,6 +20,8 @@ USED_BY = {
     "product": _l("products"),
     "school_class": _l("classes"),
     "service": _l("services"),
+    "staff_scope_school": _l("staff scopes"),
+    "staff_scope_service": _l("staff scopes"),
     "subscription": _l("subscriptions"),
 }
 

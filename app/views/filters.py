@@ -2,7 +2,7 @@
 import sqlalchemy as sa
 from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.fieldwidgets import Select2Widget
-from flask_appbuilder.models.filters import BaseFilter, FilterRelation
+from flask_appbuilder.models.filters import BaseFilter, FilterRelation, Filters
 from flask_appbuilder.models.sqla import filters as fab_filters
 from flask_appbuilder.models.sqla.filters import SQLAFilterConverter, get_field_setup_query
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -17,6 +17,21 @@ from app.models.sql import folded
 from app.services import registry
 from app.services.calendar import today_in_town
 from app.services.text import fold
+
+
+def _add_filter_index(self, column_name, filter_instance_index, value):
+    """FAB's, with an index past the column's filters refused (400) rather than answered by
+    a server error: « _flt_7_name » names no filter."""
+    offered = self._all_filters.get(column_name)
+    if offered is not None and not 0 <= filter_instance_index < len(offered):
+        from flask import abort
+
+        abort(400)
+    return _fab_add_filter_index(self, column_name, filter_instance_index, value)
+
+
+_fab_add_filter_index = Filters.add_filter_index
+Filters.add_filter_index = _add_filter_index
 
 
 class FilterIsNull(BaseFilter):
@@ -142,7 +157,8 @@ class FilterPersonNamed(FilterRelation):
 def _chosen_id(value):
     """The id a filter's select sent; None for anything else."""
     value = str(value).strip()
-    return int(value) if value.isdigit() else None
+    # isdecimal, not isdigit: « ² » and « ① » are digits that int() refuses.
+    return int(value) if value.isdecimal() and len(value) < 12 else None
 
 
 class _FilterChildrenIn(BaseFilter):

@@ -228,6 +228,9 @@ class MessageView(BaseView):
     @has_access
     def retry(self, pk):
         db.session.get(Message, pk) or abort(404)
+        refused = self._refused_channel("email")
+        if refused is not None:
+            return refused
         count = messaging.retry_failed(pk)
         db.session.commit()
         flash(ngettext("%(num)s e-mail sent again.", "%(num)s e-mails sent again.", count)

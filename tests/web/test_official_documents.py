@@ -176,3 +176,20 @@ def test_the_regisseur_is_not_offered_childrens_health(login, family):
     forged = regisseur.post(url, data={"sections": ["identity", "health"]})
     assert forged.status_code == 200 and "/official_documents/download/" not in \
         forged.get_data(as_text=True)
+
+
+def test_a_sheet_with_health_is_printed_not_saved_into_the_records(app, login, family):
+    """A saved sheet is a document of the record, read by the régie and on the portal: health
+    stays on paper."""
+    from app.models import BackgroundJob, Document
+
+    agent = login("agent")
+    url = "/official_documents/information_sheets/children?_flt_0_search_name=durand"
+    refused = agent.post(url, data={"sections": ["identity", "health"], "save_to_records": "y"})
+    assert refused.status_code in (200, 422)
+    assert "Une fiche avec « Santé et autorisations » s'imprime, elle ne s'enregistre pas " \
+           "dans les fiches" in words(refused)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(BackgroundJob.id)).where(
+            BackgroundJob.name == "information_sheets")) == 0
+        assert db.session.scalar(sa.select(sa.func.count(Document.id))) == 0

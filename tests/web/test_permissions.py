@@ -229,3 +229,40 @@ def test_the_users_list_is_the_staff_and_offers_staff_roles_only(app, login):
     form = admin.get("/users/add").get_data(as_text=True)
     roles = re.findall(r'<option value="\d+">([^<]+)</option>', form)
     assert "Agent" in roles and "Parent" not in roles and "Public" not in roles
+
+
+def test_a_deactivated_account_stays_logged_out_when_reactivated(app, login, smtp_server):
+    from app.cli import ensure_user
+    from app.services import staff
+
+    with app.test_request_context():
+        user, _created = ensure_user("partant", PASSWORD, "Agent", "Paul", "Partant",
+                                     "paul.partant@exemple.fr")
+        staff.send_invitation(user)
+        db.session.commit()
+        user_id, role_id = user.id, user.roles[0].id
+    link = smtp_server.last_to("paul.partant@exemple.fr").links()[0] \
+        .removeprefix("http://localhost")
+    leaving = login("partant")
+    assert leaving.get("/childview/list/").status_code == 200
+    admin = login("admin")
+    form = {"first_name": "Paul", "last_name": "Partant", "email": "paul.partant@exemple.fr",
+            "roles": [str(role_id)]}
+    admin.post(f"/users/edit/{user_id}", data=form)  # « Actif » unticked
+    assert leaving.get("/childview/list/").status_code in (302, 401)
+    admin.post(f"/users/edit/{user_id}", data={**form, "active": "y"})
+    assert leaving.get("/childview/list/").status_code in (302, 401)
+    # The invitation sent before no longer works either.
+    assert "/login" in (app.test_client().post(link, data={
+        "password": "un-mot-de-passe-9", "confirm": "un-mot-de-passe-9"}).location or "/login")
+    with app.app_context():
+        assert app.appbuilder.sm.auth_user_db("partant", "un-mot-de-passe-9") is None
+
+
+def test_user_actions_posted_from_the_list_answer_without_a_server_error(app, login):
+    with app.app_context():
+        agent_id = app.appbuilder.sm.find_user(username="agent").id
+    admin = login("admin")
+    for name in ("invite", "scope"):
+        answer = admin.post("/users/action_post", data={"action": name, "rowid": [str(agent_id)]})
+        assert answer.status_code in (302, 400), name

@@ -149,3 +149,91 @@ def test_the_scopes_page_lists_staff_and_leads_to_each(login, town):
     roles = login("admin").get("/role_capabilities/").get_data(as_text=True)
     assert "Enfants : lire" in page_text(login("admin").get("/role_capabilities/"))
     assert "<strong>Parent</strong>" not in roles and "<strong>Animateur</strong>" in roles
+
+
+def test_a_service_in_someones_scope_cannot_be_deleted(app, login, api, town):
+    """Were its scope rows to go with it, the animateur's scope would be empty: no limit."""
+    page = login("admin").post(f"/serviceview/delete/{town['canteen']}", follow_redirects=True)
+    assert "périmètres du personnel) : elle ne peut pas être supprimée." in page_text(page)
+    answer = api("admin").delete(f"/api/v1/service/{town['canteen']}")
+    assert answer.status_code == 409 and "périmètres du personnel" in answer.get_json()["message"]
+    with app.app_context():
+        animateur = app.appbuilder.sm.find_user(username="animateur")
+        assert scopes.scope_of(animateur.id).service_ids == (town["canteen"],)
+    assert login("animateur").get(f"/childview/show/{town['hugo']}").status_code == 404
+
+
+def test_a_scope_naming_what_does_not_exist_is_refused_not_emptied(app, login, town):
+    with app.app_context():
+        animateur = app.appbuilder.sm.find_user(username="animateur")
+        user_id, role_id = animateur.id, animateur.roles[0].id
+    admin = login("admin")
+    form = {"first_name": "Animateur", "last_name": "Test", "email": "animateur@exemple.fr",
+            "active": "y", "roles": [str(role_id)], "scope_services": ["999999"]}
+    refused = admin.post(f"/users/edit/{user_id}", data=form)
+    assert refused.status_code == 200
+    assert "Une valeur choisie n'existe plus : rechargez la page et choisissez de nouveau." \
+        in page_text(refused)
+    no_role = admin.post(f"/users/edit/{user_id}", data={**form, "roles": [],
+                                                          "scope_services": []})
+    assert no_role.status_code == 200 and "Choisissez au moins un rôle." in page_text(no_role)
+    with app.app_context():
+        assert scopes.scope_of(user_id).service_ids == (town["canteen"],)
+
+
+def test_scoped_staff_never_reach_an_out_of_scope_childs_documents(app, login, town):
+    from io import BytesIO
+
+    from werkzeug.datastructures import FileStorage
+
+    from app.models import Document, Person
+    from app.services import documents
+
+    with app.test_request_context():
+        hugo = db.session.get(Person, town["hugo"])
+        document = documents.attach(hugo, FileStorage(BytesIO(b"%PDF-1.4\n%%EOF\n"),
+                                                      "pai.pdf"), "PAI de Hugo")
+        db.session.commit()
+        document_id = document.id
+        agent = app.appbuilder.sm.find_user(username="agent")
+        scopes.set_scope(agent.id, [], [town["canteen"]])
+        db.session.commit()
+        scopes.activate_for(agent.id)
+        try:
+            assert db.session.get(Document, document_id, populate_existing=True) is None
+        finally:
+            from flask import g
+
+            g.pop(scopes.SCOPE_KEY, None)
+    agent = login("agent")
+    assert agent.get(f"/documentview/download/{document_id}").status_code == 404
+    assert agent.get(f"/documentview/show/{document_id}").status_code == 404
+    assert "PAI de Hugo" not in page_text(agent.get("/documentview/list/"))
+    assert login("admin").get(f"/documentview/download/{document_id}").status_code == 200
+
+
+def test_a_scoped_agent_reads_a_household_and_an_adult_whose_child_is_out_of_scope(app, login,
+                                                                                    town):
+    from app.models import Guardianship, HouseholdMember
+
+    with app.test_request_context():
+        agent = app.appbuilder.sm.find_user(username="agent")
+        scopes.set_scope(agent.id, [], [town["canteen"]])
+        db.session.commit()
+        adult_id = db.session.scalar(sa.select(Guardianship.adult_id).where(
+            Guardianship.child_id == town["hugo"]))
+        household_id = db.session.scalar(sa.select(HouseholdMember.household_id).where(
+            HouseholdMember.person_id == town["hugo"]))
+    agent = login("agent")
+    household = agent.get(f"/householdview/show/{household_id}")
+    adult = agent.get(f"/adultview/show/{adult_id}")
+    assert household.status_code == 200 and adult.status_code == 200
+    assert town["hugo_name"] not in page_text(household) + page_text(adult)
+
+
+def test_children_filters_refuse_odd_values_without_a_server_error(login, town):
+    agent = login("agent")
+    odd = agent.get("/childview/list/?_flt_0_service=%C2%B2")
+    assert odd.status_code == 200 and town["lea_name"] not in page_text(odd)
+    assert agent.get("/childview/list/?_flt_9_last_name=x").status_code == 400
+    assert agent.get("/messages/new?source=child&_flt_0_service=%E2%91%A0").status_code == 200
