@@ -9,6 +9,7 @@ import logging
 
 import sqlalchemy as sa
 from flask import abort, current_app, g, jsonify, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
@@ -101,11 +102,16 @@ def _error_page(status: int, message, template: str, home: str, **context):
 
 def screen_error(status: int, message):
     """A screen's error, inside the back-office layout."""
+    from flask_login import current_user
+
     appbuilder = current_app.appbuilder
     if not hasattr(g, "user"):  # refused before FAB's own hook set it (the navbar reads it)
-        from flask_login import current_user
-
         g.user = current_user
+    if status == 403 and current_user.is_authenticated:
+        # Say whose rule it is and who can change it, not only « no ».
+        message = _("Your role (%(roles)s) does not allow this. If your work needs it, ask an "
+                    "administrator: « Rôles et droits » says what each role may do.",
+                    roles=", ".join(role.name for role in current_user.roles))
     return _error_page(status, message, "errors/page.html", "/", appbuilder=appbuilder,
                        base_template=appbuilder.base_template)
 

@@ -147,6 +147,9 @@ def register(app):
     app.jinja_env.globals["CRITERION_LABELS"] = CRITERION_LABELS
     app.jinja_env.globals["PAYMENT_METHOD_LABELS"] = PAYMENT_METHOD_LABELS
     app.jinja_env.globals["EMAIL_STATE_LABELS"] = EMAIL_STATE_LABELS
+    from app.services.staff import may_write
+
+    app.jinja_env.globals["may_write"] = may_write
     app.jinja_env.globals["EMAIL_KIND_LABELS"] = EMAIL_KIND_LABELS
     app.jinja_env.globals["PAYMENT_STATUS_LABELS"] = PAYMENT_STATUS_LABELS
     app.jinja_env.globals["PAYMENT_STATE_LABELS"] = PAYMENT_STATE_LABELS

@@ -74,6 +74,13 @@ def messages():
                            messages=messaging.messages_of(g.parent_id))
 
 
+@bp.route("/messages/attachments/<int:attachment_id>")
+@parent_required
+def message_attachment(attachment_id):
+    return messaging.send_attachment(forbid_unknown(
+        messaging.attachment_file(attachment_id, g.parent_id)))
+
+
 def _accounts():
     """[(régie, balance)] of the adult's prepaid accounts, with those not moved yet."""
     known = dict(balances(g.parent_id))

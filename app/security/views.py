@@ -4,7 +4,8 @@ Logout is a POST with the CSRF token (the navbar's button): a GET could be trigg
 image tag of another site. GET /logout/ only shows the button."""
 import sqlalchemy as sa
 from flask import abort, flash, g, redirect, request, session, url_for
-from flask_appbuilder import expose
+from flask_appbuilder import expose, has_access
+from flask_appbuilder.security.decorators import permission_name
 from flask_appbuilder.actions import action
 from flask_appbuilder.fields import QuerySelectMultipleField
 from flask_appbuilder.fieldwidgets import Select2ManyWidget
@@ -126,6 +127,25 @@ class CheckedQuerySelectMultipleField(QuerySelectMultipleField):
         super().pre_validate(form)
 
 
+def _email_is_a_free_login(form, field):
+    """The e-mail is the login: a valid address, no other account's login. Checked on the form,
+    so that a refusal keeps what was typed."""
+    from flask import current_app
+
+    from app.services import RuleViolation, registry
+
+    try:
+        email = (registry.check_email(field.data) or "").lower()
+    except RuleViolation as exc:
+        raise ValidationError(exc.message) from exc
+    if not email:
+        raise ValidationError(_("Give the person's e-mail address: it is their login."))
+    taken = current_app.appbuilder.sm.find_user(username=email)
+    if taken is not None and str(taken.id) != str(getattr(form, "_id", None)):
+        raise ValidationError(_("The address %(email)s is already the login of another "
+                                "account.", email=email))
+
+
 def _role_required(form, field):
     # FAB's own check reads the groups field, which a town's form does not have.
     if not field.data:
@@ -169,7 +189,7 @@ class MarelleUserView(UserDBModelView):
     add_form_query_rel_fields = edit_form_query_rel_fields = {
         "roles": [["name", FilterNotEqual, PARENT_ROLE], ["name", FilterNotEqual, "Public"]]}
     add_form_extra_fields = edit_form_extra_fields = _staff_fields()
-    validators_columns = {"roles": [_role_required]}
+    validators_columns = {"roles": [_role_required], "email": [_email_is_a_free_login]}
     # A town gives access through roles alone: no groups on its forms; the login is the e-mail
     # (accounts made before keep the login they had).
     add_columns = ["first_name", "last_name", "email", "roles", "scope_schools",
@@ -274,6 +294,21 @@ class MarelleUserView(UserDBModelView):
     def post_update(self, item):
         self._save_staff_fields(item)
         db.session.commit()
+
+    def post_add_redirect(self):
+        return redirect(url_for("MarelleUserView.list"))
+
+    def post_edit_redirect(self):
+        return redirect(url_for("MarelleUserView.list"))
+
+    @expose("/delete/<pk>", methods=["GET", "POST"])
+    @has_access
+    @permission_name("edit")
+    def delete(self, pk):
+        """Staff accounts are never deleted: the way out, on the page of the person."""
+        flash(_("A staff account is not deleted: untick « Active » so that the person can no "
+                "longer log in; their name stays on what they did."), "warning")
+        return redirect(url_for("MarelleUserView.edit", pk=pk))
 
     @staticmethod
     def _one(item):

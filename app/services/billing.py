@@ -105,6 +105,19 @@ def settlements(invoice_ids) -> dict:
     return {i: Settlement(credited.get(i, ZERO), paid.get(i, ZERO)) for i in ids}
 
 
+def due_by_payer(payer_ids) -> dict:
+    """{payer id: what their validated invoices still ask} (ZERO for who owes nothing)."""
+    payer_ids = list(payer_ids)
+    invoices = db.session.scalars(sa.select(Invoice).where(
+        bulk.among(Invoice.payer_id, payer_ids), Invoice.status == "validated",
+        Invoice.kind == "invoice")).all()
+    settled = settlements([i.id for i in invoices])
+    due = defaultdict(lambda: ZERO)
+    for invoice in invoices:
+        due[invoice.payer_id] += amount_due(invoice, *settled[invoice.id])
+    return due
+
+
 def settlement_of(invoice: Invoice) -> Settlement:
     return settlements([invoice.id])[invoice.id]
 

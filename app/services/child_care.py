@@ -6,7 +6,7 @@ information sheets. Health data: the purge erases it (app.services.privacy).
 A scoped staff member's queries only load the rows of children in their scope
 (app.security.scopes): a row out of scope is not found."""
 from dataclasses import dataclass
-from typing import Optional
+from typing import NamedTuple, Optional
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
@@ -111,12 +111,32 @@ def save(child: Person, data: CareData) -> ChildCare:
     return care
 
 
-def needing_attention(person_ids) -> set:
-    """The ids, among `person_ids`, of children with an allergy or a PAI: one query for a
-    whole attendance sheet."""
+class SheetNote(NamedTuple):
+    alert: bool  # an allergy or a PAI: shown as a warning
+    text: str
+
+
+def sheet_notes(person_ids) -> dict:
+    """{child id: what the attendance sheet says next to their name} for the children of
+    `person_ids` with an allergy, a PAI or a diet — « ⚠ Arachide · PAI », « sans porc »: one
+    query for a whole sheet. Who serves the meal reads it without opening the record."""
+    from app.formatting import DIET_LABELS
+
     if not person_ids:
-        return set()
-    return set(db.session.scalars(sa.select(ChildCare.person_id).where(
-        bulk.among(ChildCare.person_id, person_ids),
-        sa.or_(ChildCare.has_pai.is_(True),
-               sa.func.coalesce(sa.func.trim(ChildCare.allergies), "") != ""))))
+        return {}
+    notes = {}
+    for care in db.session.scalars(sa.select(ChildCare).where(
+            bulk.among(ChildCare.person_id, person_ids),
+            sa.or_(ChildCare.has_pai.is_(True), ChildCare.diet != "none",
+                   sa.func.coalesce(sa.func.trim(ChildCare.allergies), "") != ""))):
+        allergies = " ".join((care.allergies or "").split())
+        words = [allergies if len(allergies) <= 40 else allergies[:39] + "…"] if allergies \
+            else []
+        if care.has_pai:
+            words.append("PAI")
+        alert = bool(words)
+        if care.diet != "none":
+            words.append(care.diet_detail or str(DIET_LABELS[care.diet])
+                         if care.diet == "other" else str(DIET_LABELS[care.diet]))
+        notes[care.person_id] = SheetNote(alert, " · ".join(words))
+    return notes

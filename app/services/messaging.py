@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
 from app.formatting import money
-from app.models import (AccountEntry, Guardianship, Household, HouseholdMember, Invoice, Message,
+from app.models import (AccountEntry, Guardianship, Household, HouseholdMember, Message,
                         MessageAttachment, MessageRecipient, OutgoingEmail, Person)
 from app.services import RuleViolation, billing, bulk, mail
 from app.services.calendar import now_in_town
@@ -126,13 +126,7 @@ def values_for(adult_ids) -> dict:
     balances = dict(db.session.execute(
         sa.select(AccountEntry.adult_id, sa.func.sum(AccountEntry.amount))
         .where(bulk.among(AccountEntry.adult_id, adult_ids)).group_by(AccountEntry.adult_id)).all())
-    invoices = db.session.scalars(sa.select(Invoice).where(
-        bulk.among(Invoice.payer_id, adult_ids), Invoice.status == "validated",
-        Invoice.kind == "invoice")).all()
-    settled = billing.settlements([i.id for i in invoices])
-    due = defaultdict(Decimal)
-    for invoice in invoices:
-        due[invoice.payer_id] += billing.amount_due(invoice, *settled[invoice.id])
+    due = billing.due_by_payer(adult_ids)
     return {pid: {
         "prenom": person.first_name, "nom": person.last_name.upper(),
         "foyer": ", ".join(homes.get(pid, [])), "enfants": ", ".join(children.get(pid, [])),
@@ -257,9 +251,35 @@ def messages_of(adult_id: int, limit: int = 50) -> list:
     return db.session.execute(
         sa.select(MessageRecipient, Message.created_at)
         .join(Message, Message.id == MessageRecipient.message_id)
-        .options(sa.orm.joinedload(MessageRecipient.email))
+        .options(sa.orm.joinedload(MessageRecipient.email),
+                 sa.orm.selectinload(MessageRecipient.message).selectinload(Message.attachments))
         .where(MessageRecipient.person_id == adult_id)
         .order_by(Message.created_at.desc(), Message.id.desc()).limit(limit)).tuples().all()
+
+
+def attachment_file(attachment_id: int, adult_id=None):
+    """(attachment, its file's path) — for a parent (`adult_id`) only if the message was sent
+    to them; None otherwise."""
+    from app.models import MessageAttachment
+    from app.services.storage import private_folder
+
+    attachment = db.session.get(MessageAttachment, attachment_id)
+    if attachment is None:
+        return None
+    if adult_id is not None and db.session.scalar(sa.select(MessageRecipient.id).where(
+            MessageRecipient.message_id == attachment.message_id,
+            MessageRecipient.person_id == adult_id).limit(1)) is None:
+        return None
+    return attachment, private_folder() / attachment.storage_name
+
+
+def send_attachment(found):
+    """The attachment as a download named as it was attached."""
+    from flask import send_file
+
+    attachment, path = found
+    return send_file(path, mimetype=attachment.content_type, as_attachment=True,
+                     download_name=attachment.original_filename)
 
 
 def addresses(person_ids) -> dict:

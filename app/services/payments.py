@@ -160,6 +160,13 @@ def record_payment(payer_id, regie_id, amount, method, day: Optional[date] = Non
     return payment
 
 
+def latest_of(payer_id: int, limit: int = 3) -> list:
+    """The payer's last payments, newest first (what the adult's record shows)."""
+    return db.session.scalars(sa.select(Payment).where(Payment.payer_id == payer_id)
+                              .order_by(Payment.date.desc(), Payment.id.desc())
+                              .limit(limit)).all()
+
+
 def method_label(method: str) -> str:
     from app.formatting import PAYMENT_METHOD_LABELS
 

@@ -46,6 +46,15 @@ def set_channels(user_id: int, channels) -> None:
     db.session.flush()
 
 
+def may_write(channel: str = "email") -> bool:
+    """Whether the request's staff member may use this channel (the pages hide what their
+    account does not open)."""
+    from app.security import acting_user
+
+    user = acting_user()
+    return user is not None and channel in channels_of(user.id)
+
+
 def check_channel(user, channel: str) -> None:
     """Refuses a staff member a channel their account does not open."""
     if user is not None and channel not in channels_of(user.id):

@@ -69,13 +69,14 @@ SETTINGS = dict(category="Settings", category_label=_l("Settings"), category_ico
 
 
 def _town_security_menu(appbuilder):
-    """The admin's « Sécurité » menu: Utilisateurs and Rôles. FAB's groups and login charts stay
-    reachable by address, but a town gives access through roles alone."""
+    """The admin's « Sécurité » menu: Utilisateurs, « Rôles et droits » (the roles in business
+    words), « Périmètres du personnel ». FAB's raw role list (every permission by its code
+    name), groups and login charts stay reachable by address, but a town gives access through
+    roles alone."""
     security = appbuilder.menu.find("Security")
     if security is not None:
         security.childs = [item for item in security.childs
-                           if item.name in ("List Users", "List Roles", "Roles and rights",
-                                            "Staff scopes")]
+                           if item.name in ("List Users", "Roles and rights", "Staff scopes")]
 
 
 def register_views(appbuilder):

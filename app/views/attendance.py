@@ -45,14 +45,14 @@ class AttendanceView(BaseView):
         class_ids = request.args.getlist("class_ids", type=int)
         rows, counts, started = [], None, False
         runs = service is not None and attendance.runs_on(service, day)
-        attention = set()
+        attention = {}
         if runs:
             rows = attendance.sheet(service, day, class_ids)
             counts = attendance.summary(rows)
             started = attendance.has_started(service, day)
             if self.appbuilder.sm.has_access("can_show", "ChildCareView"):
                 # Allergies and PAI flagged next to the name: the leader serves the meal.
-                attention = child_care.needing_attention([row.person_id for row in rows])
+                attention = child_care.sheet_notes([row.person_id for row in rows])
         return self.render_template(
             "attendance/sheet.html", services=services, classes=classes, day=day,
             service=service, class_ids=class_ids, rows=rows, counts=counts, started=started,

@@ -84,7 +84,7 @@ class MessageView(BaseView):
     route_base = "/messages"
     default_view = "list"
     base_permissions = ["can_list", "can_show", "can_new", "can_retry", "can_unreachable",
-                        "can_unreachable_pdf", "can_letters"]
+                        "can_unreachable_pdf", "can_letters", "can_attachment"]
 
     def _recipients(self, source):
         """The adults the message goes to: the ids given (a record, ticked rows), else the
@@ -183,11 +183,20 @@ class MessageView(BaseView):
             query = query.where(MessageRecipient.email_id.is_(None))
         elif state in ("sent", "failed", "queued"):
             query = query.where(OutgoingEmail.state == state)
-        rows = db.session.execute(query.order_by(MessageRecipient.id).limit(1000)).all()
+        # What needs doing first: the failed, then those without an address.
+        first = sa.case((OutgoingEmail.state == "failed", 0),
+                        (MessageRecipient.email_id.is_(None), 1), else_=2)
+        rows = db.session.execute(query.order_by(first, MessageRecipient.id).limit(1000)).all()
         return self.render_template("messaging/show.html", title=message.subject,
                                     message=message, rows=rows, state=state,
                                     states=messaging.states_of(pk),
                                     sender=messaging.sender_name(message))
+
+    @expose("/attachments/<int:attachment_id>")
+    @has_access
+    def attachment(self, attachment_id):
+        found = messaging.attachment_file(attachment_id)
+        return messaging.send_attachment(found) if found else abort(404)
 
     @expose("/unreachable")
     @has_access

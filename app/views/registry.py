@@ -387,7 +387,7 @@ class PersonView(RuleCheckedModelView):
                     "subscriptions": bookings.current_subscriptions(item.id, today),
                     "care_shown": care_shown,
                     "care": child_care.care_of(item) if care_shown else None}
-        from app.services import accounts, payments
+        from app.services import accounts, billing, payments
 
         portal_state = portal_accounts.state_of(portal_accounts.account_of(item.id))
         return {
@@ -396,7 +396,9 @@ class PersonView(RuleCheckedModelView):
             "billing_rules": db.session.scalars(sa.select(BillingRule).where(
                 BillingRule.payer_id == item.id).order_by(BillingRule.start_date)).all(),
             "account": {"balances": payments.balances(item.id),
-                        "months": accounts.months_of(item.id)}}
+                        "months": accounts.months_of(item.id),
+                        "due": billing.due_by_payer([item.id])[item.id],
+                        "last_payments": payments.latest_of(item.id)}}
 
     @action("archive", _l("Archive"), _l("Archive the selected people?"), "fa-archive")
     def archive(self, items):

@@ -1,6 +1,7 @@
 """« Santé et autorisations »: the front desk records a child's allergies, PAI and who may fetch
 them; an activity leader reads them on the record and sees a marker on the attendance sheet;
 the régie does not; a scoped leader never reaches another service's child's health."""
+import html
 from datetime import date
 
 import pytest
@@ -125,13 +126,15 @@ def test_the_animateur_reads_health_and_sees_the_marker_on_the_sheet(login, town
     sheet = animateur.get(f"/attendance/?date=2026-11-20&service_id={town['canteen']}")
     row = next(line for line in sheet.get_data(as_text=True).split("<tr")
                if f'data-person="{town["lea"]}"' in line)
-    assert "⚠ allergies / PAI" in row and f"/childview/show/{town['lea']}#care" in row
+    # The allergy itself, cut short, and the PAI: who serves the meal reads it there.
+    assert "⚠ Arachide : stylo d'adrénaline dans le s… · PAI" in html.unescape(row)
+    assert f"/childview/show/{town['lea']}#care" in row
     care_sheet = page_text(animateur.get(
         f"/attendance/?date=2026-11-20&service_id={town['care']}"))
-    assert "HORSSOIN" in care_sheet and "⚠" in care_sheet  # Hugo: kiwi
+    assert "HORSSOIN" in care_sheet and "⚠ Kiwi · sans porc" in care_sheet
 
 
-def test_a_child_without_allergy_nor_pai_has_no_marker(app, login, town):
+def test_a_child_with_a_diet_only_has_a_note_but_no_warning(app, login, town):
     with app.test_request_context():
         from app.models import Person
 
@@ -140,7 +143,7 @@ def test_a_child_without_allergy_nor_pai_has_no_marker(app, login, town):
         db.session.commit()
     sheet = page_text(login("animateur").get(
         f"/attendance/?date=2026-11-20&service_id={town['care']}"))
-    assert "HORSSOIN" in sheet and "⚠" not in sheet
+    assert "HORSSOIN" in sheet and "⚠" not in sheet and "sans porc" in sheet
 
 
 def test_the_regisseur_does_not_read_childrens_health(login, town):

@@ -1,6 +1,7 @@
 """Messages to families: variables checked before anything is written, one family or a whole
 filtered list, each recipient's state, failures sent again, the copy on the portal."""
 import io
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -75,6 +76,8 @@ def test_a_message_to_a_filtered_list_with_states_retry_and_the_portal(app, logi
     states = page_text(agent.get(f"/messages/{message_id}"))
     assert "Pas d'adresse e-mail" in states and "Destinataire refusé par le serveur : 550" \
         in states
+    # What needs doing comes first: the failed one, then the one without an address.
+    assert states.index("Destinataire refusé") < states.index("Pas d'adresse e-mail")
     # The server takes it now: « Renvoyer » sends the failed one.
     smtp_server.refused.clear()
     agent.post(f"/messages/{message_id}/retry")
@@ -95,7 +98,21 @@ def test_a_message_to_a_filtered_list_with_states_retry_and_the_portal(app, logi
         db.session.commit()
     portal = portal_client(app, email)
     assert "Sortie du mercredi" in page_text(portal.get("/portal/"))
+    page = portal.get("/portal/messages").get_data(as_text=True)
     assert "Sortie mercredi." in page_text(portal.get("/portal/messages"))
+    # The attachment, on the portal as in the e-mail; for this family alone.
+    link = re.search(r'href="(/portal/messages/attachments/\d+)"', page).group(1)
+    file = portal.get(link)
+    assert file.status_code == 200 and file.data == PDF
+    assert "programme.pdf" in file.headers["Content-Disposition"]
+    with app.app_context():
+        _, (stranger,), _ = factories.household("Ailleurs")
+        other = factories.parent_login(db.session, stranger, "ailleurs.portail@exemple.fr")
+        db.session.commit()
+    assert portal_client(app, other).get(link).status_code == 404
+    staff_link = link.replace("/portal/messages/", "/messages/")
+    assert agent.get(staff_link).data == PDF
+    assert f'href="{staff_link}"' in agent.get(f"/messages/{message_id}").get_data(as_text=True)
 
 
 def test_a_message_to_the_list_filtered_by_service_reaches_its_childrens_guardians_only(
@@ -214,6 +231,26 @@ def test_the_job_and_the_message_say_what_and_who_and_the_record_keeps_it(app, l
     assert "Aucun message envoyé à cette personne pour l'instant." in father
 
 
+def test_the_adults_record_says_what_is_still_due_and_the_last_payments(app, login, families):
+    record = re.sub(r"<[^>]+>|[\xa0\u202f]", " ", page_text(
+        login("agent").get(f"/adultview/show/{families['mother']}")))
+    assert "Reste à payer sur les factures validées : 42,50 €" in " ".join(record.split())
+    assert "Aucun paiement" in record
+    with app.test_request_context():
+        from app.models import Invoice
+        from app.services import payments
+
+        invoice = db.session.scalar(sa.select(Invoice).where(
+            Invoice.payer_id == families["mother"]))
+        payments.record_payment(families["mother"], invoice.regie_id, "40,00", "card",
+                                invoice_ids=[invoice.id])
+        db.session.commit()
+    record = " ".join(re.sub(r"<[^>]+>|[\xa0\u202f]", " ", page_text(
+        login("agent").get(f"/adultview/show/{families['mother']}"))).split())
+    assert "Reste à payer sur les factures validées : 2,50 €" in record
+    assert "Derniers paiements : 20/11/2026 carte bancaire 40,00 €" in record
+
+
 def test_a_staff_member_uses_only_the_messaging_their_account_opens(app, login, families):
     from app.services import staff
 
@@ -222,6 +259,9 @@ def test_a_staff_member_uses_only_the_messaging_their_account_opens(app, login, 
         staff.set_channels(agent_id, ["letter"])
         db.session.commit()
     agent = login("agent")
+    record = page_text(agent.get(f"/adultview/show/{families['mother']}"))
+    assert "Écrire un message" not in record
+    assert "Écrire aux familles de cette liste" not in page_text(agent.get("/adultview/list/"))
     refused = agent.get(f"/messages/new?source=adult&ids={families['mother']}",
                         headers={"Referer": f"http://localhost/adultview/show/{families['mother']}"},
                         follow_redirects=True)

@@ -266,3 +266,32 @@ def test_user_actions_posted_from_the_list_answer_without_a_server_error(app, lo
     for name in ("invite", "scope"):
         answer = admin.post("/users/action_post", data={"action": name, "rowid": [str(agent_id)]})
         assert answer.status_code in (302, 400), name
+
+
+def test_the_users_form_refuses_a_broken_address_and_keeps_what_was_typed(app, login):
+    with app.app_context():
+        role_id = app.appbuilder.sm.find_role("Agent").id
+    refused = login("admin").post("/users/add", data={
+        "first_name": "Claire", "last_name": "Dupuis", "email": "claire.dupuis@",
+        "roles": [str(role_id)]})
+    text = page_text(refused)
+    assert refused.status_code == 200 and "L'adresse e-mail « claire.dupuis@ » n'est pas " \
+        "valide." in text.replace("“", "« ").replace("”", " »")
+    assert 'value="Dupuis"' in refused.get_data(as_text=True)
+    with app.app_context():
+        assert app.appbuilder.sm.find_user(email="claire.dupuis@") is None
+
+
+def test_a_staff_account_is_deactivated_not_deleted_and_a_refusal_names_the_role(app, login):
+    with app.app_context():
+        agent_id = app.appbuilder.sm.find_user(username="agent").id
+    admin = login("admin")
+    answer = admin.post(f"/users/delete/{agent_id}", follow_redirects=True)
+    assert answer.request.path == f"/users/edit/{agent_id}"
+    assert "Un compte du personnel ne se supprime pas : décochez « Actif ? »" in \
+        page_text(answer)
+    with app.app_context():
+        assert app.appbuilder.sm.get_user_by_id(agent_id) is not None
+    refused = login("animateur").get("/users/list/")
+    assert refused.status_code == 403
+    assert "Votre rôle (Animateur) ne permet pas cette action." in page_text(refused)

@@ -154,7 +154,8 @@ def test_the_scopes_page_lists_staff_and_leads_to_each(login, town):
 def test_a_service_in_someones_scope_cannot_be_deleted(app, login, api, town):
     """Were its scope rows to go with it, the animateur's scope would be empty: no limit."""
     page = login("admin").post(f"/serviceview/delete/{town['canteen']}", follow_redirects=True)
-    assert "périmètres du personnel) : elle ne peut pas être supprimée." in page_text(page)
+    refusal = next(line for line in page_text(page).split("×") if "supprimée" in line)
+    assert "périmètres du personnel" in refusal and "ne peut pas être supprimée" in refusal
     answer = api("admin").delete(f"/api/v1/service/{town['canteen']}")
     assert answer.status_code == 409 and "périmètres du personnel" in answer.get_json()["message"]
     with app.app_context():
