@@ -30,6 +30,7 @@ def submit_certificates(service_ids, start: date, end: date, per: str, payer_ids
 @job("tax_certificates")
 def tax_certificates(progress, service_ids, start, end, per, payer_ids=None, child_ids=None,
                      save_to_records=False, notify=False, created_by_id=None):
+    from app.pdf import letterhead
     from app.pdf.certificates import certificate_html
 
     today = today_in_town()
@@ -37,7 +38,8 @@ def tax_certificates(progress, service_ids, start, end, per, payer_ids=None, chi
                                       date.fromisoformat(end), per, payer_ids=payer_ids,
                                       child_ids=child_ids)
     progress.report_only(10)
-    pdfs = press_all(found, lambda c: certificate_html(c, today),
+    head = letterhead()
+    pdfs = press_all(found, lambda c: certificate_html(c, today, head),
                      lambda percent: progress.report_only(10 + percent))
     saved = {}
     if save_to_records:

@@ -25,6 +25,19 @@ def html_to_pdf(html: str) -> bytes:
     return out.getvalue()
 
 
+def letterhead() -> dict:
+    """What heads a letter the town posts (pdf/_letterhead.html, the certificates): its name,
+    its contact lines (the portal's contact text) and today, for « Saint-Aubin, le 18 novembre
+    2026 »."""
+    from app.services import portal_texts
+    from app.services.calendar import today_in_town
+
+    return {"town": current_app.config.get("TOWN_NAME") or "",
+            "contact_lines": [line for line in portal_texts.text_of("contact").split("\n")
+                              if line.strip()],
+            "today": today_in_town()}
+
+
 def render_pdf(template: str, **context) -> bytes:
     return html_to_pdf(render_template(template, **context))
 

@@ -33,23 +33,11 @@ def _chosen(value, adult_ids):
     return adult_ids[0] if adult_ids else None
 
 
-def letterhead() -> dict:
-    """What heads a letter the town posts: its name and contact lines (the portal's contact
-    text), and « Saint-Aubin, le 18 novembre 2026 »."""
-    from app.services import portal_texts
-    from app.services.calendar import today_in_town
-
-    return {"town": current_app.config.get("TOWN_NAME") or "",
-            "contact_lines": [line for line in portal_texts.text_of("contact").split("\n")
-                              if line.strip()],
-            "today": today_in_town()}
-
-
 def _pdf(template: str, filename: str, **context) -> Response:
     """A letter in French whatever the language of who prints it: families read it."""
     from flask_babel import force_locale
 
-    from app.pdf import html_to_pdf
+    from app.pdf import html_to_pdf, letterhead
 
     with force_locale("fr"):
         html = render_template(template, **letterhead(), **context)

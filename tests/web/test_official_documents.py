@@ -45,6 +45,11 @@ def _run(client, url, data):
 
 
 def test_the_regisseur_makes_the_certificates_of_the_filtered_children(app, login, family):
+    with app.app_context():
+        from app.services import portal_texts
+
+        portal_texts.save_texts({"contact": "Service enfance — 02 40 00 00 00"})
+        db.session.commit()
     regisseur = login("regisseur")
     listing = regisseur.get("/childview/list/?_flt_0_search_name=durand")
     assert 'id="tax-certificates-list"' in listing.get_data(as_text=True)
@@ -64,7 +69,8 @@ def test_the_regisseur_makes_the_certificates_of_the_filtered_children(app, logi
     assert "Attestation de frais de garde" in page
     assert "DURAND Léa" in page and "01/03/2020" in page and "Hugo" not in page
     assert "20,00 €" in page and "Restauration" not in page
-    assert "200 quater B" in page and "Régie ENF" in page
+    # The régie's name and the town's contact lines head it.
+    assert "200 quater B" in page and page.startswith("Régie ENF Service enfance — 02 40 00")
     assert "du 01/01/2026 au 31/12/2026" in page
     with app.app_context():
         saved = db.session.scalars(sa.select(Document).where(
