@@ -295,6 +295,39 @@ class MarelleUserView(UserDBModelView):
         self._save_staff_fields(item)
         db.session.commit()
 
+    show_template = "security/user_show.html"
+    show_title = _l("Staff member")
+    list_title = _l("Staff")
+
+    @expose("/show/<pk>", methods=["GET"])
+    @has_access
+    def show(self, pk):
+        """FAB's page, with the actions a town uses on it: the link to choose a password,
+        FAB's « reset password », the scope's own page."""
+        item = self.datamodel.get(pk, self._base_filters) or abort(404)
+        actions = {name: self.actions.get(name) for name in ("invite", "resetpasswords")}
+        widgets = self._get_show_widget(pk, item, actions=actions)
+        self.update_redirect()
+        return self.render_template(self.show_template, pk=pk, title=self.show_title,
+                                    widgets=widgets, appbuilder=self.appbuilder,
+                                    related_views=self._related_views)
+
+    def render_template(self, template, **kwargs):
+        # The show page's extra table (user_show.html): schools, services, messaging.
+        if template == self.show_template and kwargs.get("pk") is not None:
+            kwargs["staff_profile"] = self._staff_profile(kwargs["pk"])
+        return super().render_template(template, **kwargs)
+
+    @staticmethod
+    def _staff_profile(pk) -> dict:
+        from app.security import scopes
+        from app.services import staff
+
+        scope = scopes.scope_of(int(pk))
+        return {"schools": [s.name for s in _schools() if s.id in scope.school_ids],
+                "services": [s.name for s in _services() if s.id in scope.service_ids],
+                "channels": [str(staff.CHANNELS[c]) for c in staff.listed_channels(int(pk))]}
+
     def post_add_redirect(self):
         return redirect(url_for("MarelleUserView.list"))
 

@@ -189,6 +189,10 @@ def test_a_new_staff_member_is_invited_to_choose_their_password(app, login, smtp
                                             "password": "un-mot-de-passe-9"})
     assert response.location == "/", response.location
     assert client.get("/attendance/").status_code == 200
+    # The person's page says what the form set, and offers a new link.
+    shown = page_text(admin.get(f"/users/show/{user_id}"))
+    assert "École des Invités" in shown and "Courriers imprimés" in shown
+    assert "Envoyer un lien pour choisir le mot de passe" in shown
     # The edit form shows what was chosen, and keeps it when saved again.
     edit = admin.get(f"/users/edit/{user_id}").get_data(as_text=True)
     assert re.search(rf'<option selected value="{school_id}">', edit)
