@@ -71,6 +71,9 @@ class Service(Model):
     deadline_days = sa.Column(sa.Integer, nullable=False, default=2)
     deadline_time = sa.Column(sa.Time, nullable=False)
     deadline_skips_closed_days = sa.Column(sa.Boolean, nullable=False, default=True)
+    # How far ahead parents may book on the portal, in weeks (this week counts as 0): the
+    # town opens the weeks it has planned. None: as far as subscriptions allow.
+    portal_weeks_ahead = sa.Column(sa.Integer)
     # Days of the week it runs (0 = Monday), e.g. "0,1,3,4" for a school canteen.
     weekdays = sa.Column(sa.String(13), nullable=False, default="0,1,2,3,4")
     color = sa.Column(sa.String(7))

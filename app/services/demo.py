@@ -294,18 +294,23 @@ def load_schooling(child_rows, household_ids, households, memberships, person_id
                   bic="BNPAFRPP", payment_term_days=30, payment_instructions=(
                       "À l'accueil de la régie (espèces, chèque à l'ordre du Trésor public, "
                       "carte, CESU, ANCV), par virement, ou sur le portail parents."))
+    # Parents book up to 8 weeks ahead on the portal: the weeks the town has planned.
     meal = Service(name="Restauration scolaire", regie=regie, start_time=time(11, 45),
                    billing_basis="booking", tax_deductible=False, deadline_days=2,
-                   deadline_time=time(10, 0), weekdays="0,1,3,4", color="#2a9d8f")
+                   deadline_time=time(10, 0), weekdays="0,1,3,4", portal_weeks_ahead=8,
+                   color="#2a9d8f")
     morning = Service(name="Accueil du matin", regie=regie, start_time=time(7, 30),
                       billing_basis="attendance", tax_deductible=True, deadline_days=1,
-                      deadline_time=time(18, 0), weekdays="0,1,3,4", color="#e9c46a")
+                      deadline_time=time(18, 0), weekdays="0,1,3,4", portal_weeks_ahead=8,
+                      color="#e9c46a")
     evening = Service(name="Accueil du soir", regie=regie, start_time=time(16, 30),
                       billing_basis="attendance", tax_deductible=True, deadline_days=1,
-                      deadline_time=time(18, 0), weekdays="0,1,3,4", color="#f4a261")
+                      deadline_time=time(18, 0), weekdays="0,1,3,4", portal_weeks_ahead=8,
+                      color="#f4a261")
     wednesday = Service(name="Mercredi loisirs", regie=regie, start_time=time(8, 0),
                         billing_basis="booking", tax_deductible=True, deadline_days=7,
-                        deadline_time=time(12, 0), weekdays="2", color="#264653")
+                        deadline_time=time(12, 0), weekdays="2", portal_weeks_ahead=8,
+                        color="#264653")
     db.session.add_all([regie, meal, morning, evening, wednesday])
     db.session.add_all([
         Tariff(service=meal, start_date=start, brackets=[

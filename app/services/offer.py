@@ -72,6 +72,9 @@ def check_service(service: Service) -> Service:
     if service.deadline_days is None or service.deadline_days < 0:
         raise RuleViolation(_("The booking deadline is a number of days, 0 or more."),
                             "deadline_days")
+    if service.portal_weeks_ahead is not None and not 0 <= service.portal_weeks_ahead <= 104:
+        raise RuleViolation(_("Parents book at most 104 weeks ahead (two years): give 0 to "
+                              "104 weeks, or nothing for no limit."), "portal_weeks_ahead")
     days = sorted({int(d) for d in str(service.weekdays or "").replace(" ", "").split(",")
                    if d != ""} or {0, 1, 2, 3, 4})
     if any(d < 0 or d > 6 for d in days):

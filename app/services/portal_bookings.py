@@ -19,7 +19,7 @@ from decimal import Decimal
 from typing import Optional
 
 import sqlalchemy as sa
-from flask_babel import format_datetime
+from flask_babel import format_date, format_datetime
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
@@ -163,6 +163,12 @@ def _prices(adult_id, child, services, days, holders) -> dict:
     return prices
 
 
+def horizon(service, today: date) -> date:
+    """The last day parents may book this service on the portal: the Sunday
+    `portal_weeks_ahead` weeks after this one."""
+    return monday_of(today) + timedelta(weeks=service.portal_weeks_ahead, days=6)
+
+
 def first_open_week(adult_id: int, child: Person, today) -> PortalWeek:
     """The week a parent lands on: this week, or the next when nothing can change this one
     any more (on a Wednesday, most of this week is closed)."""
@@ -183,6 +189,11 @@ def _cell(adult_id, service, day, booking, context, holder, is_prepaid, missing,
             return PortalCell(False, False, reason)
         if is_public_holiday(day):
             return PortalCell(False, False, _("Public holiday."))
+    if not booked and service.portal_weeks_ahead is not None:
+        last = horizon(service, now.date())
+        if day > last:
+            return PortalCell(False, False, _("Bookings open up to %(day)s.",
+                                              day=format_date(last, "EEEE d MMMM")))
     deadline = deadline_for(day, service.deadline_days, service.deadline_time,
                             service.deadline_skips_closed_days)
     if now >= deadline:

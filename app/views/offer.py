@@ -144,10 +144,11 @@ class ServiceView(RuleCheckedModelView):
     search_columns = ["name", "regie", "billing_basis", "tax_deductible"]
     add_columns = edit_columns = ["name", "regie", "classes", "start_time", "weekdays",
                                   "billing_basis", "tax_deductible", "deadline_days",
-                                  "deadline_time", "deadline_skips_closed_days", "color"]
+                                  "deadline_time", "deadline_skips_closed_days",
+                                  "portal_weeks_ahead", "color"]
     show_columns = ["name", "regie", "classes", "start_time", "weekdays", "billing_basis",
                     "tax_deductible", "deadline_days", "deadline_time",
-                    "deadline_skips_closed_days"]
+                    "deadline_skips_closed_days", "portal_weeks_ahead"]
     label_columns = {
         "name": _l("Name"), "regie": _l("Régie"), "classes": _l("Classes allowed"),
         "start_time": _l("Start time"), "weekdays": _l("Days"),
@@ -155,9 +156,12 @@ class ServiceView(RuleCheckedModelView):
         "deadline_days": _l("Portal deadline (days before)"),
         "deadline_time": _l("Portal deadline (time)"),
         "deadline_skips_closed_days": _l("Deadline counts working days only"),
+        "portal_weeks_ahead": _l("Portal bookings open (weeks ahead)"),
         "color": _l("Colour"),
     }
     description_columns = {
+        "portal_weeks_ahead": _l("How many weeks after this one parents may book on the "
+                                 "portal, e.g. 6; empty: no limit."),
         "weekdays": _l("Days it runs: 0 = Monday … 6 = Sunday, e.g. 0,1,3,4"),
         "classes": _l("Empty: every class may use it"),
     }
@@ -167,6 +171,7 @@ class ServiceView(RuleCheckedModelView):
         "start_time": lambda t: t.strftime("%H:%M") if t else "",
         "deadline_time": lambda t: t.strftime("%H:%M") if t else "",
         "classes": lambda classes: ", ".join(str(c) for c in classes),
+        "portal_weeks_ahead": lambda weeks: _l("no limit") if weeks is None else weeks,
     }
     related_views = [TariffView]
     add_form_extra_fields = edit_form_extra_fields = {

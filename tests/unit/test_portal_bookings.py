@@ -129,3 +129,43 @@ def test_forged_values_outside_the_week_are_ignored():
     assert portal_bookings.parse_choices(
         ["1:2026-11-30", "1:2027-01-04", "x:2026-11-30", "2:nope", "3"], monday) == {
         (1, date(2026, 11, 30))}
+
+
+def test_parents_book_only_as_far_ahead_as_the_town_opened(session):
+    """« Réservations ouvertes » 2 weeks after this one (the clock: Friday 20/11/2026): up to
+    Sunday 6/12; the week after says until when, refuses a forged tick, and a day booked by
+    the office beyond it can still be cancelled."""
+    regie, meal, (mother,), child, _email = factories.portal_family(session, "Horizon")
+    meal.portal_weeks_ahead = 2
+    session.flush()
+    assert portal_bookings.horizon(meal, date(2026, 11, 20)) == date(2026, 12, 6)
+    open_week = portal_bookings.week_for(mother.id, child, ODD_MONDAY)
+    assert open_week.cells[(meal.id, ODD_MONDAY)].open
+    closed = portal_bookings.week_for(mother.id, child, EVEN_MONDAY)
+    cell = closed.cells[(meal.id, EVEN_MONDAY)]
+    assert not cell.open and cell.reason == "Réservations ouvertes jusqu'au dimanche 6 décembre."
+    assert closed.common_reason == cell.reason
+    result = portal_bookings.save_week(mother.id, child.id, EVEN_MONDAY,
+                                       whole_week(meal, EVEN_MONDAY))
+    assert result["created"] == 0 and len(result["refused"]) == 4
+    session.add(Booking(person_id=child.id, service_id=meal.id, date=EVEN_MONDAY))
+    session.flush()
+    result = portal_bookings.save_week(mother.id, child.id, EVEN_MONDAY, set())
+    assert result["removed"] == 1
+    meal.portal_weeks_ahead = None
+    session.flush()
+    assert portal_bookings.week_for(mother.id, child, EVEN_MONDAY).cells[
+        (meal.id, EVEN_MONDAY)].open
+
+
+def test_the_weeks_ahead_are_0_to_104(session):
+    from app.services import offer
+
+    regie, meal, *_ = factories.portal_family(session, "Bornes")
+    for weeks in (-1, 105):
+        meal.portal_weeks_ahead = weeks
+        with pytest.raises(RuleViolation) as refused:
+            offer.check_service(meal)
+        assert refused.value.problems[0][0] == "portal_weeks_ahead"
+    meal.portal_weeks_ahead = 0
+    offer.check_service(meal)

@@ -294,6 +294,15 @@ def test_service_form_and_regie_form_refusals_keep_the_input(app, login, town):
     with app.app_context():
         service = db.session.scalar(sa.select(Service).where(Service.name == "Garderie"))
         assert service.start_time.strftime("%H:%M") == "07:30" and service.weekdays == "0,1,3,4"
+        assert service.portal_weeks_ahead is None
+    form = {"name": "Garderie", "regie": regie_id, "start_time": "07:30", "weekdays": "0,1,3,4",
+            "billing_basis": "attendance", "deadline_days": "1", "deadline_time": "18:00"}
+    too_far = admin.post(f"/serviceview/edit/{service.id}",
+                         data={**form, "portal_weeks_ahead": "200"})
+    assert "Les parents réservent au plus 104 semaines à l'avance" in text(too_far)
+    admin.post(f"/serviceview/edit/{service.id}", data={**form, "portal_weeks_ahead": "6"})
+    with app.app_context():
+        assert db.session.get(Service, service.id).portal_weeks_ahead == 6
 
 
 def class_options(response):
