@@ -61,6 +61,15 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
         cursor.close()
 
 
+@sa.event.listens_for(sa.engine.Engine, "checkout")
+def _sqlite_keeps_foreign_keys(dbapi_connection, connection_record, connection_proxy):
+    """Foreign keys on again for every use: a migration turns them off on its connection (see
+    migrations/env.py), and a pooled connection must never come back without them — a
+    deletion they should refuse would go through."""
+    if isinstance(dbapi_connection, sqlite3.Connection) and not dbapi_connection.in_transaction:
+        dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+
 def _writes_expected() -> bool:
     """A request that may change data (POST, PUT, DELETE...), a job or a command: its
     transaction takes SQLite's write lock up front. A deferred transaction that reads and
