@@ -20,6 +20,7 @@ from flask_login import current_user, logout_user
 from wtforms import SelectMultipleField, ValidationError
 
 from app.extensions import db
+from app.formatting import moment
 from app.security import sessions
 from app.security.roles import PARENT as PARENT_ROLE
 
@@ -86,6 +87,11 @@ def _yes_no(value):
     return _("Yes") if value else _("No")
 
 
+def _server_moment(value) -> str:
+    return moment(value.astimezone() if value is not None and value.tzinfo is None
+                  else value)
+
+
 def _names(rows):
     return ", ".join(str(row) for row in rows or ())
 
@@ -134,6 +140,14 @@ def _email_is_a_free_login(form, field):
 
     from app.services import RuleViolation, registry
 
+    typed = (field.data or "").strip().lower()
+    user_id = getattr(form, "_id", None)
+    stored = current_app.appbuilder.sm.get_user_by_id(int(user_id)) \
+        if str(user_id or "").isdecimal() else None
+    if stored is not None and typed and typed == (stored.email or "").lower():
+        # The address on file, even one today's check refuses (« agent@marelle.invalid »):
+        # it must not stop a change of role, scope or messaging.
+        return
     try:
         email = (registry.check_email(field.data) or "").lower()
     except RuleViolation as exc:
@@ -150,6 +164,9 @@ def _role_required(form, field):
     # FAB's own check reads the groups field, which a town's form does not have.
     if not field.data:
         raise ValidationError(_("Choose at least one role."))
+
+
+_role_required.field_flags = {"required": True}  # the form's asterisk
 
 
 def _staff_fields():
@@ -183,7 +200,11 @@ class MarelleUserView(UserDBModelView):
     did. « Oui »/« Non » and role names rather than True and [Agent]."""
 
     class_permission_name = "UserDBModelView"
-    formatters_columns = {"active": _yes_no, "roles": _names, "groups": _names}
+    # FAB stores these moments in the server's local time, without a zone: shown in the
+    # town's, as every other moment.
+    formatters_columns = {"active": _yes_no, "roles": _names, "groups": _names,
+                          **{column: _server_moment for column in ("last_login", "created_on",
+                                                                   "changed_on")}}
     base_filters = [["id", StaffOnly, None]]
     # A staff member's roles: never Parent (the portal's) nor Public (nobody's).
     add_form_query_rel_fields = edit_form_query_rel_fields = {
@@ -206,8 +227,8 @@ class MarelleUserView(UserDBModelView):
         "roles": _l("What this person may do: Agent (families, bookings, attendance), "
                     "Régisseur (billing, payments), Animateur (attendance), Admin (everything). "
                     "« Rôles et droits » says what each role may do."),
-        "email": _l("Their e-mail address: it is their login, and where the invitation to "
-                    "choose their password goes."),
+        "email": _l("Their e-mail address: the login of a new account (accounts made before "
+                    "keep theirs), and where the link to choose a password goes."),
     }
     add_row_message = _l("Account created.")
 
@@ -297,6 +318,14 @@ class MarelleUserView(UserDBModelView):
 
     show_template = "security/user_show.html"
     show_title = _l("Staff member")
+    # FAB names the first block « User info » (« Mes informations ») on anybody's page.
+    show_fieldsets = [
+        (_l("Account"), {"fields": ["username", "active", "roles", "login_count"]}),
+        (_l("Identity"), {"fields": ["first_name", "last_name", "email"], "expanded": True}),
+        (_l("Audit Info"), {"fields": ["last_login", "fail_login_count", "created_on",
+                                       "created_by", "changed_on", "changed_by"],
+                            "expanded": False}),
+    ]
     list_title = _l("Staff")
 
     @expose("/show/<pk>", methods=["GET"])
@@ -333,6 +362,12 @@ class MarelleUserView(UserDBModelView):
 
     def post_edit_redirect(self):
         return redirect(url_for("MarelleUserView.list"))
+
+    def get_method_permission(self, method_name: str) -> str:
+        # The list and the page ask whether « delete » may show: it may not (see `delete`).
+        if method_name == "delete":
+            return "delete"
+        return super().get_method_permission(method_name)
 
     @expose("/delete/<pk>", methods=["GET", "POST"])
     @has_access

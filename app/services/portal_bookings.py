@@ -192,8 +192,11 @@ def _cell(adult_id, service, day, booking, context, holder, is_prepaid, missing,
     if not booked and service.portal_weeks_ahead is not None:
         last = horizon(service, now.date())
         if day > last:
-            return PortalCell(False, False, _("Bookings open up to %(day)s.",
-                                              day=format_date(last, "EEEE d MMMM")))
+            opening = monday_of(day) - timedelta(weeks=service.portal_weeks_ahead)
+            return PortalCell(False, False, _(
+                "Bookings open up to %(day)s; this week opens on %(opening)s.",
+                day=format_date(last, "EEEE d MMMM"),
+                opening=format_date(opening, "EEEE d MMMM")))
     deadline = deadline_for(day, service.deadline_days, service.deadline_time,
                             service.deadline_skips_closed_days)
     if now >= deadline:

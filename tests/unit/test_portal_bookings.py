@@ -143,7 +143,8 @@ def test_parents_book_only_as_far_ahead_as_the_town_opened(session):
     assert open_week.cells[(meal.id, ODD_MONDAY)].open
     closed = portal_bookings.week_for(mother.id, child, EVEN_MONDAY)
     cell = closed.cells[(meal.id, EVEN_MONDAY)]
-    assert not cell.open and cell.reason == "Réservations ouvertes jusqu'au dimanche 6 décembre."
+    assert not cell.open and cell.reason == ("Réservations ouvertes jusqu'au dimanche 6 décembre "
+                                             "; cette semaine ouvre le lundi 23 novembre.")
     assert closed.common_reason == cell.reason
     result = portal_bookings.save_week(mother.id, child.id, EVEN_MONDAY,
                                        whole_week(meal, EVEN_MONDAY))

@@ -290,6 +290,9 @@ def test_a_staff_account_is_deactivated_not_deleted_and_a_refusal_names_the_role
     with app.app_context():
         agent_id = app.appbuilder.sm.find_user(username="agent").id
     admin = login("admin")
+    # No delete button to confirm; an old link or bookmark explains instead.
+    assert f"/users/delete/{agent_id}" not in admin.get("/users/list/").get_data(as_text=True)
+    assert "/users/delete/" not in admin.get(f"/users/show/{agent_id}").get_data(as_text=True)
     answer = admin.post(f"/users/delete/{agent_id}", follow_redirects=True)
     assert answer.request.path == f"/users/edit/{agent_id}"
     assert "Un compte du personnel ne se supprime pas : décochez « Actif ? »" in \
@@ -299,3 +302,27 @@ def test_a_staff_account_is_deactivated_not_deleted_and_a_refusal_names_the_role
     refused = login("animateur").get("/users/list/")
     assert refused.status_code == 403
     assert "Votre rôle (Animateur) ne permet pas cette action." in page_text(refused)
+
+
+def test_an_address_on_file_never_blocks_another_change(app, login):
+    """The demo's staff have « …@marelle.invalid » addresses, which today's check refuses:
+    changing their messaging must still save."""
+    from app.services import staff
+
+    with app.app_context():
+        user = app.appbuilder.sm.find_user(username="animateur")
+        user_id, role_id, email = user.id, user.roles[0].id, user.email
+    assert email.endswith(".invalid")
+    admin = login("admin")
+    admin.post(f"/users/edit/{user_id}", data={
+        "first_name": "Animateur", "last_name": "Test", "email": email, "active": "y",
+        "roles": [str(role_id)], "messaging_channels": ["letter"]})
+    with app.app_context():
+        assert staff.channels_of(user_id) == {"letter"}
+    # A new address is checked.
+    refused = admin.post(f"/users/edit/{user_id}", data={
+        "first_name": "Animateur", "last_name": "Test", "email": "autre@exemple.invalid",
+        "active": "y", "roles": [str(role_id)]})
+    assert "n'est pas valide" in page_text(refused)
+    shown = page_text(admin.get(f"/users/show/{user_id}"))
+    assert "Compte" in shown and "Mes informations" not in shown
