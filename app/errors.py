@@ -5,6 +5,7 @@ answers; screens keep their pages. Neither ever shows a traceback, SQL or a driv
 Input the database cannot hold (an id beyond 64 bits, a number out of range) is the caller's
 mistake: 404 for an address naming no record, 400 otherwise — never a 500.
 """
+import decimal
 import logging
 
 import sqlalchemy as sa
@@ -51,8 +52,12 @@ def message_for(status: int) -> str:
 
 def out_of_range(exc) -> bool:
     """A value the database cannot hold: SQLite's driver raises OverflowError for integers
-    beyond 64 bits, PostgreSQL a DataError (numeric value out of range, date/time overflow)."""
-    return isinstance(exc, (OverflowError, sa.exc.DataError))
+    beyond 64 bits, PostgreSQL a DataError (numeric value out of range, date/time overflow);
+    an amount that is no number (« x » in a list's amount filter) fails its conversion."""
+    if isinstance(exc, sa.exc.StatementError) and isinstance(
+            exc.orig, (decimal.InvalidOperation, OverflowError)):
+        return True
+    return isinstance(exc, (OverflowError, sa.exc.DataError, decimal.InvalidOperation))
 
 
 def classify(exc) -> tuple:
@@ -137,12 +142,24 @@ def _csrf_refused(exc):
 
 
 def _refuse_unknown_sort():
-    """A list sorted by a column it does not offer (`_oc_<View>=...`) is a bad address."""
+    """A list sorted by a column it does not offer (`_oc_<View>=...`), a page or page size
+    that is not a number, an action a list does not have: a bad address (FAB would answer
+    each with a server error)."""
     for key, value in request.args.items():
         if key.startswith("_oc_"):
             view = _views_by_name().get(key[4:])
             if view is not None and value not in (getattr(view, "order_columns", None) or []):
                 abort(400)
+        if key.startswith(("psize_", "page_")) and not (value.isdecimal() and len(value) < 7):
+            abort(400)
+    if request.endpoint and request.endpoint.endswith(".action_post") \
+            and request.method == "POST":
+        view = _views_by_name().get(request.endpoint.rsplit(".", 1)[0])
+        rows = request.form.getlist("rowid")
+        if view is None or request.form.get("action") not in (getattr(view, "actions", None)
+                                                               or {}) \
+                or not rows or not all(row.isdecimal() and len(row) < 19 for row in rows):
+            abort(400)
 
 
 def _views_by_name() -> dict:

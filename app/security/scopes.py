@@ -21,8 +21,9 @@ from flask import g, has_app_context
 from sqlalchemy.orm import with_loader_criteria
 
 from app.extensions import db
-from app.models import (Attendance, Booking, ChildCare, Document, Enrollment, Person,
-                        SchoolClass, Service, Subscription)
+from app.models import (Attendance, Booking, ChildCare, Document, Enrollment, Guardianship,
+                        HouseholdMember, Person, PersonCriterion, PersonInsurance, SchoolClass,
+                        Service, Subscription)
 from app.models.security import staff_scope_school, staff_scope_service
 
 SCOPE_KEY = "_marelle_scope"
@@ -79,9 +80,34 @@ def resolve_for_request(user) -> None:
         setattr(g, SCOPE_KEY, scope)
 
 
-# Whose a document is, read from the table itself: the children's criterion must not hide an
-# out-of-scope child here, or their documents would pass for an adult's.
-_OWNER = Person.__table__.alias("document_owner")
+# The people table read as a plain table: the children's criterion must not hide an
+# out-of-scope child inside the scope's own subqueries.
+_PEOPLE = Person.__table__.alias("scope_people")
+_SUBSCRIPTIONS = Subscription.__table__.alias("scope_subscriptions")
+_ENROLLMENTS = Enrollment.__table__.alias("scope_enrollments")
+_CLASSES = SchoolClass.__table__.alias("scope_classes")
+
+
+def _visible_people(services, schools):
+    """The ids of the people a scope shows: every adult, and the children subscribed to one
+    of its services and enrolled in one of its schools (each part only when set)."""
+    in_scope = []
+    if services:
+        in_scope.append(_PEOPLE.c.id.in_(sa.select(_SUBSCRIPTIONS.c.person_id).where(
+            _SUBSCRIPTIONS.c.service_id.in_(services))))
+    if schools:
+        in_scope.append(_PEOPLE.c.id.in_(sa.select(_ENROLLMENTS.c.person_id).where(
+            _ENROLLMENTS.c.school_class_id.in_(
+                sa.select(_CLASSES.c.id).where(_CLASSES.c.school_id.in_(schools))))))
+    return sa.select(_PEOPLE.c.id).where(sa.or_(_PEOPLE.c.kind != "child", sa.and_(*in_scope)))
+
+
+def _person_rows():
+    """Every row that belongs to a person by its `person_id` (and Guardianship by its child):
+    out of scope, the child is not found, and neither is anything of theirs — to read,
+    change or delete, by URL or by the API."""
+    return (ChildCare, Document, HouseholdMember, Enrollment, Subscription, Booking,
+            Attendance, PersonCriterion, PersonInsurance)
 
 
 def criteria(scope: Scope) -> list:
@@ -102,19 +128,11 @@ def criteria(scope: Scope) -> list:
 
     # One criterion per part of the scope (both apply when both are set): SQLAlchemy caches a
     # criterion's SQL by its function, so a function must build the same SQL whatever the
-    # scope's values — never branch on them inside. Health rows (ChildCare) follow their
-    # child: read by URL or by a query, out of scope is not found.
+    # scope's values — never branch on them inside.
     if services:
         options.append(with_loader_criteria(Person, lambda cls: sa.or_(
             cls.kind != "child",
             sa.exists().where(Subscription.person_id == cls.id,
-                              Subscription.service_id.in_(services))), include_aliases=True))
-        options.append(with_loader_criteria(ChildCare, lambda cls: sa.exists().where(
-            Subscription.person_id == cls.person_id, Subscription.service_id.in_(services)),
-            include_aliases=True))
-        options.append(with_loader_criteria(Document, lambda cls: sa.or_(
-            ~sa.exists().where(_OWNER.c.id == cls.person_id, _OWNER.c.kind == "child"),
-            sa.exists().where(Subscription.person_id == cls.person_id,
                               Subscription.service_id.in_(services))), include_aliases=True))
     if schools:
         options.append(with_loader_criteria(Person, lambda cls: sa.or_(
@@ -124,18 +142,14 @@ def criteria(scope: Scope) -> list:
                                   sa.select(SchoolClass.id)
                                   .where(SchoolClass.school_id.in_(schools))))),
             include_aliases=True))
-        options.append(with_loader_criteria(ChildCare, lambda cls: sa.exists().where(
-            Enrollment.person_id == cls.person_id,
-            Enrollment.school_class_id.in_(
-                sa.select(SchoolClass.id).where(SchoolClass.school_id.in_(schools)))),
-            include_aliases=True))
-        options.append(with_loader_criteria(Document, lambda cls: sa.or_(
-            ~sa.exists().where(_OWNER.c.id == cls.person_id, _OWNER.c.kind == "child"),
-            sa.exists().where(Enrollment.person_id == cls.person_id,
-                              Enrollment.school_class_id.in_(
-                                  sa.select(SchoolClass.id)
-                                  .where(SchoolClass.school_id.in_(schools))))),
-            include_aliases=True))
+    # The rows of a person follow them. `visible` is a SQL element: SQLAlchemy keys its cache on
+    # it; the lambdas themselves never branch.
+    visible = _visible_people(services, schools)
+    for model in _person_rows():
+        options.append(with_loader_criteria(
+            model, lambda cls: cls.person_id.in_(visible), include_aliases=True))
+    options.append(with_loader_criteria(
+        Guardianship, lambda cls: cls.child_id.in_(visible), include_aliases=True))
     return options
 
 

@@ -378,13 +378,16 @@ class MarelleUserView(UserDBModelView):
                 "longer log in; their name stays on what they did."), "warning")
         return redirect(url_for("MarelleUserView.edit", pk=pk))
 
-    @staticmethod
-    def _one(item):
-        # FAB's list actions post a list of rows, even for an action made for one.
+    def _one(self, item):
+        """The one staff account an action is for. FAB's list actions post a list of rows,
+        even for an action made for one, and read them without the list's filter: a parent's
+        portal login is not a staff account."""
         if isinstance(item, list):
             if len(item) != 1:
                 abort(400)
-            return item[0]
+            item = item[0]
+        if item is None or self.datamodel.get(item.id, self._base_filters) is None:
+            abort(404)
         return item
 
     @action("invite", _l("Send a link to choose a password"), "", "fa-envelope",

@@ -99,7 +99,7 @@ class AttendanceView(BaseView):
         person_id, _sep, status = request.form.get("mark", "").partition(":")
         if not person_id:
             person_id, status = request.form.get("person_id", ""), request.form.get("status")
-        person = db.session.get(Person, int(person_id) if person_id.isdigit() else 0)
+        person = db.session.get(Person, int(person_id) if person_id.isdecimal() else 0)
         service = db.session.get(Service, request.form.get("service_id", type=int) or 0)
         day = _parse_day(request.form.get("date"))
         status = status or None

@@ -140,7 +140,7 @@ def _invoice_of_the_form():
         adjustment = db.session.get(Adjustment, request.view_args["pk"])
         return adjustment.invoice_id if adjustment else None
     value = request.args.get("_flt_0_invoice", "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isdecimal() else None
 
 
 class OnTheInvoice(BaseFilter):
@@ -541,9 +541,9 @@ class InvoiceView(RuleCheckedModelView):
 def _cancelled_lines(form) -> list:
     """The credit-note form's ticks: a whole line ("line" = its id) or some of its days
     ("day_<line id>" = ISO dates)."""
-    chosen = {int(v): None for v in form.getlist("line") if v.isdigit()}
+    chosen = {int(v): None for v in form.getlist("line") if v.isdecimal()}
     for key in form:
-        if key.startswith("day_") and key[4:].isdigit() and int(key[4:]) not in chosen:
+        if key.startswith("day_") and key[4:].isdecimal() and int(key[4:]) not in chosen:
             chosen[int(key[4:])] = form.getlist(key)
     return list(chosen.items())
 

@@ -84,11 +84,52 @@ FOLDED_TEXT_FILTERS = [
 ]
 
 
+def _number(value, integer: bool):
+    """The number a filter's box holds (« 12,50 » for an amount), or None for anything else."""
+    from app.services.money import AmountError, parse_amount
+
+    text = str(value).strip()
+    if integer:
+        digits = text[1:] if text[:1] in "+-" else text
+        return int(text) if digits.isdecimal() and len(digits) < 19 else None
+    try:
+        return parse_amount(text)
+    except AmountError:
+        return None
+
+
+def _checked_number(fab_filter, integer: bool):
+    """`fab_filter` on a number column, its value checked first: « x » or « ² » in an amount
+    filter matches nothing, where FAB's would be a server error."""
+
+    def apply(self, query, value):
+        number = _number(value, integer)
+        if number is None:
+            return query.filter(sa.false())
+        return fab_filter.apply(self, query, number)
+
+    return type(fab_filter.__name__, (fab_filter,), {"apply": apply})
+
+
+def _numbers_checked(table, integer: bool):
+    # In and Not in take lists: FAB's own.
+    return [f if f in (fab_filters.FilterIn, fab_filters.FilterNotIn)
+            else _checked_number(f, integer) for f in table]
+
+
 def use_folded_text_search():
     """Every text filter of every list and API, FAB's own screens included, ignores accents and
-    case. Called before AppBuilder builds any view: views compute their filters when built."""
+    case; every number filter checks its value. Called before AppBuilder builds any view:
+    views compute their filters when built."""
+    def town_filters(marker, table):
+        if marker in ("is_string", "is_text"):
+            return FOLDED_TEXT_FILTERS
+        if marker in ("is_integer", "is_numeric", "is_float"):
+            return _numbers_checked(table, integer=marker == "is_integer")
+        return table
+
     SQLAFilterConverter.conversion_table = tuple(
-        (marker, FOLDED_TEXT_FILTERS if marker in ("is_string", "is_text") else table)
+        (marker, town_filters(marker, table))
         for marker, table in SQLAFilterConverter.conversion_table)
 
 
@@ -115,8 +156,8 @@ class _FilterAccount(BaseFilter):
 
         balances = sa.select(AccountEntry.adult_id).group_by(AccountEntry.adult_id,
                                                              AccountEntry.regie_id)
-        if str(value).strip().isdigit():
-            balances = balances.where(AccountEntry.regie_id == int(value))
+        if _chosen_id(value) is not None:
+            balances = balances.where(AccountEntry.regie_id == _chosen_id(value))
         total = sa.func.sum(AccountEntry.amount)
         balances = balances.having(total < 0 if self.sign < 0 else total > 0)
         return query.filter(Person.id.in_(balances))
@@ -146,8 +187,8 @@ class FilterPersonNamed(FilterRelation):
     def apply(self, query, value):
         (key,) = getattr(self.model, self.column_name).property.local_columns
         column = getattr(self.model, key.key)
-        if str(value).strip().isdigit():
-            return query.filter(column == int(value))
+        if _chosen_id(value) is not None:
+            return query.filter(column == _chosen_id(value))
         matches = registry.name_matches(str(value))
         if matches is None:
             return query

@@ -250,7 +250,7 @@ class PickerField(Field):
 
     def process_formdata(self, valuelist):
         raw = (valuelist or [""])[0].strip()
-        self.data = db.session.get(self.model, int(raw)) if raw.isdigit() else None
+        self.data = db.session.get(self.model, int(raw)) if raw.isdecimal() else None
         self._unknown = bool(raw) and self.data is None
 
     def pre_validate(self, form):

@@ -14,7 +14,8 @@ from app.extensions import db
 from app.formatting import EMAIL_KIND_LABELS, EMAIL_STATE_LABELS
 from app.links import external_url
 from app.models import OutgoingEmail
-from app.services import RuleViolation, login_links, mail, recovery
+from app.security import acting_user
+from app.services import RuleViolation, login_links, mail, recovery, staff
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 50
@@ -69,6 +70,8 @@ class SentEmailView(BaseView):
     def resend(self, pk):
         db.session.get(OutgoingEmail, pk) or abort(404)
         try:
+            # Writing to families again is the e-mail messaging's (the user's « Messagerie »).
+            staff.check_channel(acting_user(), "email")
             mail.resend(pk)
             db.session.commit()
         except RuleViolation as exc:

@@ -390,15 +390,21 @@ class PersonView(RuleCheckedModelView):
         from app.services import accounts, billing, payments
 
         portal_state = portal_accounts.state_of(portal_accounts.account_of(item.id))
+        # What a family owes and paid: for who reads invoices or accounts, not for every role
+        # that reads the register.
+        sm = self.appbuilder.sm
+        money_shown = sm.has_access("can_list", "InvoiceView") or \
+            sm.has_access("can_account", "PersonApi")
         return {
             "portal_state": portal_accounts.STATES[portal_state],
             "messages": messaging.messages_of(item.id, limit=10),
             "billing_rules": db.session.scalars(sa.select(BillingRule).where(
                 BillingRule.payer_id == item.id).order_by(BillingRule.start_date)).all(),
-            "account": {"balances": payments.balances(item.id),
-                        "months": accounts.months_of(item.id),
-                        "due": billing.due_by_payer([item.id])[item.id],
-                        "last_payments": payments.latest_of(item.id)}}
+            **({"account": {"balances": payments.balances(item.id),
+                            "months": accounts.months_of(item.id),
+                            "due": billing.due_by_payer([item.id])[item.id],
+                            "last_payments": payments.latest_of(item.id)}}
+               if money_shown else {})}
 
     @action("archive", _l("Archive"), _l("Archive the selected people?"), "fa-archive")
     def archive(self, items):

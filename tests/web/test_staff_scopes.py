@@ -238,3 +238,80 @@ def test_children_filters_refuse_odd_values_without_a_server_error(login, town):
     assert odd.status_code == 200 and town["lea_name"] not in page_text(odd)
     assert agent.get("/childview/list/?_flt_9_last_name=x").status_code == 400
     assert agent.get("/messages/new?source=child&_flt_0_service=%E2%91%A0").status_code == 200
+
+
+def test_a_scoped_agent_cannot_touch_an_out_of_scope_childs_links(app, api, town):
+    """Guardianship, membership, enrollment, subscription, booking, attendance: the rows of a
+    child out of scope are not found either — to read, change or delete."""
+    from app.models import Enrollment, Guardianship, HouseholdMember, Subscription
+
+    with app.test_request_context():
+        agent = app.appbuilder.sm.find_user(username="agent")
+        scopes.set_scope(agent.id, [], [town["canteen"]])
+        db.session.commit()
+        ids = {name: db.session.scalar(sa.select(model.id).where(column == town["hugo"]))
+               for name, model, column in (
+                   ("guardianship", Guardianship, Guardianship.child_id),
+                   ("household_member", HouseholdMember, HouseholdMember.person_id),
+                   ("enrollment", Enrollment, Enrollment.person_id),
+                   ("subscription", Subscription, Subscription.person_id))}
+    client = api("agent")
+    for name, row_id in ids.items():
+        assert client.get(f"/api/v1/{name}/{row_id}").status_code == 404, name
+        assert client.delete(f"/api/v1/{name}/{row_id}").status_code == 404, name
+        assert row_id not in client.get(f"/api/v1/{name}/?q=(page_size:100)").get_json()["ids"]
+    assert client.delete(f"/api/v1/attendance/{town['hugo_attendance']}").status_code == 404
+    with app.app_context():
+        assert db.session.get(Guardianship, ids["guardianship"]) is not None
+        assert db.session.get(Subscription, ids["subscription"]) is not None
+
+
+def test_odd_list_addresses_are_refused_without_a_server_error(app, login):
+    admin = login("admin")
+    for url in ("/childview/list/?psize_ChildView=x", "/childview/list/?page_ChildView=%C2%B2",
+                "/invoiceview/list/?_flt_0_total=x", "/paymentview/list/?_flt_0_amount=nan",
+                "/adultview/list/?_flt_0_id=%C2%B2"):
+        assert admin.get(url).status_code in (200, 400), url
+    assert admin.post("/schoolview/action_post", data={"action": "nothing",
+                                                       "rowid": ["1"]}).status_code == 400
+    assert admin.post("/users/action_post", data={"action": "invite",
+                                                  "rowid": ["x"]}).status_code == 400
+    assert admin.post("/users/action_post", data={"action": "invite",
+                                                  "rowid": ["99999"]}).status_code == 404
+
+
+def test_a_parents_login_gets_no_staff_invitation_from_the_users_list(app, login, smtp_server):
+    with app.test_request_context():
+        _, (mother,), _ = factories.household("Invitparent")
+        email = factories.parent_login(db.session, mother, "parent.invit@exemple.fr")
+        db.session.commit()
+        parent_id = app.appbuilder.sm.find_user(username=email).id
+    answer = login("admin").post("/users/action_post", data={"action": "invite",
+                                                            "rowid": [str(parent_id)]})
+    assert answer.status_code == 404
+    assert not smtp_server.to("parent.invit@exemple.fr")
+
+
+def test_who_reads_no_invoice_sees_no_familys_account(app, login, town):
+    """« Compte » (what is due, the last payments) is for who reads invoices or accounts."""
+    from app.models import Person
+    from app.security import roles
+
+    with app.test_request_context():
+        sm = app.appbuilder.sm
+        adult_id = db.session.scalar(sa.select(Person.id).where(Person.kind == "adult"))
+        role = sm.add_role("Lecture familles")
+        roles.set_capabilities(role, ["families_read"],
+                               sm.session.query(sm.permissionview_model).all())
+        from app.cli import ensure_user
+        from tests.support import PASSWORD
+
+        ensure_user("lecteur", PASSWORD, "Lecture familles", "Léo", "Lecteur",
+                    "lecteur@exemple.fr")
+        db.session.commit()
+    reader = login("lecteur").get(f"/adultview/show/{adult_id}")
+    assert reader.status_code == 200
+    assert "Reste à payer" not in page_text(reader) and 'id="account"' not in \
+        reader.get_data(as_text=True)
+    assert 'id="account"' in login("agent").get(f"/adultview/show/{adult_id}").get_data(
+        as_text=True)
