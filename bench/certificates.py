@@ -21,12 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench.town import BACKEND, booked_month, demo_town  # noqa: E402
-
-
-class _Progress:
-    def report_only(self, *args):
-        pass
+from bench.town import BACKEND, NoProgress, booked_month, demo_town  # noqa: E402
 
 
 def main():
@@ -78,7 +73,7 @@ def main():
               f"for {len(payers)} families, {len(deductible)} deductible services")
         for save in (False, True):
             started = time.perf_counter()
-            summary = tax_certificates(_Progress(), deductible, year[0].isoformat(),
+            summary = tax_certificates(NoProgress(), deductible, year[0].isoformat(),
                                        year[1].isoformat(), "payer", payer_ids=payers,
                                        save_to_records=save, notify=save)
             db.session.commit()

@@ -18,12 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa  # noqa: E402
 
-from bench.town import BACKEND, booked_month, demo_town  # noqa: E402
-
-
-class _Progress:
-    def report_only(self, *args):
-        pass
+from bench.town import BACKEND, NoProgress, booked_month, demo_town  # noqa: E402
 
 
 def main():
@@ -56,7 +51,7 @@ def main():
                 db.session.commit()
                 app.config["PDF_PROCESSES"] = processes
                 started = time.perf_counter()
-                printed = print_invoices(_Progress(), chosen)
+                printed = print_invoices(NoProgress(), chosen)
                 db.session.commit()
                 rates[processes].append(printed["count"] / (time.perf_counter() - started))
         single, spread = (statistics.median(rates[p]) for p in rates)

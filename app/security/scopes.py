@@ -22,8 +22,8 @@ from sqlalchemy.orm import with_loader_criteria
 
 from app.extensions import db
 from app.models import (Attendance, Booking, ChildCare, Document, Enrollment, Guardianship,
-                        HouseholdMember, Person, PersonCriterion, PersonInsurance, SchoolClass,
-                        Service, Subscription)
+                        HouseholdMember, Person, PersonCriterion, PersonInsurance, School,
+                        SchoolClass, Service, Subscription)
 from app.models.security import staff_scope_school, staff_scope_service
 
 SCOPE_KEY = "_marelle_scope"
@@ -42,11 +42,30 @@ class Scope:
 def scope_of(user_id) -> Scope:
     if user_id is None:
         return Scope((), ())
-    schools = db.session.scalars(sa.select(staff_scope_school.c.school_id).where(
-        staff_scope_school.c.user_id == user_id)).all()
-    services = db.session.scalars(sa.select(staff_scope_service.c.service_id).where(
-        staff_scope_service.c.user_id == user_id)).all()
-    return Scope(tuple(sorted(schools)), tuple(sorted(services)))
+    return scopes_of([user_id])[user_id]
+
+
+def scopes_of(user_ids) -> dict:
+    """{user id: Scope} for a list of staff members (« Périmètres du personnel »), in two
+    queries."""
+    found = {user_id: ([], []) for user_id in user_ids}
+    for part, (table, column) in enumerate((
+            (staff_scope_school, staff_scope_school.c.school_id),
+            (staff_scope_service, staff_scope_service.c.service_id))):
+        for user_id, target in db.session.execute(
+                sa.select(table.c.user_id, column).where(table.c.user_id.in_(list(user_ids)))):
+            found[user_id][part].append(target)
+    return {user_id: Scope(tuple(sorted(schools)), tuple(sorted(services)))
+            for user_id, (schools, services) in found.items()}
+
+
+def school_choices() -> list:
+    """What a scope may name, by name: the user form's and the scope page's choices."""
+    return db.session.scalars(sa.select(School).order_by(School.name)).all()
+
+
+def service_choices() -> list:
+    return db.session.scalars(sa.select(Service).order_by(Service.name)).all()
 
 
 def set_scope(user_id: int, school_ids, service_ids) -> Scope:

@@ -109,15 +109,15 @@ class StaffOnly(BaseFilter):
 
 
 def _schools():
-    from app.models import School
+    from app.security import scopes
 
-    return db.session.scalars(sa.select(School).order_by(School.name)).all()
+    return scopes.school_choices()
 
 
 def _services():
-    from app.models import Service
+    from app.security import scopes
 
-    return db.session.scalars(sa.select(Service).order_by(Service.name)).all()
+    return scopes.service_choices()
 
 
 class CheckedQuerySelectMultipleField(QuerySelectMultipleField):
@@ -237,15 +237,10 @@ class MarelleUserView(UserDBModelView):
         # Deactivate, never delete: the journal and the documents name who did what.
         self.base_permissions = [p for p in self.base_permissions if p != "can_delete"]
 
-    def _login_from_email(self, item, previous=None):
+    @staticmethod
+    def _login_from_email(item, previous=None):
+        # The form checked the address (_email_is_a_free_login): it becomes the login.
         email = (item.email or "").strip().lower()
-        if not email:
-            raise Exception(_("Give the person's e-mail address: it is their login."))
-        with db.session.no_autoflush:  # the form's item is half-built: never flush it here
-            taken = self.appbuilder.sm.find_user(username=email)
-        if taken is not None and taken.id != item.id:
-            raise Exception(_("The address %(email)s is already the login of another account.",
-                              email=email))
         item.email = email
         # Accounts made before logins were e-mails keep theirs (« agent »).
         if previous is None or "@" in previous:
@@ -277,25 +272,23 @@ class MarelleUserView(UserDBModelView):
                 user_model.id == int(pk))))
 
     def pre_update(self, item):
-        from app.services import login_links
+        from app.services import staff
 
         super().pre_update(item)
         previous = sa.inspect(item).attrs.username.history.unchanged or \
             sa.inspect(item).attrs.username.history.deleted
         self._login_from_email(item, previous[0] if previous else item.username)
         if g.pop("_marelle_was_active", False) and not item.active:
-            # Deactivated: their sessions, API tokens and unused links end now, and stay
-            # ended should the account be reactivated.
-            sessions.bump_session_version(item.id)
-            login_links.withdraw(item.id)
+            staff.deactivated(item.id)
 
     def _save_staff_fields(self, item):
-        from app.security import scopes
         from app.services import staff
 
-        scopes.set_scope(item.id, [s.id for s in getattr(item, "scope_schools", None) or ()],
-                         [s.id for s in getattr(item, "scope_services", None) or ()])
-        staff.set_channels(item.id, getattr(item, "messaging_channels", None) or ())
+        # The form's extra fields, set on the row by FAB's populate_obj.
+        staff.save_profile(item.id,
+                           [s.id for s in getattr(item, "scope_schools", None) or ()],
+                           [s.id for s in getattr(item, "scope_services", None) or ()],
+                           getattr(item, "messaging_channels", None) or ())
 
     def post_add(self, item):
         from app.services import RuleViolation, staff

@@ -815,19 +815,26 @@ def delete_draft(invoice: Invoice) -> None:
 # Validation and credit notes
 
 
-def _names_and_addresses(person_ids) -> tuple:
-    """{person id: "LAST First"} and {person id: postal address of their first household}."""
-    person_ids = set(person_ids)
-    names, addresses = _names(person_ids), {}
+def postal_addresses(person_ids) -> dict:
+    """{person id: [address lines] of their first household} — invoices, certificates and
+    the letters of messages alike."""
+    addresses = {}
     for pid, line, postal_code, city in db.session.execute(
             sa.select(HouseholdMember.person_id, Household.address_line, Household.postal_code,
                       Household.city).join(Household)
-            .where(bulk.among(HouseholdMember.person_id, person_ids))
+            .where(bulk.among(HouseholdMember.person_id, list(person_ids)))
             .order_by(HouseholdMember.id)):
         if pid not in addresses:
             town = f"{postal_code or ''} {city or ''}".strip()
-            addresses[pid] = "\n".join(x for x in (line, town) if x)
-    return names, addresses
+            addresses[pid] = [x for x in (line, town) if x]
+    return addresses
+
+
+def _names_and_addresses(person_ids) -> tuple:
+    """{person id: "LAST First"} and {person id: postal address of their first household}."""
+    person_ids = set(person_ids)
+    return _names(person_ids), {pid: "\n".join(lines)
+                                for pid, lines in postal_addresses(person_ids).items()}
 
 
 def validate(invoice_ids, journal_it: bool = True) -> dict:

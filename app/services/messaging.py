@@ -220,13 +220,22 @@ def queue_copies(message_id: int, recipient_ids) -> list:
 
 def states_of(message_id: int) -> dict:
     """{state: count} of a message's copies: sent, queued, failed, no_email."""
+    return states_of_messages([message_id])[message_id]
+
+
+def states_of_messages(message_ids) -> dict:
+    """{message id: {state: count}} for a page of messages, in one query."""
     # A plain text, not the e-mail state's enum type: "no_email" is none of its values.
     state = sa.func.coalesce(sa.cast(OutgoingEmail.state, sa.String(32)), "no_email")
-    rows = db.session.execute(
-        sa.select(state, sa.func.count()).select_from(MessageRecipient)
-        .outerjoin(OutgoingEmail, OutgoingEmail.id == MessageRecipient.email_id)
-        .where(MessageRecipient.message_id == message_id).group_by(state)).all()
-    return dict(rows)
+    found = {message_id: {} for message_id in message_ids}
+    for message_id, name, count in db.session.execute(
+            sa.select(MessageRecipient.message_id, state, sa.func.count())
+            .select_from(MessageRecipient)
+            .outerjoin(OutgoingEmail, OutgoingEmail.id == MessageRecipient.email_id)
+            .where(bulk.among(MessageRecipient.message_id, list(message_ids)))
+            .group_by(MessageRecipient.message_id, state)):
+        found[message_id][name] = count
+    return found
 
 
 def failed_copies(message_id: int) -> list:
@@ -282,18 +291,6 @@ def send_attachment(found):
                      download_name=attachment.original_filename)
 
 
-def addresses(person_ids) -> dict:
-    """{adult id: (household name, address lines)} of each adult's first household."""
-    found = {}
-    for person_id, home in db.session.execute(
-            sa.select(HouseholdMember.person_id, Household).join(Household)
-            .where(bulk.among(HouseholdMember.person_id, list(person_ids)))
-            .order_by(Household.id)):
-        found.setdefault(person_id, [line for line in (
-            home.address_line, " ".join(filter(None, (home.postal_code, home.city)))) if line])
-    return found
-
-
 def unreached_copies(message_id: int) -> list:
     """[(copy, adult, address lines)] of the copies no e-mail delivered: no address, or the
     e-mail failed. Staff print them (the FAQ's « familles qui ne reçoivent pas les mailings »)."""
@@ -304,7 +301,7 @@ def unreached_copies(message_id: int) -> list:
         .where(MessageRecipient.message_id == message_id,
                sa.or_(MessageRecipient.email_id.is_(None), OutgoingEmail.state == "failed"))
         .order_by(Person.search_name)).all()
-    found = addresses([person.id for _copy, person in rows])
+    found = billing.postal_addresses([person.id for _copy, person in rows])
     return [(copy, person, found.get(person.id, [])) for copy, person in rows]
 
 

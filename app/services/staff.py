@@ -62,6 +62,24 @@ def check_channel(user, channel: str) -> None:
                               "an administrator.", channel=CHANNELS[channel]))
 
 
+def save_profile(user_id: int, school_ids, service_ids, channels) -> None:
+    """What the user form sets beside FAB's columns: the scope (schools, then services) and
+    the messaging channels."""
+    from app.security import scopes
+
+    scopes.set_scope(user_id, school_ids, service_ids)
+    set_channels(user_id, channels)
+
+
+def deactivated(user_id: int) -> None:
+    """A staff member who leaves: their sessions, API tokens and unused links end now, and
+    stay ended should the account be reactivated."""
+    from app.security import sessions
+
+    sessions.bump_session_version(user_id)
+    login_links.withdraw(user_id)
+
+
 def unusable_password() -> str:
     """A new account's password until its owner chooses one through the invitation: a hash
     that no typed password matches."""

@@ -23,6 +23,16 @@ class RefusedByRule(Exception):
         self.violation = violation
 
 
+def adult_or_404(pk):
+    """The adult of a page's address; another person or nothing is not found."""
+    from app.models import Person
+
+    adult = db.session.get(Person, pk)
+    if adult is None or adult.kind != "adult":
+        abort(404)
+    return adult
+
+
 def list_filter_args() -> dict:
     """The list filters of the request (`_flt_…`), carried to the pages a list's buttons open
     so that they act on the very list shown."""

@@ -13,7 +13,7 @@ from app import jobs
 from app.extensions import db
 from app.models import Message, MessageRecipient, OutgoingEmail, Person
 from app.security import acting_user
-from app.services import RuleViolation, messaging, staff
+from app.services import RuleViolation, billing, messaging, staff
 from app.views.base import list_filter_args
 
 PAGE_SIZE = 100
@@ -156,7 +156,7 @@ class MessageView(BaseView):
                                       .limit(PAGE_SIZE)).all()
         return self.render_template(
             "messaging/list.html", title=_("Messages"), messages=messages,
-            states={m.id: messaging.states_of(m.id) for m in messages})
+            states=messaging.states_of_messages([m.id for m in messages]))
 
     @expose("/<int:pk>")
     @has_access
@@ -203,7 +203,7 @@ class MessageView(BaseView):
             return refused
         count, rows = messaging.unreachable_adults(limit=None)
         return _pdf("pdf/unreachable.html", "familles-sans-e-mail.pdf", rows=rows,
-                    count=count, addresses=messaging.addresses([p.id for p, _why in rows]))
+                    count=count, addresses=billing.postal_addresses([p.id for p, _why in rows]))
 
     @expose("/<int:pk>/letters.pdf")
     @has_access

@@ -71,7 +71,16 @@ class OfficialDocumentView(BaseView):
     def _back(self, source):
         return url_for(f"{SOURCES[source][0]}.list", **list_filter_args())
 
-    def _start_job(self, row):
+    @staticmethod
+    def _started(form, submit):
+        """The job `submit()` queues, started (its progress page), or None with the refusals
+        shown next to the form's fields."""
+        try:
+            row = submit()
+        except RuleViolation as exc:
+            db.session.rollback()
+            show_problems(form, exc)
+            return None
         db.session.commit()
         jobs.dispatch(row.id)
         return redirect(url_for("JobView.show", job_id=row.id))
@@ -93,15 +102,12 @@ class OfficialDocumentView(BaseView):
             scope = ({"child_ids": ids} if source == "children" else
                      {"payer_ids": ids} if source == "adults" else
                      {"payer_ids": certificates.payers_of_households(ids)})
-            try:
-                row = submit_certificates(
-                    form.services.data, form.start.data, form.end.data, form.per.data,
-                    save_to_records=form.save_to_records.data, notify=form.notify.data,
-                    created_by_id=current_user.id, **scope)
-                return self._start_job(row)
-            except RuleViolation as exc:
-                db.session.rollback()
-                show_problems(form, exc)
+            started = self._started(form, lambda: submit_certificates(
+                form.services.data, form.start.data, form.end.data, form.per.data,
+                save_to_records=form.save_to_records.data, notify=form.notify.data,
+                created_by_id=current_user.id, **scope))
+            if started is not None:
+                return started
         return self.render_template(
             "official_documents/certificates.html", form=form, count=len(ids), source=source,
             ids=request.values.get("ids", ""), back=self._back(source),
@@ -120,14 +126,11 @@ class OfficialDocumentView(BaseView):
         if request.method == "GET":
             form.sections.data = [name for name, _label in form.sections.choices]
         if request.method == "POST" and form.validate_on_submit():
-            try:
-                row = submit_sheets(kind, ids, form.sections.data,
-                                    save_to_records=form.save_to_records.data,
-                                    created_by_id=current_user.id)
-                return self._start_job(row)
-            except RuleViolation as exc:
-                db.session.rollback()
-                show_problems(form, exc)
+            started = self._started(form, lambda: submit_sheets(
+                kind, ids, form.sections.data, save_to_records=form.save_to_records.data,
+                created_by_id=current_user.id))
+            if started is not None:
+                return started
         return self.render_template(
             "official_documents/sheets.html", form=form, count=len(ids), source=source,
             ids=request.values.get("ids", ""), back=self._back(source),

@@ -13,6 +13,7 @@ from app.links import external_url
 from app.models import OutgoingEmail, Person
 from app.services import RuleViolation, login_links, portal_accounts
 from app.services.calendar import TOWN_TZ, now_in_town
+from app.views.base import adult_or_404
 
 OPERATIONS = ("open", "send", "link", "email", "lock", "unlock", "close")
 
@@ -39,10 +40,7 @@ class PortalAccessView(BaseView):
     base_permissions = ["can_show", "can_manage"]
 
     def _adult(self, pk) -> Person:
-        adult = db.session.get(Person, pk)
-        if adult is None or adult.kind != "adult":
-            abort(404)
-        return adult
+        return adult_or_404(pk)
 
     def _page(self, adult, produced_link=None, email_typed=None):
         account = portal_accounts.account_of(adult.id)

@@ -11,12 +11,13 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from app.extensions import db
 from app.links import external_url
-from app.models import Consent, GroupDocument, Person, School, SchoolClass, Service
+from app.models import Consent, GroupDocument, School, SchoolClass, Service
 from app.models.portal import PORTAL_TEXT_KEYS
 from app.outcome import commit_or_refuse
 from app.security import acting_user
 from app.services import RuleViolation, audience, consents, documents, group_documents
 from app.services import portal_diagnostic, portal_texts
+from app.views.base import adult_or_404
 from app.views.bookings import CheckboxesField
 from app.views.forms import DocumentForm, show_problems
 
@@ -287,9 +288,7 @@ class PortalDiagnosticView(BaseView):
     @expose("/<int:pk>")
     @has_access
     def show(self, pk):
-        adult = db.session.get(Person, pk)
-        if adult is None or adult.kind != "adult":
-            abort(404)
+        adult = adult_or_404(pk)
         findings = portal_diagnostic.diagnose(adult)
         sections = {}
         for finding in findings:

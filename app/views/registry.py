@@ -27,7 +27,7 @@ from app.models import (
 from app.security import acting_user
 from app.services import RuleViolation, documents, messaging, portal_accounts, registry
 from app.services.calendar import today_in_town
-from app.views.base import RuleCheckedModelView
+from app.views.base import RuleCheckedModelView, adult_or_404
 from app.views.bookings import SubscriptionView
 from app.views.offer import FamilyQuotientView
 from app.views.schooling import EnrollmentView
@@ -491,9 +491,7 @@ class AdultView(PersonView):
         """An access request (RGPD): everything held about the adult and their children."""
         from app.services import privacy
 
-        adult = db.session.get(Person, pk)
-        if adult is None or adult.kind != "adult":
-            abort(404)
+        adult = adult_or_404(pk)
         return Response(privacy.family_export(adult), mimetype="application/zip", headers={
             "Content-Disposition": f'attachment; filename="donnees-{adult.id}.zip"'})
 

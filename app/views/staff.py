@@ -28,7 +28,7 @@ class StaffScopeView(BaseView):
         services = {s.id: s.name for s in db.session.scalars(sa.select(Service))}
         return self.render_template(
             "security/staff_scopes.html", staff=staff, schools=schools, services=services,
-            scopes={u.id: scopes.scope_of(u.id) for u in staff},
+            scopes=scopes.scopes_of([u.id for u in staff]),
             title=_("Staff scopes"))
 
     @expose("/<int:user_id>", methods=["GET", "POST"])
@@ -49,8 +49,7 @@ class StaffScopeView(BaseView):
         current = scopes.scope_of(user.id)
         return self.render_template(
             "security/staff_scope.html", user=user, current=current,
-            schools=db.session.scalars(sa.select(School).order_by(School.name)).all(),
-            services=db.session.scalars(sa.select(Service).order_by(Service.name)).all(),
+            schools=scopes.school_choices(), services=scopes.service_choices(),
             title=_("Scope of %(name)s", name=f"{user.first_name} {user.last_name}"))
 
 
